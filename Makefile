@@ -1,0 +1,45 @@
+# Ascolto: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ASCOLTO := $(BIN)/ascolto
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test test-postgres install messages translations lint check-migrations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+## Compile the translation catalogues (.po -> .mo); no system gettext needed.
+translations: $(STAMP)
+	$(ASCOLTO) compiletranslations
+
+## Extract strings into the .po catalogues (needs GNU gettext).
+messages: $(STAMP)
+	cd ascolto && ../$(ASCOLTO) makemessages --locale it --locale en --no-obsolete --no-location --ignore "tests/*"
+	cd ascolto && ../$(ASCOLTO) makemessages --domain djangojs --locale it --locale en --no-obsolete --no-location
+
+## Set up everything, load the demo business if the database is empty, and serve on :8000.
+run: install
+	ASCOLTO_HTTPS=0 $(ASCOLTO) migrate --no-input
+	ASCOLTO_HTTPS=0 $(ASCOLTO) demo --if-empty
+	ASCOLTO_HTTPS=0 $(ASCOLTO) serve --bind 127.0.0.1:$(PORT)
+
+## The whole test suite (SQLite unless DATABASE_URL is set).
+test: install
+	$(BIN)/ruff check ascolto
+	$(BIN)/ruff format --check ascolto
+	ASCOLTO_DATA_DIR=$(CURDIR)/data/test $(ASCOLTO) makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(MAKE) test
+
+clean:
+	rm -rf $(VENV) data test-artifacts

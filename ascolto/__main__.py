@@ -1,0 +1,3 @@
+from ascolto.cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""Run Ascolto on one machine: the production WSGI server (gunicorn).
+
+Background processes (task worker, scheduler) are started beside it by the same command, so a
+single `ascolto serve` is a complete install; each can also run on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+# Extra processes started next to the web server: (name, argv after `ascolto`).
+BACKGROUND_PROCESSES: list[tuple[str, list[str]]] = []
+
+
+class Command(BaseCommand):
+    help = "Serve Ascolto with gunicorn, plus the background worker and scheduler."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("ASCOLTO_BIND", "127.0.0.1:8000"))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("ASCOLTO_WEB_WORKERS", "3"))
+        )
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("ASCOLTO_WEB_THREADS", "4"))
+        )
+        parser.add_argument(
+            "--web-only", action="store_true", help="Do not start the worker and scheduler."
+        )
+
+    def handle(self, *args, bind: str, workers: int, threads: int, web_only: bool, **options):
+        host = bind.rsplit(":", 1)[0]
+        self.stdout.write(
+            self.style.SUCCESS(f"Ascolto on http://{bind}/" if host else f"Ascolto on {bind}")
+        )
+        gunicorn = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ascolto.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "20",
+        ]
+        children = [subprocess.Popen(gunicorn)]  # noqa: S603 (fixed argv, no shell)
+        if not web_only:
+            ascolto = [sys.executable, "-m", "ascolto"]
+            for _name, argv in BACKGROUND_PROCESSES:
+                children.append(subprocess.Popen([*ascolto, *argv]))  # noqa: S603
+
+        def stop(signum, frame):
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop(None, None)
+            for child in children:
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        codes = [child.returncode for child in children]
+        if any(code not in (0, -signal.SIGTERM, None) for code in codes):
+            raise SystemExit(1)

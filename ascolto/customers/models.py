@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ascolto.workspaces.models import Language, Membership, Workspace
+from ascolto.workspaces.tenancy import WorkspaceQuerySet
+
+
+class Segment(models.Model):
+    """A group of customers the business treats alike (e.g. "Edilizia", "Eventi")."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="segments")
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace", Lower("name"), name="segment_unique_name_per_workspace"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        EXTERNAL = "external", _("External")
+        INTERNAL = "internal", _("Internal")
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        LOST = "lost", _("Lost")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="customers")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EXTERNAL)
+    name = models.CharField(_("name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ITALIAN
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    account_owner = models.ForeignKey(
+        Membership,
+        verbose_name=_("account owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=10_000)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["workspace", "name"], name="customer_ws_name"),
+            models.Index(fields=["workspace", "status"], name="customer_ws_status"),
+            models.Index(fields=["workspace", "email"], name="customer_ws_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.segment_id and self.segment.workspace_id != self.workspace_id:
+            errors["segment"] = _("This segment belongs to another workspace.")
+        if self.account_owner_id and self.account_owner.workspace_id != self.workspace_id:
+            errors["account_owner"] = _("The account owner must be a member of this workspace.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Contract(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contracts")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contracts")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    renewal_date = models.DateField(_("renewal date"))
+    yearly_value = models.DecimalField(
+        _("yearly value"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    auto_renew = models.BooleanField(_("renews automatically"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["renewal_date", "pk"]
+        indexes = [models.Index(fields=["workspace", "renewal_date"], name="contract_ws_renewal")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(renewal_date__gte=models.F("start_date")),
+                name="contract_renewal_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.customer} {self.start_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.start_date and self.renewal_date and self.renewal_date < self.start_date:
+            raise ValidationError(
+                {"renewal_date": _("The renewal date cannot be before the start date.")}
+            )
+
+
+class LostReason(models.Model):
+    """Why customers leave: a per-workspace list, seeded with Italian defaults."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="lost_reasons")
+    code = models.SlugField(_("code"), max_length=50)
+    name_it = models.CharField(_("name (Italian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reason for leaving")
+        verbose_name_plural = _("reasons for leaving")
+        ordering = ["name_it"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "code"], name="lostreason_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if (get_language() or "it").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_it
+
+
+class LostRecord(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="lost_records")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lost_records")
+    lost_on = models.DateField(_("date"))
+    reason = models.ForeignKey(
+        LostReason, verbose_name=_("reason"), on_delete=models.PROTECT, related_name="+"
+    )
+    details = models.TextField(_("details"), blank=True, max_length=5_000)
+    competitor = models.CharField(_("competitor"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lost customer record")
+        verbose_name_plural = _("lost customer records")
+        ordering = ["-lost_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.lost_on}"
+
+    def clean(self) -> None:
+        if self.reason_id and self.reason.workspace_id != self.workspace_id:
+            raise ValidationError({"reason": _("Choose a reason from this workspace's list.")})

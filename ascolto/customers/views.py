@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ascolto.customers import selectors, services
+from ascolto.customers.forms import ContractForm, CustomerForm, LostRecordForm
+from ascolto.customers.models import Contract, Customer
+from ascolto.interactions.forms import StaffSignalForm
+from ascolto.interactions.selectors import timeline_for_customer
+from ascolto.workspaces.models import Role
+from ascolto.workspaces.selectors import member_list
+from ascolto.workspaces.tenancy import get_for_workspace, member_required
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@member_required(Role.AGENT)
+def customer_list(request: HttpRequest) -> HttpResponse:
+    get = request.GET
+    filters = selectors.CustomerFilters(
+        q=get.get("q", "")[:200],
+        segment=_int_or_none(get.get("segment")),
+        status=get.get("status", "") if get.get("status") in Customer.Status.values else "",
+        owner=_int_or_none(get.get("owner")),
+        kind=get.get("kind", "") if get.get("kind") in Customer.Kind.values else "",
+    )
+    customers = selectors.customer_list(workspace=request.workspace, filters=filters)
+    page = Paginator(customers, 25).get_page(get.get("page"))
+    query = get.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "segments": selectors.segment_list(workspace=request.workspace),
+            "members": member_list(workspace=request.workspace),
+            "status_choices": Customer.Status.choices,
+            "kind_choices": Customer.Kind.choices,
+        },
+    )
+
+
+def _customer_save(
+    request: HttpRequest, form: CustomerForm, customer: Customer | None
+) -> Customer | None:
+    data = {k: v for k, v in form.cleaned_data.items() if k != "segment_name"}
+    segment_name = form.cleaned_data.get("segment_name")
+    data["segment"] = (
+        services.segment_get_or_create(workspace=request.workspace, name=segment_name)
+        if segment_name
+        else None
+    )
+    try:
+        if customer is None:
+            return services.customer_create(workspace=request.workspace, by=request.member, **data)
+        return services.customer_update(customer=customer, by=request.member, **data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+@member_required(Role.AGENT)
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(
+        request.POST or None, workspace=request.workspace, initial={"account_owner": request.member}
+    )
+    if request.method == "POST" and form.is_valid():
+        customer = _customer_save(request, form, None)
+        if customer is not None:
+            messages.success(request, _("Customer created."))
+            return redirect("customers:customer-detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form})
+
+
+@member_required(Role.AGENT)
+def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_for_workspace(request, Customer, pk)
+    form = CustomerForm(request.POST or None, instance=customer, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        if _customer_save(request, form, customer) is not None:
+            messages.success(request, _("Customer saved."))
+            return redirect("customers:customer-detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@member_required(Role.AGENT)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_for_workspace(
+        request, Customer.objects.select_related("segment", "account_owner__user"), pk
+    )
+    entries, next_cursor = timeline_for_customer(workspace=request.workspace, customer=customer)
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "contracts": selectors.contract_list_for_customer(
+                workspace=request.workspace, customer=customer
+            ),
+            "entries": entries,
+            "next_cursor": next_cursor,
+            "signal_form": StaffSignalForm(),
+            "can_manage": request.member.has_role(Role.MANAGER),
+        },
+    )
+
+
+@require_POST
+@member_required(Role.MANAGER)
+def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_for_workspace(request, Customer, pk)
+    services.customer_delete(customer=customer, by=request.member)
+    messages.success(request, _("Customer deleted."))
+    return redirect("customers:customer-list")
+
+
+@member_required(Role.AGENT)
+def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_for_workspace(request, Customer, pk)
+    form = ContractForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_create(customer=customer, by=request.member, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Contract saved."))
+            return redirect("customers:customer-detail", pk=customer.pk)
+    return render(request, "customers/contract_form.html", {"form": form, "customer": customer})
+
+
+@member_required(Role.AGENT)
+def contract_update(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_for_workspace(request, Contract.objects.select_related("customer"), pk)
+    form = ContractForm(request.POST or None, instance=contract, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_update(contract=contract, by=request.member, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Contract saved."))
+            return redirect("customers:customer-detail", pk=contract.customer_id)
+    return render(
+        request,
+        "customers/contract_form.html",
+        {"form": form, "customer": contract.customer, "contract": contract},
+    )
+
+
+@member_required(Role.AGENT)
+def lost_record_create(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_for_workspace(request, Customer, pk)
+    form = LostRecordForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lost_record_create(customer=customer, by=request.member, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The customer is now marked as lost."))
+            return redirect("customers:customer-detail", pk=customer.pk)
+    return render(request, "customers/lost_record_form.html", {"form": form, "customer": customer})

@@ -1,0 +1,100 @@
+"""Writes for the customer timeline: interactions and staff signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from ascolto.customers.models import Customer
+from ascolto.interactions.models import Interaction, StaffSignal, Touchpoint
+from ascolto.workspaces.models import Membership, Workspace
+
+# code, Italian name, English name, negative event
+DEFAULT_TOUCHPOINTS = [
+    ("richiesta", "Richiesta", "Request", False),
+    ("preventivo", "Preventivo", "Quote", False),
+    ("intervento", "Intervento tecnico", "On-site repair", False),
+    ("consegna", "Consegna", "Delivery", False),
+    ("ritiro", "Ritiro", "Pick-up", False),
+    ("fattura", "Fattura", "Invoice", False),
+    ("pagamento", "Pagamento", "Payment", False),
+    ("pagamento-mancato", "Pagamento mancato", "Missed payment", True),
+    ("telefonata", "Telefonata", "Phone call", False),
+    ("visita", "Visita", "Visit", False),
+    ("reclamo", "Reclamo", "Complaint", True),
+    ("errore", "Errore", "Error", True),
+    ("ritardo", "Ritardo", "Delay", True),
+    ("social", "Social e recensioni", "Social and reviews", False),
+]
+
+INTERACTION_FIELDS = (
+    "touchpoint",
+    "channel",
+    "occurred_at",
+    "member",
+    "text",
+    "requested_at",
+    "scheduled_for",
+    "started_at",
+    "completed_at",
+)
+
+
+def touchpoints_install_defaults(*, workspace: Workspace) -> None:
+    Touchpoint.objects.bulk_create(
+        [
+            Touchpoint(
+                workspace=workspace,
+                code=code,
+                name_it=it,
+                name_en=en,
+                is_negative=negative,
+                position=i,
+            )
+            for i, (code, it, en, negative) in enumerate(DEFAULT_TOUCHPOINTS)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def interaction_record(*, customer: Customer, by: Membership | None, **fields: Any) -> Interaction:
+    """Put an interaction on the customer's timeline."""
+    values = {k: v for k, v in fields.items() if k in INTERACTION_FIELDS}
+    values.setdefault("member", by)
+    interaction = Interaction(workspace_id=customer.workspace_id, customer=customer, **values)
+    interaction.full_clean()
+    interaction.save()
+    return interaction
+
+
+@transaction.atomic
+def interaction_update(*, interaction: Interaction, by: Membership, **fields: Any) -> Interaction:
+    for key, value in fields.items():
+        if key in INTERACTION_FIELDS:
+            setattr(interaction, key, value)
+    interaction.full_clean()
+    interaction.save()
+    return interaction
+
+
+@transaction.atomic
+def interaction_delete(*, interaction: Interaction, by: Membership) -> None:
+    interaction.delete()
+
+
+@transaction.atomic
+def staff_signal_record(
+    *, customer: Customer, by: Membership, text: str, polarity: str
+) -> StaffSignal:
+    signal = StaffSignal(
+        workspace_id=customer.workspace_id,
+        customer=customer,
+        member=by,
+        text=(text or "").strip(),
+        polarity=polarity,
+    )
+    signal.full_clean()
+    signal.save()
+    return signal

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("ascolto.core.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("account/", include("ascolto.workspaces.urls")),
+    path("customers/", include("ascolto.customers.urls")),
+    path("timeline/", include("ascolto.interactions.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,22 @@
+"""Reads for workspaces and members."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ascolto.workspaces.models import MemberInvitation, Membership, Workspace
+
+
+def member_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+
+
+def invitation_pending_list(*, workspace: Workspace) -> QuerySet[MemberInvitation]:
+    return MemberInvitation.objects.filter(
+        workspace=workspace, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")

@@ -1,0 +1,144 @@
+"""The one place that decides which workspace a request works in and what its member may do.
+
+Every view that shows or changes workspace data is wrapped in `member_required(role)`, and every
+object it takes by id comes through `get_for_workspace()`: an id from another workspace is a 404,
+exactly like an id that does not exist, so nothing reveals that it exists elsewhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+
+from ascolto.workspaces.models import Membership, Role, Workspace
+
+logger = logging.getLogger("ascolto.security")
+
+SESSION_KEY = "ascolto_workspace_id"
+
+M = TypeVar("M", bound=models.Model)
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    """Base queryset for every model that belongs to a workspace."""
+
+    def for_workspace(self, workspace: Workspace) -> WorkspaceQuerySet:
+        return self.filter(workspace=workspace)
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The membership the request acts as: the one chosen in the session, else the first."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    memberships = Membership.objects.select_related("workspace", "user").filter(user=user)
+    chosen = request.session.get(SESSION_KEY)
+    if chosen is not None:
+        membership = memberships.filter(workspace_id=chosen).first()
+        if membership is not None:
+            return membership
+    membership = memberships.order_by("created_at", "pk").first()
+    if membership is not None:
+        request.session[SESSION_KEY] = membership.workspace_id
+    return membership
+
+
+class CurrentWorkspaceMiddleware:
+    """Attach `request.membership` and `request.workspace` (both lazy, None when logged out)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = SimpleLazyObject(lambda: _Boxed(current_membership(request)))  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class _Boxed:
+    """Lets a lazy object carry None."""
+
+    def __init__(self, value: Membership | None):
+        self.value = value
+
+
+def membership_of(request: HttpRequest) -> Membership | None:
+    boxed = getattr(request, "membership", None)
+    if boxed is None:
+        return None
+    if isinstance(boxed, Membership):
+        return boxed
+    return boxed.value
+
+
+def member_required(role: str = Role.AGENT) -> Callable:
+    """Decorator: the user must be logged in and a member of the current workspace with `role`
+    or higher. Sets `request.workspace` and `request.member` for the view."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_of(request)
+            if membership is None:
+                return render(request, "workspaces/no_workspace.html", status=403)
+            if not membership.has_role(role):
+                logger.warning(
+                    "role denied: user=%s workspace=%s role=%s needed=%s path=%s",
+                    request.user.pk,
+                    membership.workspace_id,
+                    membership.role,
+                    role,
+                    request.path.replace("\n", " ").replace("\r", " "),
+                )
+                raise PermissionDenied
+            request.workspace = membership.workspace  # type: ignore[attr-defined]
+            request.member = membership  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        wrapped.required_role = role  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def require_role(request: HttpRequest, role: str) -> None:
+    """Raise PermissionDenied unless the request's member has `role` or higher (for checks
+    inside a view that several roles may open, e.g. a delete button on a page agents see)."""
+    member = getattr(request, "member", None)
+    if member is None or not member.has_role(role):
+        raise PermissionDenied
+
+
+def get_for_workspace(
+    request: HttpRequest, model: type[M] | models.QuerySet, pk: Any, **lookups: Any
+) -> M:
+    """Return the object with `pk` in the request's workspace, or raise 404."""
+    queryset = model.objects.all() if isinstance(model, type) else model
+    try:
+        return queryset.filter(workspace=request.workspace).get(pk=pk, **lookups)  # type: ignore[attr-defined]
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def workspace_context(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the current member and the workspaces the user can switch to."""
+    membership = membership_of(request)
+    if membership is None:
+        return {}
+    return {
+        "current_member": membership,
+        "current_workspace": membership.workspace,
+        "user_memberships": SimpleLazyObject(
+            lambda: list(Membership.objects.select_related("workspace").filter(user=request.user))
+        ),
+    }
