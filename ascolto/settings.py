@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "ascolto.core",
     "ascolto.workspaces",
     "ascolto.customers",
@@ -220,6 +222,16 @@ EMAIL_USE_SSL = env_bool("ASCOLTO_EMAIL_SSL", False)
 EMAIL_TIMEOUT = env_int("ASCOLTO_EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("ASCOLTO_EMAIL_FROM", "Ascolto <ascolto@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks ----------------------------------------------------------------------------
+# The database backend by default, so one process needs nothing else installed. Durability rests
+# on the domain's own rows (claimed with a lease), not on the queue: see docs/tasks.md.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("ASCOLTO_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email"],
+    }
+}
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
