@@ -1,0 +1,62 @@
+"""Several processes writing to one SQLite file at once all succeed (test plan R06).
+
+Uses a real file database outside pytest-django's test database, written by separate
+processes through Django's own connection settings.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from django.conf import settings
+
+WRITER = textwrap.dedent(
+    """
+    import os, sys
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ascolto.settings"
+    import django
+    django.setup()
+    from django.db import connection, transaction
+    n = int(sys.argv[1]); tag = sys.argv[2]
+    for i in range(n):
+        with transaction.atomic():
+            with connection.cursor() as c:
+                c.execute("INSERT INTO probe (tag, i) VALUES (%s, %s)", [tag, i])
+    """
+)
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="SQLite only"
+)
+def test_four_processes_write_500_rows_each_without_lock_errors(tmp_path):
+    import sqlite3
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["ASCOLTO_DATA_DIR"] = str(tmp_path)
+    db_path = tmp_path / "ascolto.sqlite3"
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE probe (tag TEXT, i INTEGER)")
+    procs = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", WRITER, "500", f"p{n}"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(4)
+    ]
+    errors = []
+    for proc in procs:
+        _out, err = proc.communicate(timeout=240)
+        if proc.returncode != 0:
+            errors.append(err.decode()[-2000:])
+    assert not errors, errors
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM probe").fetchone()[0] == 2000
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
