@@ -101,3 +101,58 @@ def mallory_client(mallory):
     from django.test import Client
 
     return _client_for(Client, mallory)
+
+
+# --- Browser ---------------------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Debian Chromium for the whole run, driven by Playwright."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is needed for browser tests: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    """A fresh browser context (own cookies) with a phone-or-desktop page; fails the test on any
+    console error such as a content-security-policy violation."""
+    context = chromium_browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    yield page
+    context.close()
+    assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def artifacts_dir():
+    """Screenshots and other files a test wants to keep for people to look at."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
