@@ -11,12 +11,14 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from ascolto.workspaces.models import Membership, Role, Workspace
@@ -103,12 +105,24 @@ def member_required(role: str = Role.AGENT) -> Callable:
                 raise PermissionDenied
             request.workspace = membership.workspace  # type: ignore[attr-defined]
             request.member = membership  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            # Dates and times are shown and typed in the workspace's time zone.
+            with timezone.override(_workspace_zone(membership.workspace)):
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+            return response
 
         wrapped.required_role = role  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def _workspace_zone(workspace: Workspace) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(workspace.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def require_role(request: HttpRequest, role: str) -> None:
