@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "ascolto.workspaces",
     "ascolto.customers",
     "ascolto.interactions",
+    "ascolto.feedback",
+    "ascolto.health",
 ]
 
 MIDDLEWARE = [

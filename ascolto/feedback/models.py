@@ -1,0 +1,457 @@
+"""Surveys, their questions, invitations to answer them, and the answers.
+
+Tokens: an invitation's link token is never stored. The row keeps a random `token_salt` and the
+SHA-256 of the token; the token itself is an HMAC of the salt under the site's secret key
+(`Invitation.token`), so the send task can rebuild the link after a restart or a retry, and a
+copy of the database alone does not reveal any link. Lookups go by the hash (`token_hash_of`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ascolto.customers.models import Customer
+from ascolto.interactions.models import Touchpoint
+from ascolto.workspaces.models import Language, Membership, Workspace
+from ascolto.workspaces.tenancy import WorkspaceQuerySet
+
+
+def token_hash_of(token: str) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def _derive_token(purpose: str, salt: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{purpose}:{salt}".encode(), hashlib.sha256
+    ).digest()
+    # 24 bytes = 192 bits, 32 URL-safe characters.
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+class Dimension(models.TextChoices):
+    """The promise dimensions a question may rate; the gap analysis reads them as "perceived"."""
+
+    TIMELINESS = "timeliness", _("Timeliness")
+    PRICE = "price", _("Price")
+    COURTESY = "courtesy", _("Courtesy")
+    COMPETENCE = "competence", _("Competence")
+    QUALITY = "quality", _("Quality")
+    COMMUNICATION = "communication", _("Communication")
+
+
+class Survey(models.Model):
+    class Kind(models.TextChoices):
+        NPS = "nps", _("Net Promoter Score (0–10)")
+        CSAT = "csat", _("Satisfaction (1–5)")
+        CES = "ces", _("Effort (1–7)")
+        CUSTOM = "custom", _("Custom questions")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="surveys")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.NPS)
+    title_it = models.CharField(_("title (Italian)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    intro_it = models.TextField(_("introduction (Italian)"), blank=True, max_length=2_000)
+    intro_en = models.TextField(_("introduction (English)"), blank=True, max_length=2_000)
+    thanks_it = models.TextField(_("thank-you text (Italian)"), blank=True, max_length=2_000)
+    thanks_en = models.TextField(_("thank-you text (English)"), blank=True, max_length=2_000)
+    active = models.BooleanField(_("active"), default=True)
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("reminder after (days)"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_(
+            "Send one reminder when there is no answer after this many days. Empty: never."
+        ),
+    )
+    expires_after_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=30)
+    created_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_after_days__gte=1), name="survey_expiry_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.expires_after_days is not None and self.expires_after_days < 1:
+            raise ValidationError(
+                {"expires_after_days": _("A link must be valid for at least a day.")}
+            )
+        if (
+            self.reminder_after_days is not None
+            and self.expires_after_days
+            and self.reminder_after_days >= self.expires_after_days
+        ):
+            raise ValidationError(
+                {"reminder_after_days": _("The reminder must come before the link expires.")}
+            )
+
+    def text(self, field: str, language: str) -> str:
+        """The survey's `field` ("title", "intro", "thanks") in `language`, Italian as fallback."""
+        if language == "en":
+            value = getattr(self, f"{field}_en")
+            if value:
+                return value
+        return getattr(self, f"{field}_it")
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SCORE = "score", _("Main score")
+        SCALE = "scale", _("Rating scale")
+        CHOICE = "choice", _("Single choice")
+        TEXT = "text", _("Free text")
+
+    class Role(models.TextChoices):
+        MAIN = "main", _("Main score")
+        WHY = "why", _("Why?")
+        IMPROVE = "improve", _("What could be better")
+        DIMENSION = "dimension", _("Rates a promise dimension or touchpoint")
+        OTHER = "other", _("Other")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.OTHER)
+    text_it = models.CharField(_("question (Italian)"), max_length=300)
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    min_value = models.SmallIntegerField(_("lowest value"), null=True, blank=True)
+    max_value = models.SmallIntegerField(_("highest value"), null=True, blank=True)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('A list of {"value": "...", "it": "...", "en": "..."}.'),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    dimension = models.CharField(
+        _("promise dimension"), max_length=16, choices=Dimension.choices, blank=True
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint,
+        verbose_name=_("touchpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["survey", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "position"], name="question_unique_position"),
+            models.UniqueConstraint(
+                fields=["survey"], condition=Q(role="main"), name="question_one_main_per_survey"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text_it
+
+    def text(self, language: str) -> str:
+        return self.text_en if language == "en" and self.text_en else self.text_it
+
+    def choice_list(self, language: str) -> list[tuple[str, str]]:
+        return [
+            (str(c["value"]), (c.get("en") if language == "en" and c.get("en") else c["it"]))
+            for c in self.choices
+        ]
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in (self.Kind.SCORE, self.Kind.SCALE)
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.survey_id and self.survey.workspace_id != self.workspace_id:
+            errors["survey"] = _("This survey belongs to another workspace.")
+        if self.touchpoint_id and self.touchpoint.workspace_id != self.workspace_id:
+            errors["touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
+        if self.is_numeric:
+            if self.min_value is None or self.max_value is None:
+                errors["max_value"] = _("A rating needs a lowest and a highest value.")
+            elif not (0 <= self.min_value < self.max_value <= 10):
+                errors["max_value"] = _("Ratings go from 0 or more up to 10 at most.")
+        if self.kind == self.Kind.CHOICE:
+            valid = isinstance(self.choices, list) and all(
+                isinstance(c, dict) and c.get("value") and c.get("it") for c in self.choices
+            )
+            if not valid or len(self.choices) < 2:
+                errors["choices"] = _("A single-choice question needs at least two choices.")
+        if self.role == self.Role.MAIN and self.kind != self.Kind.SCORE:
+            errors["kind"] = _("The main question must be a score.")
+        if self.role in (self.Role.WHY, self.Role.IMPROVE) and self.kind != self.Kind.TEXT:
+            errors["kind"] = _("This question must be a free-text question.")
+        if self.role == self.Role.DIMENSION and not (self.dimension or self.touchpoint_id):
+            errors["dimension"] = _("Choose the dimension or touchpoint this question rates.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SendState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Sending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Invitation(models.Model):
+    """An invitation for one customer to answer one survey.
+
+    Uniqueness rule: a customer has at most one *open* invitation per survey (a partial unique
+    constraint on `closed_at IS NULL`). An invitation closes when it is answered, or when a new
+    one replaces it after it expired; closed invitations stay as history, so the same customer
+    can be asked the same survey again next quarter.
+
+    Sending is durable: `state` is the truth (pending until the email is accepted by the SMTP
+    server), claimed with a lease by a conditional UPDATE; a sweeper re-enqueues what is
+    pending or whose lease expired.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        LINK = "link", _("Link or printed QR code")
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
+    )
+    token_salt = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ITALIAN
+    )
+    created_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Send state (lease-claimed background work).
+    state = models.CharField(
+        _("send state"), max_length=8, choices=SendState.choices, default=SendState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "customer"],
+                condition=Q(closed_at__isnull=True),
+                name="invitation_one_open_per_customer_survey",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="invitation_send_queue"),
+            models.Index(
+                fields=["workspace", "survey", "-created_at"], name="invitation_ws_survey"
+            ),
+            models.Index(fields=["customer", "-created_at"], name="invitation_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.customer}"
+
+    @property
+    def token(self) -> str:
+        return _derive_token("feedback.invitation", self.token_salt)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.survey_id and self.survey.workspace_id != self.workspace_id:
+            errors["survey"] = _("This survey belongs to another workspace.")
+        if self.customer_id and self.customer.workspace_id != self.workspace_id:
+            errors["customer"] = _("This customer belongs to another workspace.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class OpenLink(models.Model):
+    """An anonymous link to a survey (printed on a receipt, a poster, a QR code at the desk).
+
+    Its token is meant to be public, so it is stored as is (members print it again and again);
+    submissions through it are rate-limited per client address.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="open_links")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ITALIAN
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("open survey link")
+        verbose_name_plural = _("open survey links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label or self.survey.name
+
+
+class OpenLinkHit(models.Model):
+    """Submissions through an open link per hashed client address per hour (the rate limit
+    lives in the database so every web worker shares it)."""
+
+    open_link = models.ForeignKey(OpenLink, on_delete=models.CASCADE, related_name="+")
+    ip_hash = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["open_link", "ip_hash", "window_start"], name="openlinkhit_unique_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.open_link_id} {self.window_start:%Y-%m-%d %H:%M} {self.hits}"
+
+
+class Response(models.Model):
+    """One submitted answer set. At most one per invitation, enforced by the database."""
+
+    class Band(models.TextChoices):
+        PROMOTER = "promoter", _("Promoter")
+        PASSIVE = "passive", _("Passive")
+        DETRACTOR = "detractor", _("Detractor")
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
+    )
+    open_link = models.ForeignKey(
+        OpenLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ITALIAN
+    )
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    band = models.CharField(_("band"), max_length=10, choices=Band.choices, blank=True)
+    all_good = models.BooleanField(
+        _("all good, nothing to improve"),
+        default=False,
+        help_text=_("Top score and nothing to improve: counts as a warning in the health score."),
+    )
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["workspace", "-submitted_at"], name="response_ws_time"),
+            models.Index(
+                fields=["workspace", "survey", "-submitted_at"], name="response_ws_survey"
+            ),
+            models.Index(fields=["customer", "-submitted_at"], name="response_customer_time"),
+            models.Index(
+                fields=["workspace", "customer"],
+                condition=Q(all_good=True),
+                name="response_all_good",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def is_detractor(self) -> bool:
+        return self.band == self.Band.DETRACTOR
+
+    @property
+    def is_promoter(self) -> bool:
+        return self.band == self.Band.PROMOTER
+
+
+class Answer(models.Model):
+    """One answer to one question. Numbers live in a column so aggregates run in SQL."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    number = models.SmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True, max_length=5_000)
+    choice = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["question__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_unique_question"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.number if self.number is not None else self.choice or self.text[:40])

@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from ascolto.health.models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "workspace", "recipient", "kind", "state", "created_at", "read_at")
+    list_filter = ("kind", "state")

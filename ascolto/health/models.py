@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ascolto.customers.models import Customer
+from ascolto.workspaces.models import Membership, Workspace
+from ascolto.workspaces.tenancy import WorkspaceQuerySet
+
+
+class EmailState(models.TextChoices):
+    NONE = "none", _("No email")
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Sending")
+    DONE = "done", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """An alert for one member: shown in the app at once, and emailed (durably, with a lease
+    and retries like every outgoing email)."""
+
+    class Kind(models.TextChoices):
+        DETRACTOR = "detractor", _("Detractor answer")
+        OTHER = "other", _("Other")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("message"), blank=True, max_length=10_000)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    # Email delivery (lease-claimed background work).
+    state = models.CharField(max_length=8, choices=EmailState.choices, default=EmailState.NONE)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["state", "next_attempt_at"], name="notification_email_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.recipient_id and self.recipient.workspace_id != self.workspace_id:
+            errors["recipient"] = _("The recipient must be a member of this workspace.")
+        if self.customer_id and self.customer.workspace_id != self.workspace_id:
+            errors["customer"] = _("This customer belongs to another workspace.")
+        if errors:
+            raise ValidationError(errors)
