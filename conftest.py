@@ -156,3 +156,67 @@ def artifacts_dir():
     path = Path(__file__).parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+class _CollectingSmtpHandler:
+    def __init__(self, messages):
+        self.messages = messages
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+
+        message = email.message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """A real SMTP server on localhost; `.messages` holds what it received, in order."""
+
+    def __init__(self, controller, messages):
+        self.controller = controller
+        self.messages = messages
+        self.port = controller.port
+
+    @staticmethod
+    def text(message) -> str:
+        """The decoded text/plain part of a received message."""
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        return ""
+
+    @staticmethod
+    def html(message) -> str:
+        """The decoded text/html part of a received message ("" when there is none)."""
+        for part in message.walk():
+            if part.get_content_type() == "text/html":
+                return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        return ""
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Start aiosmtpd on a free localhost port and point Django's SMTP backend at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    messages: list = []
+    controller = Controller(_CollectingSmtpHandler(messages), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield SmtpServer(controller, messages)
+    finally:
+        controller.stop()
