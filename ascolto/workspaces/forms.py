@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from ascolto.workspaces.models import Role, Workspace
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 
 class LoginForm(AuthenticationForm):
@@ -14,13 +15,38 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(PasswordResetForm):
-    """Same answer whether or not the address is known (Django's form already sends nothing
-    to unknown addresses); we only keep the address out of the logs."""
+    """Same answer whether or not the address is known (Django's form sends nothing to unknown
+    addresses and logs failures by user id only). The mail goes out in the recipient's
+    language: that of their first workspace."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        from ascolto.workspaces.services import user_language
+
+        with translation.override(user_language(context["user"])):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+def grantable_roles(member: Membership) -> list[tuple[str, str]]:
+    """The roles `member` may hand out: owners any, managers up to manager, agents none."""
+    if member.has_role(Role.OWNER):
+        return list(Role.choices)
+    if member.has_role(Role.MANAGER):
+        return [(value, label) for value, label in Role.choices if value != Role.OWNER]
+    return []
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
+
+    def __init__(self, *args, member: Membership | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if member is not None:
+            self.fields["role"].choices = grantable_roles(member)
 
 
 class MemberRoleForm(forms.Form):
@@ -28,6 +54,9 @@ class MemberRoleForm(forms.Form):
 
 
 class InvitationSignupForm(forms.Form):
+    """A new person's name and password. Django's password validators (length, common
+    passwords, similarity to the email) apply; there are no composition rules."""
+
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     password = forms.CharField(

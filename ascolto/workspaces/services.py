@@ -12,17 +12,31 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from ascolto.workspaces.models import MemberInvitation, Membership, Role, Workspace
+from ascolto.workspaces.models import (
+    MemberInvitation,
+    Membership,
+    PasswordResetThrottle,
+    Role,
+    Workspace,
+)
 
 logger = logging.getLogger("ascolto.security")
 
 INVITATION_VALID_DAYS = 7
+PASSWORD_RESETS_PER_WINDOW = 3
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+
+
+class InvitationUnusable(ValidationError):
+    """The invitation was used (or expired) between loading the page and submitting it."""
 
 
 def token_hash(token: str) -> str:
@@ -100,15 +114,31 @@ def member_invite(
 
 
 def _invitation_email_send(invitation: MemberInvitation, token: str) -> None:
+    """Send the invitation in the workspace's language. A mail server failure is logged, not
+    raised: the invitation stays pending in the team page and can be sent again."""
     link = settings.SITE_URL + reverse("workspaces:invitation-accept", args=[token])
-    context = {"invitation": invitation, "link": link, "workspace": invitation.workspace}
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "workspace": invitation.workspace,
+        "invited_by": invitation.invited_by.display_name if invitation.invited_by else "",
+        "valid_days": INVITATION_VALID_DAYS,
+    }
     with translation.override(invitation.workspace.language):
-        subject = render_to_string("emails/member_invitation_subject.txt", context).strip()
+        subject = render_to_string("emails/member_invitation_subject.txt", context)
+        subject = " ".join(subject.split())
         body = render_to_string("emails/member_invitation_body.txt", context)
         html = render_to_string("emails/member_invitation_body.html", context)
     message = EmailMultiAlternatives(subject, body, to=[invitation.email])
     message.attach_alternative(html, "text/html")
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        logger.exception(
+            "invitation email failed: workspace=%s invitation=%s",
+            invitation.workspace_id,
+            invitation.pk,
+        )
 
 
 def invitation_get_usable(*, token: str) -> MemberInvitation | None:
@@ -126,21 +156,44 @@ def invitation_get_usable(*, token: str) -> MemberInvitation | None:
 def invitation_accept(*, invitation: MemberInvitation, user: AbstractBaseUser) -> Membership:
     """Join the workspace as `user`. The invitation is claimed with a conditional update so a
     double click (or two tabs) cannot create two memberships or reuse it."""
-    claimed = MemberInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        accepted_at=timezone.now()
-    )
+    _invitation_claim(invitation)
+    return _invitation_join(invitation, user)
+
+
+def _invitation_claim(invitation: MemberInvitation) -> None:
+    claimed = MemberInvitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now())
     if not claimed:
-        raise ValidationError(_("This invitation has already been used."))
+        raise InvitationUnusable(_("This invitation has already been used."))
+
+
+def _invitation_join(invitation: MemberInvitation, user: AbstractBaseUser) -> Membership:
     membership, _created = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+    )
+    logger.info(
+        "invitation accepted: workspace=%s invitation=%s member=%s",
+        invitation.workspace_id,
+        invitation.pk,
+        membership.pk,
     )
     return membership
 
 
+def invitation_email_has_account(*, invitation: MemberInvitation) -> bool:
+    user_model = get_user_model()
+    return user_model.objects.filter(
+        models.Q(username__iexact=invitation.email) | models.Q(email__iexact=invitation.email)
+    ).exists()
+
+
 @transaction.atomic
-def user_create_for_invitation(
+def invitation_accept_as_new_user(
     *, invitation: MemberInvitation, first_name: str, last_name: str, password: str
-):
+) -> Membership:
+    """Create the invited person's account and join them, all or nothing: a second submit of
+    the same form finds the invitation claimed and creates neither a user nor a membership."""
     user_model = get_user_model()
     user = user_model(
         username=invitation.email,
@@ -150,8 +203,52 @@ def user_create_for_invitation(
     )
     user.set_password(password)
     user.full_clean()
+    _invitation_claim(invitation)
     user.save()
-    return user
+    return _invitation_join(invitation, user)
+
+
+def user_language(user: AbstractBaseUser) -> str:
+    """The language to write to a user in: their first workspace's, else the site default."""
+    membership = (
+        Membership.objects.filter(user=user)
+        .select_related("workspace")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.workspace.language if membership else settings.LANGUAGE_CODE
+
+
+def password_reset_throttle_hit(*, email: str) -> bool:
+    """Count one reset request for `email`; False once the address has used up its window.
+
+    A fixed window per address, counted with conditional UPDATEs so concurrent requests in
+    several processes cannot exceed the cap. Unknown addresses are counted exactly like known
+    ones, so the cap itself reveals nothing. The address is stored only as a keyed hash.
+    """
+    key = salted_hmac(
+        "ascolto.password-reset", (email or "").strip().lower(), algorithm="sha256"
+    ).hexdigest()
+    now = timezone.now()
+    window_open_since = now - PASSWORD_RESET_WINDOW
+    with transaction.atomic():
+        PasswordResetThrottle.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
+        throttle, created = PasswordResetThrottle.objects.get_or_create(
+            key=key, defaults={"window_start": now, "count": 1}
+        )
+        if created:
+            return True
+        restarted = PasswordResetThrottle.objects.filter(
+            pk=throttle.pk, window_start__lte=window_open_since
+        ).update(window_start=now, count=1)
+        if restarted:
+            return True
+        counted = PasswordResetThrottle.objects.filter(
+            pk=throttle.pk, count__lt=PASSWORD_RESETS_PER_WINDOW
+        ).update(count=F("count") + 1)
+    if not counted:
+        logger.warning("password reset capped: address=%s", key[:12])
+    return bool(counted)
 
 
 @transaction.atomic

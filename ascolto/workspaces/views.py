@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,23 +21,45 @@ from ascolto.workspaces.forms import (
     MemberInviteForm,
     MemberRoleForm,
     WorkspaceForm,
+    grantable_roles,
 )
-from ascolto.workspaces.models import Membership, Role
+from ascolto.workspaces.models import Membership, Role, Workspace
 from ascolto.workspaces.tenancy import SESSION_KEY, get_for_workspace, member_required
 
 logger = logging.getLogger("ascolto.security")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset view; the reply is identical for known and unknown addresses."""
+    """Django's reset view with two changes: links point at ASCOLTO_SITE_URL (not at whatever
+    Host header reached us, which behind a proxy is wrong and in front of one is forgeable),
+    and each address gets at most a few mails per hour. The reply is the same redirect whether
+    the address is known, unknown or capped."""
+
+    def form_valid(self, form):
+        if services.password_reset_throttle_hit(email=form.cleaned_data["email"]):
+            site = urlsplit(settings.SITE_URL)
+            form.save(
+                domain_override=site.netloc,
+                use_https=site.scheme == "https",
+                token_generator=self.token_generator,
+                from_email=self.from_email,
+                email_template_name=self.email_template_name,
+                subject_template_name=self.subject_template_name,
+                request=self.request,
+                html_email_template_name=self.html_email_template_name,
+                extra_email_context={"site_url": settings.SITE_URL},
+            )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @require_POST
 @member_required(Role.AGENT)
 def workspace_switch(request: HttpRequest) -> HttpResponse:
-    membership = Membership.objects.filter(
-        user=request.user, workspace_id=request.POST.get("workspace") or 0
-    ).first()
+    try:
+        workspace_id = int(request.POST.get("workspace", ""))
+    except ValueError:
+        raise Http404 from None
+    membership = Membership.objects.filter(user=request.user, workspace_id=workspace_id).first()
     if membership is None:
         raise Http404
     request.session[SESSION_KEY] = membership.workspace_id
@@ -44,12 +68,12 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
 
 @member_required(Role.OWNER)
 def workspace_settings(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceForm(request.POST or None, instance=request.workspace)
+    # A fresh copy: a rejected form must not leave half-applied values on request.workspace.
+    workspace = Workspace.objects.get(pk=request.workspace.pk)
+    form = WorkspaceForm(request.POST or None, instance=workspace)
     if request.method == "POST" and form.is_valid():
         try:
-            services.workspace_update(
-                workspace=request.workspace, by=request.member, **form.cleaned_data
-            )
+            services.workspace_update(workspace=workspace, by=request.member, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -60,21 +84,32 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 
 @member_required(Role.AGENT)
 def member_list(request: HttpRequest) -> HttpResponse:
+    viewer = request.member
+    members = list(selectors.member_list(workspace=request.workspace))
+    for membership in members:
+        membership.manageable = viewer.has_role(Role.MANAGER) and (
+            membership.role != Role.OWNER or viewer.has_role(Role.OWNER)
+        )
+    can_manage = viewer.has_role(Role.MANAGER)
     return render(
         request,
         "workspaces/member_list.html",
         {
-            "members": selectors.member_list(workspace=request.workspace),
-            "invitations": selectors.invitation_pending_list(workspace=request.workspace),
-            "invite_form": MemberInviteForm(),
-            "role_choices": Role.choices,
+            "members": members,
+            "invitations": selectors.invitation_pending_list(workspace=request.workspace)
+            if can_manage
+            else [],
+            "invite_form": MemberInviteForm(member=viewer) if can_manage else None,
+            "role_choices": grantable_roles(viewer),
+            "can_manage": can_manage,
+            "is_owner": viewer.has_role(Role.OWNER),
         },
     )
 
 
 @member_required(Role.MANAGER)
 def member_invite(request: HttpRequest) -> HttpResponse:
-    form = MemberInviteForm(request.POST or None)
+    form = MemberInviteForm(request.POST or None, member=request.member)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_invite(
@@ -82,8 +117,6 @@ def member_invite(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-        except PermissionDenied:
-            form.add_error("role", _("You cannot grant this role."))
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
@@ -97,15 +130,17 @@ def member_invite(request: HttpRequest) -> HttpResponse:
 def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_for_workspace(request, Membership, pk)
     form = MemberRoleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_role_change(
-                membership=membership, by=request.member, role=form.cleaned_data["role"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Role updated."))
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return redirect("workspaces:member-list")
+    try:
+        services.member_role_change(
+            membership=membership, by=request.member, role=form.cleaned_data["role"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Role updated."))
     return redirect("workspaces:member-list")
 
 
@@ -113,57 +148,64 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Role.MANAGER)
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_for_workspace(request, Membership, pk)
+    leaving = membership.pk == request.member.pk
     try:
         services.member_remove(membership=membership, by=request.member)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Member removed."))
+        if leaving:
+            request.session.pop(SESSION_KEY, None)
+            return redirect("core:home")
     return redirect("workspaces:member-list")
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """One link for everyone invited: a logged-in user confirms joining, a new person creates
+    an account. Unknown, used and expired links all get the same 404 page."""
     invitation = services.invitation_get_usable(token=token)
     if invitation is None:
-        return render(request, "workspaces/invitation_invalid.html", status=404)
+        return _invitation_invalid(request)
     if request.user.is_authenticated:
         if request.method == "POST":
             try:
                 membership = services.invitation_accept(invitation=invitation, user=request.user)
-            except ValidationError:
-                return render(request, "workspaces/invitation_invalid.html", status=404)
-            request.session[SESSION_KEY] = membership.workspace_id
-            messages.success(
-                request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
-            )
-            return redirect("customers:customer-list")
+            except services.InvitationUnusable:
+                return _invitation_invalid(request)
+            return _joined(request, membership)
         return render(request, "workspaces/invitation_accept.html", {"invitation": invitation})
+    if services.invitation_email_has_account(invitation=invitation):
+        messages.info(request, _("You already have an account: log in to accept the invitation."))
+        return redirect(f"{reverse('workspaces:login')}?{urlencode({'next': request.path})}")
     form = InvitationSignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        from django.contrib.auth import get_user_model
-
-        user_model = get_user_model()
-        if user_model.objects.filter(username__iexact=invitation.email).exists():
-            messages.info(
-                request, _("You already have an account: log in to accept the invitation.")
-            )
-            return redirect(f"{reverse('workspaces:login')}?{urlencode({'next': request.path})}")
         try:
-            user = services.user_create_for_invitation(
+            membership = services.invitation_accept_as_new_user(
                 invitation=invitation,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 password=form.cleaned_data["password"],
             )
-            membership = services.invitation_accept(invitation=invitation, user=user)
-        except ValidationError:
-            return render(request, "workspaces/invitation_invalid.html", status=404)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        request.session[SESSION_KEY] = membership.workspace_id
-        messages.success(
-            request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
-        )
-        return redirect("customers:customer-list")
+        except services.InvitationUnusable:
+            return _invitation_invalid(request)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            return _joined(request, membership)
     return render(
         request, "workspaces/invitation_signup.html", {"invitation": invitation, "form": form}
     )
+
+
+def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
+    request.session[SESSION_KEY] = membership.workspace_id
+    messages.success(
+        request, _("Welcome to %(workspace)s.") % {"workspace": membership.workspace.name}
+    )
+    return redirect("customers:customer-list")
+
+
+def _invitation_invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "workspaces/invitation_invalid.html", status=404)

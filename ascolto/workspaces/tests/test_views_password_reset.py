@@ -1,0 +1,151 @@
+"""Password reset through a real SMTP server (test plan S06, S07)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ascolto.workspaces.models import PasswordResetThrottle
+from ascolto.workspaces.services import PASSWORD_RESETS_PER_WINDOW, password_reset_throttle_hit
+from ascolto.workspaces.tests.factories import PASSWORD, UserFactory, WorkspaceFactory
+
+RESET = "/account/password-reset/"
+LINK = re.compile(r"https?://[^\s\"<>]+/account/password-reset/[^\s\"<>]+/[^\s\"<>]+/")
+
+
+def _ask(client: Client, email: str):
+    return client.post(RESET, {"email": email})
+
+
+@pytest.mark.django_db
+def test_reset_end_to_end_with_a_real_mail_server(smtp_server, alice, settings):
+    """GIVEN alice forgot her password WHEN she asks for a reset, opens the link from the mail
+    and sets a new password THEN she can log in with it and no longer with the old one."""
+    settings.SITE_URL = "https://ascolto.example.com"
+    client = Client()
+    response = _ask(client, alice.user.email.upper())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspaces:password-reset-done")
+
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert message["X-Envelope-To"] == alice.user.email
+    links = LINK.findall(smtp_server.text(message))
+    assert len(links) == 1
+    link = links[0]
+    # The site address, not the test client's "testserver" host.
+    assert link.startswith("https://ascolto.example.com/account/password-reset/")
+    assert link in smtp_server.html(message)
+
+    path = link.removeprefix("https://ascolto.example.com")
+    response = client.get(path)  # redirects to the session-bound "set-password" URL
+    assert response.status_code == 302
+    form_url = response["Location"]
+    response = client.get(form_url)
+    assert response.context["validlink"] is True
+    new_password = "a-brand-new-passphrase-42"
+    response = client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspaces:password-reset-complete")
+
+    fresh = Client()
+    assert (
+        fresh.post(
+            "/account/login/", {"username": alice.user.username, "password": PASSWORD}
+        ).status_code
+        == 200
+    )
+    response = fresh.post(
+        "/account/login/", {"username": alice.user.username, "password": new_password}
+    )
+    assert response.status_code == 302
+
+    # The link works once.
+    response = Client().get(path, follow=True)
+    assert response.context["validlink"] is False
+
+
+@pytest.mark.django_db
+def test_invalid_reset_link_shows_the_expired_page(client):
+    response = client.get("/account/password-reset/MQ/abc-def/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["validlink"] is False
+    assert reverse("workspaces:password-reset") in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_reset_mail_is_in_the_recipients_language(smtp_server, settings):
+    english = WorkspaceFactory(language="en")
+    owner = english.memberships.get().user
+    _ask(Client(HTTP_ACCEPT_LANGUAGE="it"), owner.email)
+    assert len(smtp_server.messages) == 1
+    assert "Choose a new Ascolto password" in smtp_server.messages[0]["Subject"]
+    assert "Someone asked to reset the password" in smtp_server.text(smtp_server.messages[0])
+
+
+@pytest.mark.django_db
+def test_known_and_unknown_addresses_get_the_same_answer(smtp_server, alice):
+    known = _ask(Client(), alice.user.email)
+    unknown = _ask(Client(), "nobody-here@example.com")
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert len(smtp_server.messages) == 1  # only the real account got mail
+    done_known = Client().get(known["Location"]).content
+    done_unknown = Client().get(unknown["Location"]).content
+    csrf = re.compile(rb"[A-Za-z0-9]{64}")  # each page carries its own CSRF token
+    assert csrf.sub(b"", done_known) == csrf.sub(b"", done_unknown)
+
+
+@pytest.mark.django_db
+def test_reset_flood_is_capped_per_address(smtp_server, alice, caplog):
+    """GIVEN someone submits alice's address 10 times WHEN the cap is 3 an hour THEN 3 mails
+    go out, every answer is the same redirect, and the log never holds the address."""
+    caplog.set_level(logging.DEBUG, logger="ascolto")
+    caplog.set_level(logging.DEBUG, logger="django")
+    answers = {
+        (r.status_code, r["Location"])
+        for r in (_ask(Client(), alice.user.email) for _ in range(10))
+    }
+    assert answers == {(302, reverse("workspaces:password-reset-done"))}
+    assert len(smtp_server.messages) == PASSWORD_RESETS_PER_WINDOW
+    # Another address is not affected by alice's cap.
+    other = UserFactory()
+    _ask(Client(), other.email)
+    assert len(smtp_server.messages) == PASSWORD_RESETS_PER_WINDOW + 1
+    ours = "\n".join(
+        r.getMessage() for r in caplog.records if r.name.split(".")[0] in {"ascolto", "django"}
+    )
+    assert "password reset capped" in ours
+    assert alice.user.email not in ours
+
+
+@pytest.mark.django_db
+def test_reset_cap_counts_unknown_addresses_and_stores_no_address():
+    email = "ghost@example.com"
+    results = [password_reset_throttle_hit(email=email) for _ in range(5)]
+    assert results == [True] * PASSWORD_RESETS_PER_WINDOW + [False] * 2
+    row = PasswordResetThrottle.objects.get()
+    assert "ghost" not in row.key and row.count == PASSWORD_RESETS_PER_WINDOW
+
+
+@pytest.mark.django_db
+def test_reset_cap_opens_again_after_the_window(time_machine):
+    time_machine.move_to("2026-03-02 09:00:00+01:00", tick=False)
+    for _ in range(PASSWORD_RESETS_PER_WINDOW):
+        assert password_reset_throttle_hit(email="Someone@Example.com")
+    assert not password_reset_throttle_hit(email="someone@example.com")
+    time_machine.move_to("2026-03-02 10:00:01+01:00", tick=False)
+    assert password_reset_throttle_hit(email="someone@example.com")
+
+
+@pytest.mark.django_db
+def test_reset_with_a_bad_address_shows_a_form_error_and_sends_nothing(smtp_server, client):
+    response = client.post(RESET, {"email": "not-an-address"}, HTTP_ACCEPT_LANGUAGE="it")
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert smtp_server.messages == []
+    assert not PasswordResetThrottle.objects.exists()
