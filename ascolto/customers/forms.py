@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.customers.models import Contract, Customer, LostRecord
@@ -81,3 +82,6 @@ class LostRecordForm(WorkspaceBoundForm):
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
         self.fields["reason"].queryset = lost_reason_list(workspace=workspace)
+        self.fields["competitor"].help_text = _("Who they moved to, if you know.")
+        if not self.instance.pk:
+            self.initial.setdefault("lost_on", timezone.localdate())

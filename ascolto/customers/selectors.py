@@ -66,5 +66,6 @@ def lost_record_list_for_customer(
     return (
         LostRecord.objects.for_workspace(workspace)
         .filter(customer=customer)
-        .select_related("reason")
+        .select_related("reason", "recorded_by__user")
+        .order_by("-lost_on", "-pk")
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from ascolto.customers.models import Contract, Customer, LostReason, LostRecord, Segment
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 DEFAULT_LOST_REASONS = [
     ("prezzo", "Prezzo", "Price"),
@@ -34,6 +35,8 @@ CUSTOMER_FIELDS = (
     "notes",
 )
 
+CONTRACT_FIELDS = ("title", "start_date", "renewal_date", "yearly_value", "auto_renew")
+
 
 def lost_reasons_install_defaults(*, workspace: Workspace) -> None:
     LostReason.objects.bulk_create(
@@ -57,7 +60,17 @@ def segment_get_or_create(*, workspace: Workspace, name: str) -> Segment:
 
 
 @transaction.atomic
-def customer_create(*, workspace: Workspace, by: Membership | None, **fields: Any) -> Customer:
+def customer_create(
+    *,
+    workspace: Workspace,
+    by: Membership | None,
+    segment_name: str | None = None,
+    **fields: Any,
+) -> Customer:
+    """Create a customer. `segment_name`, when given, picks the segment of that name (any case)
+    or creates it; the account owner defaults to `by`."""
+    if segment_name is not None:
+        fields["segment"] = _segment_for_name(workspace=workspace, name=segment_name)
     customer = Customer(
         workspace=workspace, **{k: v for k, v in fields.items() if k in CUSTOMER_FIELDS}
     )
@@ -69,7 +82,12 @@ def customer_create(*, workspace: Workspace, by: Membership | None, **fields: An
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, by: Membership, **fields: Any) -> Customer:
+def customer_update(
+    *, customer: Customer, by: Membership, segment_name: str | None = None, **fields: Any
+) -> Customer:
+    """Change a customer's fields; `segment_name` works as in `customer_create`."""
+    if segment_name is not None:
+        fields["segment"] = _segment_for_name(workspace=customer.workspace, name=segment_name)
     for key, value in fields.items():
         if key in CUSTOMER_FIELDS:
             setattr(customer, key, value)
@@ -78,14 +96,26 @@ def customer_update(*, customer: Customer, by: Membership, **fields: Any) -> Cus
     return customer
 
 
+def _segment_for_name(*, workspace: Workspace, name: str) -> Segment | None:
+    name = (name or "").strip()
+    return segment_get_or_create(workspace=workspace, name=name) if name else None
+
+
 @transaction.atomic
 def customer_delete(*, customer: Customer, by: Membership) -> None:
+    """Delete a customer and their whole history. Managers and owners only."""
+    if by.workspace_id != customer.workspace_id or not by.has_role(Role.MANAGER):
+        raise PermissionDenied
     customer.delete()
 
 
 @transaction.atomic
 def contract_create(*, customer: Customer, by: Membership, **fields: Any) -> Contract:
-    contract = Contract(workspace_id=customer.workspace_id, customer=customer, **fields)
+    contract = Contract(
+        workspace_id=customer.workspace_id,
+        customer=customer,
+        **{k: v for k, v in fields.items() if k in CONTRACT_FIELDS},
+    )
     contract.full_clean()
     contract.save()
     return contract
@@ -94,7 +124,8 @@ def contract_create(*, customer: Customer, by: Membership, **fields: Any) -> Con
 @transaction.atomic
 def contract_update(*, contract: Contract, by: Membership, **fields: Any) -> Contract:
     for key, value in fields.items():
-        setattr(contract, key, value)
+        if key in CONTRACT_FIELDS:
+            setattr(contract, key, value)
     contract.full_clean()
     contract.save()
     return contract

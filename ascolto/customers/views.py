@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from ascolto.customers import selectors, services
 from ascolto.customers.forms import ContractForm, CustomerForm, LostRecordForm
@@ -25,19 +25,24 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+def _filters_from_query(get: QueryDict) -> selectors.CustomerFilters:
+    """Read the list filters; unknown or malformed values are ignored, never an error."""
+    status, kind = get.get("status", ""), get.get("kind", "")
+    return selectors.CustomerFilters(
+        q=get.get("q", "").strip()[:200],
+        segment=_int_or_none(get.get("segment")),
+        status=status if status in Customer.Status.values else "",
+        owner=_int_or_none(get.get("owner")),
+        kind=kind if kind in Customer.Kind.values else "",
+    )
+
+
 @member_required(Role.AGENT)
 def customer_list(request: HttpRequest) -> HttpResponse:
-    get = request.GET
-    filters = selectors.CustomerFilters(
-        q=get.get("q", "")[:200],
-        segment=_int_or_none(get.get("segment")),
-        status=get.get("status", "") if get.get("status") in Customer.Status.values else "",
-        owner=_int_or_none(get.get("owner")),
-        kind=get.get("kind", "") if get.get("kind") in Customer.Kind.values else "",
-    )
+    filters = _filters_from_query(request.GET)
     customers = selectors.customer_list(workspace=request.workspace, filters=filters)
-    page = Paginator(customers, 25).get_page(get.get("page"))
-    query = get.copy()
+    page = Paginator(customers, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
@@ -45,6 +50,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
+            "filtered": any(
+                [filters.q, filters.segment, filters.status, filters.owner, filters.kind]
+            ),
             "query": query.urlencode(),
             "segments": selectors.segment_list(workspace=request.workspace),
             "members": member_list(workspace=request.workspace),
@@ -57,13 +65,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def _customer_save(
     request: HttpRequest, form: CustomerForm, customer: Customer | None
 ) -> Customer | None:
-    data = {k: v for k, v in form.cleaned_data.items() if k != "segment_name"}
-    segment_name = form.cleaned_data.get("segment_name")
-    data["segment"] = (
-        services.segment_get_or_create(workspace=request.workspace, name=segment_name)
-        if segment_name
-        else None
-    )
+    data = dict(form.cleaned_data)
     try:
         if customer is None:
             return services.customer_create(workspace=request.workspace, by=request.member, **data)
@@ -88,13 +90,18 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @member_required(Role.AGENT)
 def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_for_workspace(request, Customer, pk)
+    customer = get_for_workspace(request, Customer.objects.select_related("segment"), pk)
+    saved_name = customer.name  # the form writes rejected input onto the instance
     form = CustomerForm(request.POST or None, instance=customer, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         if _customer_save(request, form, customer) is not None:
             messages.success(request, _("Customer saved."))
             return redirect("customers:customer-detail", pk=customer.pk)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "customer": customer, "customer_name": saved_name},
+    )
 
 
 @member_required(Role.AGENT)
@@ -111,6 +118,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contracts": selectors.contract_list_for_customer(
                 workspace=request.workspace, customer=customer
             ),
+            "lost_records": selectors.lost_record_list_for_customer(
+                workspace=request.workspace, customer=customer
+            ),
             "entries": entries,
             "next_cursor": next_cursor,
             "signal_form": StaffSignalForm(),
@@ -119,18 +129,19 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @member_required(Role.MANAGER)
 def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_for_workspace(request, Customer, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.customer_delete(customer=customer, by=request.member)
     messages.success(request, _("Customer deleted."))
     return redirect("customers:customer-list")
 
 
 @member_required(Role.AGENT)
-def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_for_workspace(request, Customer, pk)
+def contract_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    customer = get_for_workspace(request, Customer, customer_pk)
     form = ContractForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,8 +174,8 @@ def contract_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(Role.AGENT)
-def lost_record_create(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_for_workspace(request, Customer, pk)
+def lost_record_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    customer = get_for_workspace(request, Customer, customer_pk)
     form = LostRecordForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:

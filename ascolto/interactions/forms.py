@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.interactions.models import Interaction, StaffSignal
@@ -6,23 +7,18 @@ from ascolto.interactions.selectors import touchpoint_list
 from ascolto.workspaces.models import Workspace
 from ascolto.workspaces.selectors import member_list
 
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+MEASURED_FIELDS = ("requested_at", "scheduled_for", "started_at", "completed_at")
 
 
 class InteractionForm(forms.ModelForm):
+    main_field_names = ("touchpoint", "channel", "occurred_at", "member", "text")
+    measured_field_names = MEASURED_FIELDS
+
     class Meta:
         model = Interaction
-        fields = [
-            "touchpoint",
-            "channel",
-            "occurred_at",
-            "member",
-            "text",
-            "requested_at",
-            "scheduled_for",
-            "started_at",
-            "completed_at",
-        ]
+        fields = ["touchpoint", "channel", "occurred_at", "member", "text", *MEASURED_FIELDS]
         widgets = {
             "occurred_at": DATETIME,
             "requested_at": DATETIME,
@@ -31,22 +27,52 @@ class InteractionForm(forms.ModelForm):
             "completed_at": DATETIME,
             "text": forms.Textarea(attrs={"rows": 4}),
         }
+        help_texts = {
+            "requested_at": _("When the customer asked."),
+            "scheduled_for": _("When it was promised or booked."),
+            "started_at": _("When the work began."),
+            "completed_at": _("When it was done."),
+        }
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.workspace = workspace
-        self.fields["touchpoint"].queryset = touchpoint_list(workspace=workspace)
+        # Active touchpoints, plus the one already chosen should it have been retired since.
+        self.fields["touchpoint"].queryset = touchpoint_list(
+            workspace=workspace, active_only=False
+        ).filter(Q(active=True) | Q(pk=self.instance.touchpoint_id or 0))
         self.fields["member"].queryset = member_list(workspace=workspace)
-        for name in ("occurred_at", "requested_at", "scheduled_for", "started_at", "completed_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        for name in ("occurred_at", *MEASURED_FIELDS):
+            self.fields[name].input_formats = DATETIME_INPUT_FORMATS
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.main_field_names]
+
+    @property
+    def measured_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.measured_field_names]
 
 
 class StaffSignalForm(forms.Form):
+    """One line of text and the button pressed: negative, neutral or positive."""
+
     text = forms.CharField(
         label=_("What did you notice?"),
         max_length=500,
+        error_messages={"required": _("Write what you noticed, then choose a button.")},
         widget=forms.TextInput(
             attrs={"placeholder": _("e.g. seemed annoyed on the phone"), "autocomplete": "off"}
         ),
     )
-    polarity = forms.ChoiceField(choices=StaffSignal.Polarity.choices)
+    polarity = forms.ChoiceField(
+        label=_("Polarity"),
+        choices=StaffSignal.Polarity.choices,
+        error_messages={
+            "required": _("Choose negative, neutral or positive."),
+            "invalid_choice": _("Choose negative, neutral or positive."),
+        },
+    )
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].strip()

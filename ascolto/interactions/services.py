@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from ascolto.customers.models import Customer
 from ascolto.interactions.models import Interaction, StaffSignal, Touchpoint
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 # code, Italian name, English name, negative event
 DEFAULT_TOUCHPOINTS = [
@@ -81,6 +82,9 @@ def interaction_update(*, interaction: Interaction, by: Membership, **fields: An
 
 @transaction.atomic
 def interaction_delete(*, interaction: Interaction, by: Membership) -> None:
+    """Remove an interaction from the timeline. Managers and owners only."""
+    if by.workspace_id != interaction.workspace_id or not by.has_role(Role.MANAGER):
+        raise PermissionDenied
     interaction.delete()
 
 

@@ -1,3 +1,6 @@
+"""Timeline pages. A URL's `pk` is the entity its name starts with (`interaction-update`: an
+interaction); `customer_pk` names the customer whose timeline it is."""
+
 from django.urls import path
 
 from ascolto.interactions import views

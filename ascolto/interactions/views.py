@@ -1,43 +1,47 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from ascolto.customers.models import Customer
 from ascolto.interactions import services
 from ascolto.interactions.forms import InteractionForm, StaffSignalForm
 from ascolto.interactions.models import Interaction
-from ascolto.interactions.selectors import TimelineEntry, timeline_for_customer
+from ascolto.interactions.selectors import TimelineCursor, TimelineEntry, timeline_for_customer
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
 
 @member_required(Role.AGENT)
 def timeline(request: HttpRequest, customer_pk: int) -> HttpResponse:
-    """Older timeline entries, as a fragment for "show older" (or a page without JavaScript)."""
+    """A page of the timeline older than `?before=`: a fragment for htmx ("show older"), a
+    whole page without JavaScript."""
     customer = get_for_workspace(request, Customer, customer_pk)
     before = None
-    raw = request.GET.get("before", "")
-    if raw:
+    if request.GET.get("before"):
         try:
-            before = datetime.fromisoformat(raw)
+            before = TimelineCursor.from_token(request.GET["before"])
         except ValueError:
-            before = None
-        if before is not None and timezone.is_naive(before):
-            before = timezone.make_aware(before)
+            return HttpResponseBadRequest(_("This link to older entries is not valid."))
     entries, next_cursor = timeline_for_customer(
         workspace=request.workspace, customer=customer, before=before
     )
     template = "interactions/_timeline_page.html" if request.htmx else "interactions/timeline.html"
     return render(
-        request, template, {"customer": customer, "entries": entries, "next_cursor": next_cursor}
+        request,
+        template,
+        {
+            "customer": customer,
+            "entries": entries,
+            "next_cursor": next_cursor,
+            "before": before,
+            "can_manage": request.member.has_role(Role.MANAGER),
+        },
     )
 
 
@@ -86,21 +90,23 @@ def interaction_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @member_required(Role.MANAGER)
 def interaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
     interaction = get_for_workspace(request, Interaction, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     customer_pk = interaction.customer_id
     services.interaction_delete(interaction=interaction, by=request.member)
     messages.success(request, _("Interaction deleted."))
     return redirect("customers:customer-detail", pk=customer_pk)
 
 
-@require_POST
 @member_required(Role.AGENT)
 def signal_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     """The ten-second form: one text, three buttons. htmx gets the new timeline item back."""
     customer = get_for_workspace(request, Customer, customer_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = StaffSignalForm(request.POST)
     if form.is_valid():
         try:
@@ -120,11 +126,14 @@ def signal_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
             messages.success(request, _("Signal noted."))
             return redirect("customers:customer-detail", pk=customer.pk)
     if request.htmx:
-        return render(
+        response = render(
             request,
             "interactions/_signal_form.html",
             {"signal_form": form, "customer": customer},
             status=422,
         )
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return reswap(retarget(response, "#signal-form"), "outerHTML")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     return redirect("customers:customer-detail", pk=customer.pk)

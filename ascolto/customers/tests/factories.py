@@ -1,6 +1,6 @@
 import factory
 
-from ascolto.customers.models import Contract, Customer, Segment
+from ascolto.customers.models import Contract, Customer, LostRecord, Segment
 
 
 class SegmentFactory(factory.django.DjangoModelFactory):
@@ -28,3 +28,12 @@ class ContractFactory(factory.django.DjangoModelFactory):
     start_date = factory.Faker("date_between", start_date="-2y", end_date="-1y")
     renewal_date = factory.Faker("date_between", start_date="+1d", end_date="+1y")
     yearly_value = 1200
+
+
+class LostRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LostRecord
+
+    workspace = factory.SelfAttribute("customer.workspace")
+    lost_on = factory.Faker("date_between", start_date="-1y", end_date="today")
+    reason = factory.LazyAttribute(lambda o: o.customer.workspace.lost_reasons.get(code="prezzo"))
