@@ -234,6 +234,11 @@ TASKS = {
         "QUEUES": ["default", "email"],
     }
 }
+# The table of periodic jobs and sweepers (`ascolto/schedule.py`); tests may point elsewhere.
+SCHEDULE_MODULE = "ascolto.schedule"
+# /health/ answers 503 when the scheduler has not ticked, or a ready task has waited, this long
+# (0 turns both checks off, e.g. for a web-only process whose background runs elsewhere).
+HEALTH_STALE_MINUTES = env_int("ASCOLTO_HEALTH_STALE_MINUTES", 10)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
