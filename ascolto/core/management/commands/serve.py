@@ -15,7 +15,10 @@ import time
 from django.core.management.base import BaseCommand
 
 # Extra processes started next to the web server: (name, argv after `ascolto`).
-BACKGROUND_PROCESSES: list[tuple[str, list[str]]] = []
+BACKGROUND_PROCESSES: list[tuple[str, list[str]]] = [
+    ("worker", ["worker"]),
+    ("scheduler", ["scheduler"]),
+]
 
 
 class Command(BaseCommand):

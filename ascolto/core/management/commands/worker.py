@@ -1,0 +1,58 @@
+"""`ascolto worker`: run queued background tasks.
+
+A thin wrapper around django-tasks-db's `db_worker` that serves every configured queue by
+default. Run as many as you like, on one machine or several: each task is claimed by one worker.
+On SIGTERM or SIGINT the worker finishes the task in hand and exits; a second signal aborts it
+(its unit of work is repaired by the sweeper once its lease expires).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.crypto import get_random_string
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+
+
+class Command(BaseCommand):
+    help = "Run background tasks from the database queue (several workers may run at once)."
+
+    def add_arguments(self, parser):
+        queues = settings.TASKS["default"].get("QUEUES", ["default"])
+        parser.add_argument(
+            "--queues",
+            default=",".join(queues),
+            help="Comma-separated queues to serve (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds to wait when the queue is empty (default: %(default)s).",
+        )
+        parser.add_argument("--batch", action="store_true", help="Run the ready tasks, then exit.")
+        parser.add_argument("--max-tasks", type=int, default=None)
+
+    def handle(self, *args, queues: str, interval: float, batch: bool, max_tasks, **options):
+        backend = task_backends["default"]
+        if not isinstance(backend, DatabaseBackend):
+            raise CommandError(
+                f"The task backend is {type(backend).__module__}.{type(backend).__name__}; "
+                "run that backend's own worker instead (see docs/tasks.md)."
+            )
+        worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
+        call_command(
+            "db_worker",
+            queue_name=queues,
+            interval=interval,
+            batch=batch,
+            max_tasks=max_tasks,
+            reload=False,
+            worker_id=worker_id,
+            verbosity=options["verbosity"],
+        )

@@ -1,0 +1,31 @@
+"""Every periodic job of Ascolto, in one table.
+
+`ascolto scheduler` reads `JOBS`: for each job it works out the latest period that has started
+(a slot of `every`, or today's `daily` time, or this month's `monthly` day and time, in the server
+`TIME_ZONE`) and claims it by inserting a `ScheduledRun(job, period_key)`; the unique pair means a
+second scheduler or a late tick never runs a period twice, and after downtime a job runs once for
+the latest missed period, not once per missed period. `ascolto run-job NAME` runs one by hand.
+
+A job's function is called as `func(now=<datetime of the tick>)`, must be idempotent, and should
+do little itself: usually it creates or selects leased work units and enqueues their tasks.
+
+`SWEEPERS` lists the functions the built-in `sweeper` job calls every minute; each is called as
+`func(now=...)` and re-enqueues its app's pending or lease-expired work with
+`ascolto.core.leases.lease_sweep`. See docs/tasks.md, "How to add a periodic job".
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ascolto.core.jobs import Job
+
+JOBS: list[Job] = [
+    # Runs inside the scheduler so it keeps working when every worker is down.
+    Job("sweeper", "ascolto.core.sweep.sweep_all", every=timedelta(minutes=1), inline=True),
+    Job("housekeeping", "ascolto.core.sweep.housekeeping", daily="04:15"),
+]
+
+SWEEPERS: list[str] = [
+    "ascolto.core.sweep.scheduled_runs_sweep",
+]
