@@ -8,5 +8,8 @@ urlpatterns = [
     path("account/", include("ascolto.workspaces.urls")),
     path("customers/", include("ascolto.customers.urls")),
     path("timeline/", include("ascolto.interactions.urls")),
+    path("feedback/", include("ascolto.feedback.urls")),
+    path("s/", include("ascolto.feedback.public_urls")),
+    path("notifications/", include("ascolto.health.urls")),
     path("admin/", admin.site.urls),
 ]

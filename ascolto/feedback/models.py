@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ascolto.core.leases import LeasedWork, WorkState
 from ascolto.customers.models import Customer
 from ascolto.interactions.models import Touchpoint
 from ascolto.workspaces.models import Language, Membership, Workspace
@@ -216,14 +217,10 @@ class Question(models.Model):
             raise ValidationError(errors)
 
 
-class SendState(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    RUNNING = "running", _("Sending")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+SendState = WorkState
 
 
-class Invitation(models.Model):
+class Invitation(LeasedWork):
     """An invitation for one customer to answer one survey.
 
     Uniqueness rule: a customer has at most one *open* invitation per survey (a partial unique
@@ -233,8 +230,15 @@ class Invitation(models.Model):
 
     Sending is durable: `state` is the truth (pending until the email is accepted by the SMTP
     server), claimed with a lease by a conditional UPDATE; a sweeper re-enqueues what is
-    pending or whose lease expired.
+    pending or whose lease expired. Retries back off from 30 seconds to 15 minutes, for about
+    nine hours before the invitation is marked failed.
     """
+
+    lease_seconds = 120
+    max_attempts = 40
+    retry_base_seconds = 30
+    retry_cap_seconds = 15 * 60
+    redispatch_after_seconds = 120
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -261,16 +265,6 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     closed_at = models.DateTimeField(null=True, blank=True)
-
-    # Send state (lease-claimed background work).
-    state = models.CharField(
-        _("send state"), max_length=8, choices=SendState.choices, default=SendState.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_owner = models.CharField(max_length=64, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
 
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)

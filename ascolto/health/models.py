@@ -5,22 +5,22 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ascolto.core.leases import LeasedWork
 from ascolto.customers.models import Customer
 from ascolto.workspaces.models import Membership, Workspace
 from ascolto.workspaces.tenancy import WorkspaceQuerySet
 
 
-class EmailState(models.TextChoices):
-    NONE = "none", _("No email")
-    PENDING = "pending", _("Pending")
-    RUNNING = "running", _("Sending")
-    DONE = "done", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class Notification(models.Model):
+class Notification(LeasedWork):
     """An alert for one member: shown in the app at once, and emailed (durably, with a lease
-    and retries like every outgoing email)."""
+    and retries like every outgoing email). A notification whose recipient has no email
+    address is created `done`; `emailed_at` says whether an email went out."""
+
+    lease_seconds = 120
+    max_attempts = 40
+    retry_base_seconds = 30
+    retry_cap_seconds = 15 * 60
+    redispatch_after_seconds = 120
 
     class Kind(models.TextChoices):
         DETRACTOR = "detractor", _("Detractor answer")
@@ -40,13 +40,6 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
-    # Email delivery (lease-claimed background work).
-    state = models.CharField(max_length=8, choices=EmailState.choices, default=EmailState.NONE)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_owner = models.CharField(max_length=64, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = WorkspaceQuerySet.as_manager()

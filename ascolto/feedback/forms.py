@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from ascolto.feedback.models import Dimension, Invitation, Question, Response, Survey
+from ascolto.interactions.models import Touchpoint
+from ascolto.workspaces.models import Language, Workspace
+
+
+class SurveyCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Survey.Kind.choices)
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = [
+            "name",
+            "active",
+            "title_it",
+            "title_en",
+            "intro_it",
+            "intro_en",
+            "thanks_it",
+            "thanks_en",
+            "reminder_after_days",
+            "expires_after_days",
+        ]
+        widgets = {
+            "intro_it": forms.Textarea(attrs={"rows": 3}),
+            "intro_en": forms.Textarea(attrs={"rows": 3}),
+            "thanks_it": forms.Textarea(attrs={"rows": 3}),
+            "thanks_en": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (Question.Kind.SCALE, Question.Kind.SCALE.label),
+            (Question.Kind.CHOICE, Question.Kind.CHOICE.label),
+            (Question.Kind.TEXT, Question.Kind.TEXT.label),
+        ],
+    )
+    text_it = forms.CharField(label=_("Question (Italian)"), max_length=300)
+    text_en = forms.CharField(label=_("Question (English)"), max_length=300, required=False)
+    min_value = forms.IntegerField(
+        label=_("Lowest value"), required=False, min_value=0, max_value=10
+    )
+    max_value = forms.IntegerField(
+        label=_("Highest value"), required=False, min_value=1, max_value=10
+    )
+    choices_text = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        max_length=3_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: Italian | English."),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    dimension = forms.ChoiceField(
+        label=_("Rates the promise dimension"),
+        choices=[("", "—"), *Dimension.choices],
+        required=False,
+    )
+    touchpoint = forms.ModelChoiceField(
+        label=_("Rates the touchpoint"), queryset=Touchpoint.objects.none(), required=False
+    )
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["touchpoint"].queryset = Touchpoint.objects.for_workspace(workspace).filter(
+            active=True
+        )
+
+    def clean_choices_text(self) -> list[dict[str, str]]:
+        choices = []
+        for line in (self.cleaned_data.get("choices_text") or "").splitlines():
+            if not line.strip():
+                continue
+            it, _sep, en = line.partition("|")
+            it, en = it.strip()[:100], en.strip()[:100]
+            value = slugify(it)[:40] or f"c{len(choices) + 1}"
+            if any(c["value"] == value for c in choices):
+                value = f"{value[:36]}-{len(choices) + 1}"
+            choices.append({"value": value, "it": it, "en": en})
+        return choices
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["choices"] = data.pop("choices_text")
+        if data.get("dimension") or data.get("touchpoint"):
+            data["role"] = Question.Role.DIMENSION
+        else:
+            data["role"] = Question.Role.OTHER
+        if data["kind"] != Question.Kind.SCALE:
+            data["min_value"] = data["max_value"] = None
+        return data
+
+
+class InvitationForm(forms.Form):
+    survey = forms.ModelChoiceField(label=_("Survey"), queryset=Survey.objects.none())
+    channel = forms.ChoiceField(
+        label=_("How"), choices=Invitation.Channel.choices, initial=Invitation.Channel.EMAIL
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The customer's language")), *Language.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = Survey.objects.for_workspace(workspace).filter(active=True)
+
+
+class OpenLinkForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+
+
+class ResponseFilterForm(forms.Form):
+    survey = forms.ModelChoiceField(
+        label=_("Survey"), queryset=Survey.objects.none(), required=False
+    )
+    band = forms.ChoiceField(
+        label=_("Score band"), choices=[("", _("All")), *Response.Band.choices], required=False
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = Survey.objects.for_workspace(workspace)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from ascolto.feedback import public_views
+
+app_name = "survey"
+
+urlpatterns = [
+    path("o/<str:token>/", public_views.survey_open, name="open"),
+    path("<str:token>/", public_views.survey_answer, name="answer"),
+    path("<str:token>/thanks/", public_views.survey_thanks, name="thanks"),
+]

@@ -1,0 +1,222 @@
+"""The public survey pages: no login, the link's token is the key.
+
+Every unknown, forged, expired or inactive token gets the same 404 page. Responses carry
+`Referrer-Policy: no-referrer` (the token must not leak to other sites), `Cache-Control: no-store`
+and `X-Robots-Tag: noindex`. The page is shown in the invitation's language.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ascolto.feedback import selectors, services
+from ascolto.feedback.models import Invitation, OpenLink, Question, Survey
+from ascolto.feedback.services.responses import field_name
+
+
+def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "feedback/public_not_found.html", status=404)
+
+
+def scale_labels(kind: str) -> tuple[str, str]:
+    """The words under the ends of a main score, in the active language."""
+    if kind == Survey.Kind.NPS:
+        return _("Not at all likely"), _("Extremely likely")
+    if kind == Survey.Kind.CSAT:
+        return _("Very dissatisfied"), _("Very satisfied")
+    if kind == Survey.Kind.CES:
+        return _("Very little effort"), _("A great deal of effort")
+    return "", ""
+
+
+def question_rows(
+    survey: Survey, language: str, data: dict[str, str] | None, errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    """What the template needs per question: its text, options, the value entered, its error."""
+    rows = []
+    low, high = scale_labels(survey.kind)
+    for question in survey.questions.order_by("position", "pk"):
+        name = field_name(question)
+        value = (data or {}).get(name, "")
+        row: dict[str, Any] = {
+            "question": question,
+            "name": name,
+            "text": question.text(language),
+            "value": value if isinstance(value, str) else "",
+            "error": errors.get(name, ""),
+        }
+        if question.is_numeric:
+            row["options"] = [str(n) for n in range(question.min_value, question.max_value + 1)]
+            if question.kind == Question.Kind.SCORE:
+                row["low_label"], row["high_label"] = low, high
+        elif question.kind == Question.Kind.CHOICE:
+            row["choices"] = question.choice_list(language)
+        rows.append(row)
+    return rows
+
+
+def _survey_page(
+    request: HttpRequest,
+    *,
+    survey: Survey,
+    language: str,
+    action: str,
+    data: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    preview: bool = False,
+) -> HttpResponse:
+    errors = errors or {}
+    context = {
+        "survey": survey,
+        "business": survey.workspace.name,
+        "title": survey.text("title", language),
+        "intro": survey.text("intro", language),
+        "rows": question_rows(survey, language, data, errors),
+        "errors": errors,
+        "action": action,
+        "preview": preview,
+        "max_text": services.MAX_TEXT_LENGTH,
+    }
+    return render(request, "feedback/public_survey.html", context, status=status)
+
+
+def _thanks(request: HttpRequest, survey: Survey, language: str, detractor: bool) -> HttpResponse:
+    context = {
+        "survey": survey,
+        "business": survey.workspace.name,
+        "thanks": survey.text("thanks", language),
+        "detractor": detractor,
+    }
+    return render(request, "feedback/public_thanks.html", context)
+
+
+def _already(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    context = {"survey": invitation.survey, "business": invitation.workspace.name}
+    return render(request, "feedback/public_already_answered.html", context)
+
+
+def _live_invitation(token: str) -> Invitation | None:
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None or not invitation.survey.active:
+        return None
+    return invitation
+
+
+def _form_data(request: HttpRequest) -> dict[str, str]:
+    return {key: request.POST.get(key, "") for key in request.POST if key.startswith("q")}
+
+
+@_public
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _live_invitation(token)
+    if invitation is None:
+        return _not_found(request)
+    language = invitation.language
+    with translation.override(language):
+        if invitation.answered_at is not None:
+            return _already(request, invitation)
+        if invitation.is_expired:
+            return _not_found(request)
+        if request.method != "POST":
+            services.survey_invitation_open(invitation=invitation)
+            return _survey_page(request, survey=invitation.survey, language=language, action="")
+        data = _form_data(request)
+        try:
+            services.response_submit(
+                survey=invitation.survey, data=data, language=language, invitation=invitation
+            )
+        except services.AlreadyAnswered:
+            return _already(request, invitation)
+        except ValidationError as exc:
+            errors = {k: str(v[0]) for k, v in exc.message_dict.items()}
+            return _survey_page(
+                request,
+                survey=invitation.survey,
+                language=language,
+                action="",
+                data=data,
+                errors=errors,
+                status=422,
+            )
+    return redirect("survey:thanks", token=token)
+
+
+@_public
+@require_http_methods(["GET", "HEAD"])
+def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _live_invitation(token)
+    if invitation is None:
+        return _not_found(request)
+    if invitation.answered_at is None:
+        return redirect("survey:answer", token=token)
+    response = getattr(invitation, "response", None)
+    with translation.override(invitation.language):
+        return _thanks(
+            request,
+            invitation.survey,
+            invitation.language,
+            detractor=bool(response and response.is_detractor),
+        )
+
+
+@_public
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_open(request: HttpRequest, token: str) -> HttpResponse:
+    open_link: OpenLink | None = selectors.open_link_by_token(token)
+    if open_link is None:
+        return _not_found(request)
+    language = open_link.language
+    survey = open_link.survey
+    with translation.override(language):
+        if request.method != "POST":
+            return _survey_page(request, survey=survey, language=language, action="")
+        data = _form_data(request)
+        address = request.META.get("REMOTE_ADDR", "")
+        if not services.open_link_hit(open_link=open_link, address=address):
+            response = render(
+                request,
+                "feedback/public_rate_limited.html",
+                {"business": survey.workspace.name},
+                status=429,
+            )
+            response["Retry-After"] = "3600"
+            return response
+        try:
+            result = services.response_submit(
+                survey=survey, data=data, language=language, open_link=open_link
+            )
+        except ValidationError as exc:
+            errors = {k: str(v[0]) for k, v in exc.message_dict.items()}
+            return _survey_page(
+                request,
+                survey=survey,
+                language=language,
+                action="",
+                data=data,
+                errors=errors,
+                status=422,
+            )
+        return _thanks(request, survey, language, detractor=result.is_detractor)

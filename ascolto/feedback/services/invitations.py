@@ -1,0 +1,323 @@
+"""Writes for survey invitations: create, send (durably), remind, open; and open links."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ascolto.core.leases import (
+    default_owner,
+    lease_claim_one,
+    lease_complete,
+    lease_dispatched,
+    lease_fail,
+    lease_sweep,
+)
+from ascolto.customers.models import Customer
+from ascolto.feedback import delivery
+from ascolto.feedback.models import (
+    Invitation,
+    OpenLink,
+    OpenLinkHit,
+    SendState,
+    Survey,
+    token_hash_of,
+)
+from ascolto.workspaces.models import Membership
+
+logger = logging.getLogger("ascolto.feedback")
+
+OPEN_LINK_SUBMITS_PER_HOUR = 10
+
+
+def survey_link(token: str) -> str:
+    return settings.SITE_URL + reverse("survey:answer", args=[token])
+
+
+def open_link_url(open_link: OpenLink) -> str:
+    return settings.SITE_URL + reverse("survey:open", args=[open_link.token])
+
+
+def _message_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    if "@" in address:
+        return address.rsplit("@", 1)[1]
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def _enqueue_send(invitation_id: int) -> None:
+    from ascolto.feedback.tasks import survey_invitation_send_task
+
+    survey_invitation_send_task.enqueue(invitation_id)
+
+
+def _dispatch(invitation_id: int) -> None:
+    """Enqueue the send task when the transaction commits, and note it so the sweeper waits."""
+    lease_dispatched(Invitation.objects.filter(pk=invitation_id))
+    transaction.on_commit(lambda: _enqueue_send(invitation_id))
+
+
+@transaction.atomic
+def survey_invitation_create(
+    *,
+    survey: Survey,
+    customer: Customer,
+    by: Membership | None,
+    channel: str = Invitation.Channel.EMAIL,
+    language: str | None = None,
+) -> Invitation:
+    """Invite `customer` to answer `survey`, by email (queued at commit) or as a link to hand
+    over. Internal customers may be asked; lost customers may not, nor, by email, customers
+    without an address. A customer has one open invitation per survey: an expired one is
+    closed and replaced, a live one is refused."""
+    if survey.workspace_id != customer.workspace_id:
+        raise ValidationError({"customer": _("This customer belongs to another workspace.")})
+    if by is not None and by.workspace_id != survey.workspace_id:
+        raise ValidationError(_("You are not a member of this workspace."))
+    if not survey.active:
+        raise ValidationError({"survey": _("This survey is not active.")})
+    if customer.status == Customer.Status.LOST:
+        raise ValidationError({"customer": _("This customer is marked as lost.")})
+    if channel not in Invitation.Channel.values:
+        raise ValidationError({"channel": _("Choose email or link.")})
+    if channel == Invitation.Channel.EMAIL and not customer.email:
+        raise ValidationError({"customer": _("This customer has no email address.")})
+    now = timezone.now()
+    current = (
+        Invitation.objects.select_for_update()
+        .filter(survey=survey, customer=customer, closed_at__isnull=True)
+        .first()
+    )
+    if current is not None:
+        if current.expires_at > now:
+            raise ValidationError(
+                {"customer": _("This customer already has an open invitation to this survey.")}
+            )
+        Invitation.objects.filter(pk=current.pk).update(closed_at=now)
+    salt = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        workspace_id=survey.workspace_id,
+        survey=survey,
+        customer=customer,
+        channel=channel,
+        language=language or customer.preferred_language,
+        created_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=survey.expires_after_days),
+        token_salt=salt,
+        state=SendState.PENDING if channel == Invitation.Channel.EMAIL else SendState.DONE,
+        message_id=f"<survey.{secrets.token_hex(8)}@{_message_domain()}>",
+    )
+    invitation.token_hash = token_hash_of(invitation.token)
+    invitation.full_clean()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"customer": _("This customer already has an open invitation to this survey.")}
+        ) from None
+    if channel == Invitation.Channel.EMAIL:
+        _dispatch(invitation.pk)
+    return invitation
+
+
+def _reminder_message_id(invitation: Invitation) -> str:
+    local, _sep, domain = invitation.message_id.strip("<>").partition("@")
+    return f"<{local}.reminder@{domain}>"
+
+
+def _build_message(invitation: Invitation, reminder: bool) -> EmailMultiAlternatives:
+    survey = invitation.survey
+    language = invitation.language
+    context = {
+        "invitation": invitation,
+        "survey": survey,
+        "customer": invitation.customer,
+        "business": invitation.workspace.name,
+        "title": survey.text("title", language),
+        "intro": survey.text("intro", language),
+        "link": survey_link(invitation.token),
+        "expires_at": invitation.expires_at,
+        "reminder": reminder,
+    }
+    with translation.override(language):
+        subject = render_to_string("emails/survey_invitation_subject.txt", context)
+        body = render_to_string("emails/survey_invitation_body.txt", context)
+        html = render_to_string("emails/survey_invitation_body.html", context)
+    message_id = _reminder_message_id(invitation) if reminder else invitation.message_id
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()),
+        body,
+        to=[invitation.customer.email],
+        headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def survey_invitation_send(*, invitation_id: int, owner: str | None = None) -> bool:
+    """Send the invitation email, or its reminder when the invitation was already sent.
+
+    Claimed with a lease, so two workers never send it together; an SMTP error puts it back
+    with a back-off (the sweeper enqueues it again when it is due) or, for a 5xx about the
+    address, marks it failed. The Message-ID is fixed per invitation, so a resend after an
+    ambiguous failure (accepted by the server, but the worker died before recording it) is
+    recognisable. Returns True when an email was handed to the SMTP server by this call."""
+    owner = owner or default_owner()
+    invitation = lease_claim_one(Invitation, invitation_id, owner=owner)
+    if invitation is None:  # done, failed, not due, or another worker holds it
+        return False
+    invitation = Invitation.objects.select_related("survey", "customer", "workspace").get(
+        pk=invitation.pk
+    )
+    if (
+        invitation.answered_at is not None
+        or invitation.closed_at is not None
+        or invitation.is_expired
+        or not invitation.customer.email
+        or invitation.channel != Invitation.Channel.EMAIL
+    ):
+        lease_complete(invitation, owner=owner)
+        return False
+    reminder = invitation.sent_at is not None
+    try:
+        _build_message(invitation, reminder).send()
+    except Exception as exc:  # any failure to hand over the message is retried
+        state = lease_fail(
+            invitation,
+            owner=owner,
+            error=delivery.error_text(exc),
+            permanent=delivery.is_permanent(exc),
+        )
+        logger.warning(
+            "survey invitation %s not sent (%s), now %s", invitation_id, type(exc).__name__, state
+        )
+        return False
+    now = timezone.now()
+    lease_complete(
+        invitation, owner=owner, **({"reminder_sent_at": now} if reminder else {"sent_at": now})
+    )
+    return True
+
+
+def survey_reminders_queue(*, now: datetime | None = None) -> int:
+    """Put back in the send queue every emailed invitation whose reminder is due: sent more
+    than the survey's `reminder_after_days` ago, unanswered, still valid, not yet reminded.
+    The sweeper enqueues them. Returns how many were queued."""
+    now = now or timezone.now()
+    due = []
+    candidates = Invitation.objects.filter(
+        channel=Invitation.Channel.EMAIL,
+        state=SendState.DONE,
+        sent_at__isnull=False,
+        reminder_sent_at__isnull=True,
+        answered_at__isnull=True,
+        closed_at__isnull=True,
+        expires_at__gt=now,
+        survey__reminder_after_days__isnull=False,
+        survey__active=True,
+    ).values_list("pk", "sent_at", "survey__reminder_after_days")
+    for pk, sent_at, days in candidates.iterator():
+        if sent_at <= now - timedelta(days=days):
+            due.append(pk)
+    queued = 0
+    for pk in due:
+        if Invitation.objects.filter(
+            pk=pk, state=SendState.DONE, reminder_sent_at__isnull=True
+        ).update(state=SendState.PENDING, next_attempt_at=now, attempts=0, dispatched_at=None):
+            queued += 1
+    return queued
+
+
+def survey_reminder_send(*, invitation_id: int, owner: str | None = None) -> bool:
+    """Send the reminder of an invitation whose first email went out (the same durable path as
+    the first email: `survey_invitation_send` sends the reminder once `sent_at` is set)."""
+    return survey_invitation_send(invitation_id=invitation_id, owner=owner)
+
+
+def survey_invitations_sweep(*, now: datetime | None = None) -> int:
+    """The sweeper: repair expired leases and enqueue every invitation that is due (new,
+    retried after a back-off, reminders). Returns how many tasks were enqueued."""
+    return lease_sweep(Invitation.objects.all(), enqueue=_enqueue_send, now=now)
+
+
+def survey_invitation_open(*, invitation: Invitation) -> None:
+    """Record the first time the link was opened."""
+    if invitation.opened_at is None:
+        now = timezone.now()
+        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
+        invitation.opened_at = now
+
+
+def survey_invitation_resend(*, invitation: Invitation, by: Membership) -> Invitation:
+    """Queue a failed invitation email again (after the address or the mail server was fixed)."""
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, state=SendState.FAILED, channel=Invitation.Channel.EMAIL
+    ).update(state=SendState.PENDING, next_attempt_at=timezone.now(), attempts=0, last_error="")
+    if updated:
+        _dispatch(invitation.pk)
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def open_link_create(
+    *, survey: Survey, by: Membership, label: str = "", language: str = "it"
+) -> OpenLink:
+    if by.workspace_id != survey.workspace_id:
+        raise ValidationError(_("You are not a member of this workspace."))
+    link = OpenLink(
+        workspace_id=survey.workspace_id,
+        survey=survey,
+        token=secrets.token_urlsafe(16),
+        label=(label or "").strip(),
+        language=language,
+    )
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def open_link_set_active(*, open_link: OpenLink, by: Membership, active: bool) -> OpenLink:
+    open_link.active = active
+    open_link.save(update_fields=["active"])
+    return open_link
+
+
+def client_address_hash(address: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+@transaction.atomic
+def open_link_hit(*, open_link: OpenLink, address: str, now: datetime | None = None) -> bool:
+    """Count one submission from `address` through the open link. False when the address has
+    used up its submissions for this hour (the counter is in the database, shared by every
+    web worker)."""
+    now = now or timezone.now()
+    window = now.replace(minute=0, second=0, microsecond=0)
+    ip_hash = client_address_hash(address)
+    OpenLinkHit.objects.get_or_create(open_link=open_link, ip_hash=ip_hash, window_start=window)
+    return bool(
+        OpenLinkHit.objects.filter(
+            open_link=open_link,
+            ip_hash=ip_hash,
+            window_start=window,
+            hits__lt=OPEN_LINK_SUBMITS_PER_HOUR,
+        ).update(hits=F("hits") + 1)
+    )

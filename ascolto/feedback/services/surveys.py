@@ -1,0 +1,227 @@
+"""Writes for surveys and their questions, with the NPS, CSAT and CES templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from ascolto.feedback.models import Question, Survey
+from ascolto.workspaces.models import Membership, Workspace
+
+# The score range of each kind's main question, and the best score ("top") for "all good".
+SCORE_RANGES = {
+    Survey.Kind.NPS: (0, 10),
+    Survey.Kind.CSAT: (1, 5),
+    Survey.Kind.CES: (1, 7),
+}
+
+_IMPROVE_IT = "Una cosa che potremmo fare meglio?"
+_IMPROVE_EN = "One thing we could do better?"
+
+# Texts written for the customer, in both languages; %(business)s is the workspace name.
+TEMPLATES: dict[str, dict[str, Any]] = {
+    Survey.Kind.NPS: {
+        "title": ("La tua opinione su %(business)s", "Your opinion of %(business)s"),
+        "intro": (
+            "Tre domande, meno di un minuto. Leggiamo ogni risposta.",
+            "Three questions, less than a minute. We read every answer.",
+        ),
+        "thanks": (
+            "Grazie! La tua risposta ci aiuta a migliorare.",
+            "Thank you! Your answer helps us improve.",
+        ),
+        "questions": [
+            (
+                Question.Kind.SCORE,
+                Question.Role.MAIN,
+                "Quanto è probabile che consiglieresti %(business)s a un amico o collega?",
+                "How likely are you to recommend %(business)s to a friend or colleague?",
+            ),
+            (Question.Kind.TEXT, Question.Role.WHY, "Perché?", "Why?"),
+            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+        ],
+    },
+    Survey.Kind.CSAT: {
+        "title": ("Com'è andata con %(business)s?", "How did it go with %(business)s?"),
+        "intro": (
+            "Due domande, meno di un minuto.",
+            "Two questions, less than a minute.",
+        ),
+        "thanks": ("Grazie per il tuo tempo!", "Thank you for your time!"),
+        "questions": [
+            (
+                Question.Kind.SCORE,
+                Question.Role.MAIN,
+                "Quanto sei soddisfatto del servizio di %(business)s?",
+                "How satisfied are you with the service of %(business)s?",
+            ),
+            (Question.Kind.TEXT, Question.Role.WHY, "Perché?", "Why?"),
+            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+        ],
+    },
+    Survey.Kind.CES: {
+        "title": ("È stato semplice?", "Was it easy?"),
+        "intro": (
+            "Vogliamo che lavorare con %(business)s sia semplice. Dicci com'è andata.",
+            "We want working with %(business)s to be easy. Tell us how it went.",
+        ),
+        "thanks": ("Grazie! Ne terremo conto.", "Thank you! We will take it into account."),
+        "questions": [
+            (
+                Question.Kind.SCORE,
+                Question.Role.MAIN,
+                "Quanto impegno ti è costato ottenere ciò che ti serviva? (1 = pochissimo, 7 = moltissimo)",
+                "How much effort did it take you to get what you needed? (1 = very little, 7 = a great deal)",
+            ),
+            (Question.Kind.TEXT, Question.Role.WHY, "Perché?", "Why?"),
+            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+        ],
+    },
+    Survey.Kind.CUSTOM: {
+        "title": ("La tua opinione su %(business)s", "Your opinion of %(business)s"),
+        "intro": ("", ""),
+        "thanks": ("Grazie per le tue risposte!", "Thank you for your answers!"),
+        "questions": [
+            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+        ],
+    },
+}
+
+SURVEY_FIELDS = (
+    "name",
+    "title_it",
+    "title_en",
+    "intro_it",
+    "intro_en",
+    "thanks_it",
+    "thanks_en",
+    "active",
+    "reminder_after_days",
+    "expires_after_days",
+)
+QUESTION_FIELDS = (
+    "kind",
+    "role",
+    "text_it",
+    "text_en",
+    "min_value",
+    "max_value",
+    "choices",
+    "required",
+    "dimension",
+    "touchpoint",
+)
+
+
+def _fill(text: str, business: str) -> str:
+    return text.replace("%(business)s", business)
+
+
+@transaction.atomic
+def survey_create(
+    *, workspace: Workspace, by: Membership | None, name: str, kind: str, **fields: Any
+) -> Survey:
+    """Create a survey from its kind's template: texts in Italian and English and the standard
+    questions (main score, "why?", "what could be better"). Fields given override the template."""
+    if by is not None and by.workspace_id != workspace.pk:
+        raise ValidationError(_("You are not a member of this workspace."))
+    if kind not in Survey.Kind.values:
+        raise ValidationError({"kind": _("Choose a kind of survey.")})
+    template = TEMPLATES[kind]
+    business = workspace.name
+    values: dict[str, Any] = {}
+    for field in ("title", "intro", "thanks"):
+        it, en = template[field]
+        values[f"{field}_it"] = _fill(it, business)
+        values[f"{field}_en"] = _fill(en, business)
+    values.update({k: v for k, v in fields.items() if k in SURVEY_FIELDS and v not in (None, "")})
+    if "reminder_after_days" in fields:
+        values["reminder_after_days"] = fields["reminder_after_days"]
+    values["name"] = (name or "").strip()
+    survey = Survey(workspace=workspace, kind=kind, created_by=by, **values)
+    survey.full_clean()
+    survey.save()
+    low_high = SCORE_RANGES.get(kind, (None, None))
+    for position, (q_kind, role, text_it, text_en) in enumerate(template["questions"], start=1):
+        is_score = q_kind == Question.Kind.SCORE
+        question = Question(
+            workspace=workspace,
+            survey=survey,
+            position=position,
+            kind=q_kind,
+            role=role,
+            text_it=_fill(text_it, business),
+            text_en=_fill(text_en, business),
+            min_value=low_high[0] if is_score else None,
+            max_value=low_high[1] if is_score else None,
+            required=is_score,
+        )
+        question.full_clean()
+        question.save()
+    return survey
+
+
+@transaction.atomic
+def survey_update(*, survey: Survey, by: Membership, **fields: Any) -> Survey:
+    for key, value in fields.items():
+        if key in SURVEY_FIELDS:
+            setattr(survey, key, value)
+    survey.full_clean()
+    survey.save()
+    return survey
+
+
+def _check_question(question: Question) -> None:
+    if question.kind == Question.Kind.SCORE or question.role == Question.Role.MAIN:
+        raise ValidationError(
+            {"kind": _("The main score comes with the survey; add a rating scale instead.")}
+        )
+
+
+@transaction.atomic
+def question_add(*, survey: Survey, by: Membership, **fields: Any) -> Question:
+    """Add a question at the end of the survey."""
+    last = Question.objects.filter(survey=survey).aggregate(m=Max("position"))["m"] or 0
+    question = Question(
+        workspace_id=survey.workspace_id,
+        survey=survey,
+        position=last + 1,
+        **{k: v for k, v in fields.items() if k in QUESTION_FIELDS},
+    )
+    _check_question(question)
+    if question.kind != Question.Kind.CHOICE:
+        question.choices = []
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, by: Membership, **fields: Any) -> Question:
+    """Change a question's texts and options. Its kind and role stay, so answers already given
+    keep their meaning."""
+    for key in ("text_it", "text_en", "required", "dimension", "touchpoint", "choices"):
+        if key in fields:
+            setattr(question, key, fields[key])
+    if question.kind == Question.Kind.SCALE:
+        for key in ("min_value", "max_value"):
+            if key in fields:
+                setattr(question, key, fields[key])
+    if question.role == Question.Role.MAIN:
+        question.required = True
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question, by: Membership) -> None:
+    if question.role in (Question.Role.MAIN, Question.Role.IMPROVE):
+        raise ValidationError(_("Every survey keeps its main score and asks what could be better."))
+    if question.answers.exists():
+        raise ValidationError(_("This question already has answers; it cannot be deleted."))
+    question.delete()
