@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ascolto.interactions",
     "ascolto.feedback",
     "ascolto.health",
+    "ascolto.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("feedback/", include("ascolto.feedback.urls")),
     path("s/", include("ascolto.feedback.public_urls")),
     path("notifications/", include("ascolto.health.urls")),
+    path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,95 @@
+"""The filter form every dashboard page reads from its query string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from ascolto.customers.models import Segment
+from ascolto.dashboards.selectors import COVERAGE_DAYS, Period, default_period
+from ascolto.workspaces.models import Workspace
+
+MAX_DAYS = 10 * 366
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    period: Period
+    segment: Segment | None
+    days: int
+
+    def query(self) -> str:
+        """The filters as a query string, for links that keep them."""
+        from urllib.parse import urlencode
+
+        params = {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()}
+        if self.segment is not None:
+            params["segment"] = str(self.segment.pk)
+        params["days"] = str(self.days)
+        return urlencode(params)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class DashboardFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    segment = forms.ModelChoiceField(
+        label=_("Segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=_("All segments"),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Heard from in the last"),
+        choices=[
+            (d, ngettext_lazy("%(count)d day", "%(count)d days", d) % {"count": d})
+            for d in COVERAGE_DAYS
+        ],
+        coerce=int,
+        required=False,
+        empty_value=90,
+    )
+
+    def __init__(self, data=None, *, workspace: Workspace, today: date | None = None):
+        super().__init__(data or None)
+        self.workspace = workspace
+        self.fields["segment"].queryset = Segment.objects.for_workspace(workspace)
+        self.default = default_period(workspace)
+        if today is not None:
+            self.default = Period(self.default.start, today)
+        self.initial = {"start": self.default.start, "end": self.default.end, "days": 90}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if "start" in self.errors or "end" in self.errors:
+            return data
+        start = start or (end - timedelta(days=364) if end else self.default.start)
+        end = end or self.default.end
+        if start > end:
+            raise forms.ValidationError(_("The start date must be on or before the end date."))
+        if (end - start).days > MAX_DAYS:
+            raise forms.ValidationError(_("Choose a period of at most ten years."))
+        if start.year < 2000:
+            raise forms.ValidationError(_("Choose dates from the year 2000 on."))
+        data["start"], data["end"] = start, end
+        return data
+
+    def filters(self) -> DashboardFilters:
+        """The chosen filters when the form is valid, the defaults otherwise."""
+        if self.is_bound and self.is_valid():
+            data = self.cleaned_data
+            return DashboardFilters(
+                Period(data["start"], data["end"]), data["segment"], data["days"] or 90
+            )
+        return DashboardFilters(self.default, None, 90)

@@ -1,0 +1,673 @@
+"""Reads for the dashboards: NPS, CSAT, CES, response rate and coverage.
+
+Every figure is computed by the database with conditional aggregates (`Count(..., filter=Q())`),
+never by looping over rows in Python; Python only turns a handful of counts into percentages
+and margins of error (DESIGN.md, "Definitions").
+
+Which rows count:
+- NPS: the main score of responses to surveys of kind NPS (0–10); promoters 9–10, passives 7–8,
+  detractors 0–6. CSAT: share of 4–5 on CSAT surveys (1–5). CES: mean of CES surveys (1–7).
+- A response belongs to the period of its `submitted_at`, in the workspace's time zone.
+- Months and quarters are cut at midnight in the workspace's time zone. The buckets are computed
+  in Python as exact instants and the database sorts rows into them with one `CASE`, which is
+  DST-safe and equally fast on SQLite (where `TruncMonth(tzinfo=...)` calls back into Python for
+  every row) and PostgreSQL.
+- "Heard from" (coverage): an active customer who, in the last N days, answered a survey or has
+  an interaction on the timeline. The timeline does not record who started an interaction, so
+  every interaction counts as contact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ascolto.customers.models import Customer, Segment
+from ascolto.feedback.models import Invitation, Question, Response, Survey
+from ascolto.interactions.models import Interaction
+from ascolto.workspaces.models import Workspace
+
+LOW_N = 30
+"""Below this many answers an NPS is shown greyed and flagged "low n"."""
+Z95 = 1.96
+
+BREAKDOWNS: dict[str, Any] = {
+    "segment": gettext_lazy("Segment"),
+    "touchpoint": gettext_lazy("Touchpoint"),
+    "account_owner": gettext_lazy("Account owner"),
+    "customer_kind": gettext_lazy("Customer kind"),
+    "survey": gettext_lazy("Survey"),
+}
+GRAINS = ("month", "quarter")
+
+
+# --- Results -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NpsResult:
+    """Counts and NPS of a set of answers; `nps` and `margin` in points (−100…100), None
+    without answers. The margin is the 95% one: 1.96·sqrt((p + d − (p − d)²)/n)."""
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None
+    margin: float | None
+
+    @classmethod
+    def from_counts(cls, promoters: int, passives: int, detractors: int) -> NpsResult:
+        promoters, passives, detractors = (
+            int(promoters or 0),
+            int(passives or 0),
+            int(detractors or 0),
+        )
+        n = promoters + passives + detractors
+        if n == 0:
+            return cls(0, 0, 0, 0, None, None)
+        p, d = promoters / n, detractors / n
+        variance = max(0.0, p + d - (p - d) ** 2)
+        return cls(
+            n, promoters, passives, detractors, (p - d) * 100, Z95 * math.sqrt(variance / n) * 100
+        )
+
+    @property
+    def low_n(self) -> bool:
+        return self.n < LOW_N
+
+    @property
+    def standard_error(self) -> float | None:
+        return None if self.margin is None else self.margin / Z95
+
+    def share(self, count: int) -> float | None:
+        return None if not self.n else count / self.n * 100
+
+    @property
+    def promoters_pct(self) -> float | None:
+        return self.share(self.promoters)
+
+    @property
+    def passives_pct(self) -> float | None:
+        return self.share(self.passives)
+
+    @property
+    def detractors_pct(self) -> float | None:
+        return self.share(self.detractors)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "promoters": self.promoters,
+            "passives": self.passives,
+            "detractors": self.detractors,
+            "nps": self.nps,
+            "margin": self.margin,
+        }
+
+
+@dataclass(frozen=True)
+class CsatResult:
+    """Share of satisfied answers (4–5 on 1–5), in percent, with its 95% margin."""
+
+    n: int
+    satisfied: int
+    csat: float | None
+    margin: float | None
+
+    @classmethod
+    def from_counts(cls, n: int, satisfied: int) -> CsatResult:
+        n, satisfied = int(n or 0), int(satisfied or 0)
+        if n == 0:
+            return cls(0, 0, None, None)
+        p = satisfied / n
+        return cls(n, satisfied, p * 100, Z95 * math.sqrt(p * (1 - p) / n) * 100)
+
+    @property
+    def low_n(self) -> bool:
+        return self.n < LOW_N
+
+    @property
+    def standard_error(self) -> float | None:
+        return None if self.margin is None else self.margin / Z95
+
+
+@dataclass(frozen=True)
+class CesResult:
+    """Mean effort (1–7) with its 95% margin (None below two answers)."""
+
+    n: int
+    mean: float | None
+    margin: float | None
+
+    @classmethod
+    def from_sums(cls, n: int, total: int, total_squares: int) -> CesResult:
+        n, total, total_squares = int(n or 0), int(total or 0), int(total_squares or 0)
+        if n == 0:
+            return cls(0, None, None)
+        mean = total / n
+        if n < 2:
+            return cls(n, mean, None)
+        variance = max(0.0, (total_squares - n * mean * mean) / (n - 1))
+        return cls(n, mean, Z95 * math.sqrt(variance / n))
+
+    @property
+    def low_n(self) -> bool:
+        return self.n < LOW_N
+
+    @property
+    def standard_error(self) -> float | None:
+        return None if self.margin is None else self.margin / Z95
+
+
+@dataclass(frozen=True)
+class Change:
+    """Current minus previous, and whether the difference is larger than the noise: it exceeds
+    1.96·sqrt(se₁² + se₂²), the 95% margin of the difference of two independent estimates."""
+
+    delta: float
+    noise: float
+    significant: bool
+
+    @classmethod
+    def between(cls, current: Any, previous: Any, value: str) -> Change | None:
+        now, before = getattr(current, value), getattr(previous, value)
+        se1, se2 = current.standard_error, previous.standard_error
+        if now is None or before is None or se1 is None or se2 is None:
+            return None
+        delta = now - before
+        noise = Z95 * math.sqrt(se1 * se1 + se2 * se2)
+        return cls(delta, noise, abs(delta) > noise)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole days in the workspace's calendar, both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) as aware instants: midnight of the first day to midnight after the last."""
+        return _midnight(self.start, tz), _midnight(self.end + timedelta(days=1), tz)
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def workspace_zone(workspace: Workspace) -> ZoneInfo:
+    try:
+        return ZoneInfo(workspace.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Rome")
+
+
+def workspace_today(workspace: Workspace, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(workspace_zone(workspace)).date()
+
+
+def default_period(workspace: Workspace, now: datetime | None = None) -> Period:
+    """The last 12 months: from the first day of the month eleven months ago to today."""
+    today = workspace_today(workspace, now)
+    year, month = today.year, today.month - 11
+    if month < 1:
+        year, month = year - 1, month + 12
+    return Period(date(year, month, 1), today)
+
+
+# --- Query building blocks -----------------------------------------------------------------------
+NPS_Q = Q(survey__kind=Survey.Kind.NPS, score__isnull=False)
+CSAT_Q = Q(survey__kind=Survey.Kind.CSAT, score__isnull=False)
+CES_Q = Q(survey__kind=Survey.Kind.CES, score__isnull=False)
+
+
+def _responses(
+    workspace: Workspace,
+    start: datetime,
+    end: datetime,
+    segment: Segment | None = None,
+    survey: Survey | None = None,
+) -> QuerySet[Response]:
+    qs = Response.objects.filter(
+        workspace=workspace, submitted_at__gte=start, submitted_at__lt=end
+    ).order_by()
+    if segment is not None:
+        qs = qs.filter(customer__segment=segment)
+    if survey is not None:
+        qs = qs.filter(survey=survey)
+    return qs
+
+
+def _nps_aggregates(prefix: str = "", window: Q | None = None) -> dict[str, Count]:
+    w = window if window is not None else Q()
+    return {
+        f"{prefix}promoters": Count("pk", filter=w & NPS_Q & Q(score__gte=9)),
+        f"{prefix}passives": Count("pk", filter=w & NPS_Q & Q(score__gte=7, score__lte=8)),
+        f"{prefix}detractors": Count("pk", filter=w & NPS_Q & Q(score__lte=6)),
+    }
+
+
+def _score_aggregates(prefix: str, window: Q) -> dict[str, Any]:
+    squares = F("score") * F("score")
+    return {
+        **_nps_aggregates(prefix, window),
+        f"{prefix}csat_n": Count("pk", filter=window & CSAT_Q),
+        f"{prefix}csat_ok": Count("pk", filter=window & CSAT_Q & Q(score__gte=4)),
+        f"{prefix}ces_n": Count("pk", filter=window & CES_Q),
+        f"{prefix}ces_sum": Sum("score", filter=window & CES_Q),
+        f"{prefix}ces_sq": Sum(squares, filter=window & CES_Q, output_field=IntegerField()),
+    }
+
+
+def _nps_of(row: dict[str, Any], prefix: str = "") -> NpsResult:
+    return NpsResult.from_counts(
+        row[f"{prefix}promoters"], row[f"{prefix}passives"], row[f"{prefix}detractors"]
+    )
+
+
+# --- NPS -----------------------------------------------------------------------------------------
+def nps_for_period(
+    *,
+    workspace: Workspace,
+    start: datetime,
+    end: datetime,
+    segment: Segment | None = None,
+    survey: Survey | None = None,
+) -> NpsResult:
+    """NPS of the answers submitted in [start, end), in one aggregate query."""
+    row = _responses(workspace, start, end, segment, survey).aggregate(**_nps_aggregates())
+    return _nps_of(row)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str  # "2026-03" or "2026-Q1"
+    label: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class NpsRow:
+    key: str
+    label: str
+    result: NpsResult
+
+
+def period_buckets(period: Period, tz: ZoneInfo, grain: str) -> list[Bucket]:
+    """The months or quarters that overlap `period`, clipped to it, as exact instants."""
+    if grain not in GRAINS:
+        raise ValueError(grain)
+    step = 1 if grain == "month" else 3
+    first_month = period.start.month if grain == "month" else (period.start.month - 1) // 3 * 3 + 1
+    cursor = date(period.start.year, first_month, 1)
+    buckets = []
+    while cursor <= period.end:
+        month = cursor.month + step
+        following = date(cursor.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+        if grain == "month":
+            key = f"{cursor:%Y-%m}"
+            label = date_format(cursor, "M Y")
+        else:
+            quarter = (cursor.month - 1) // 3 + 1
+            key = f"{cursor.year}-Q{quarter}"
+            label = _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": cursor.year}
+        start = max(cursor, period.start)
+        end = min(following - timedelta(days=1), period.end)
+        buckets.append(Bucket(key, label, *Period(start, end).bounds(tz)))
+        cursor = following
+    return buckets
+
+
+def _bucket_case(buckets: list[Bucket], column: str) -> Case:
+    return Case(
+        *[When(**{f"{column}__lt": b.end}, then=Value(i)) for i, b in enumerate(buckets)],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def nps_by_period(
+    *,
+    workspace: Workspace,
+    period: Period,
+    grain: str = "month",
+    segment: Segment | None = None,
+    survey: Survey | None = None,
+) -> list[NpsRow]:
+    """NPS per month or quarter of `period` (every bucket, empty ones included), one query."""
+    tz = workspace_zone(workspace)
+    buckets = period_buckets(period, tz, grain)
+    start, end = period.bounds(tz)
+    grouped = (
+        _responses(workspace, start, end, segment, survey)
+        .filter(NPS_Q)
+        .annotate(bucket=_bucket_case(buckets, "submitted_at"))
+        .values("bucket")
+        .annotate(**_nps_aggregates())
+        .order_by("bucket")
+    )
+    by_index = {row["bucket"]: _nps_of(row) for row in grouped}
+    empty = NpsResult.from_counts(0, 0, 0)
+    return [NpsRow(b.key, b.label, by_index.get(i, empty)) for i, b in enumerate(buckets)]
+
+
+def _account_owner_name(row: dict[str, Any]) -> str:
+    name = f"{row.get('first') or ''} {row.get('last') or ''}".strip()
+    return name or row.get("email") or ""
+
+
+def nps_breakdown(
+    *,
+    workspace: Workspace,
+    period: Period,
+    by: str,
+    segment: Segment | None = None,
+) -> list[NpsRow]:
+    """NPS per segment, touchpoint, account owner, customer kind or survey, biggest first.
+
+    A response's touchpoint is the one its survey's main question rates (a survey "about" the
+    repair or the delivery); surveys without one are grouped as "No touchpoint"."""
+    if by not in BREAKDOWNS:
+        raise ValueError(by)
+    start, end = period.bounds(workspace_zone(workspace))
+    qs = _responses(workspace, start, end, segment).filter(NPS_Q)
+    names: dict[str, Any]
+    if by == "segment":
+        names = {"key": F("customer__segment_id"), "name": F("customer__segment__name")}
+    elif by == "touchpoint":
+        main = Question.objects.filter(survey=OuterRef("survey_id"), role=Question.Role.MAIN)
+        qs = qs.annotate(
+            key=Subquery(main.values("touchpoint_id")[:1]),
+        )
+        names = {}
+    elif by == "account_owner":
+        names = {
+            "key": F("customer__account_owner_id"),
+            "first": F("customer__account_owner__user__first_name"),
+            "last": F("customer__account_owner__user__last_name"),
+            "email": F("customer__account_owner__user__email"),
+        }
+    elif by == "customer_kind":
+        names = {"key": F("customer__kind")}
+    else:
+        names = {"key": F("survey_id"), "name": F("survey__name")}
+    if names:
+        qs = qs.annotate(**names)
+    fields = ["key", *[k for k in names if k != "key"]]
+    rows = list(qs.values(*fields).annotate(**_nps_aggregates()).order_by())
+    labels = _breakdown_labels(workspace, by, rows)
+    result = [NpsRow(str(row["key"] or ""), labels(row), _nps_of(row)) for row in rows]
+    result.sort(key=lambda r: (-r.result.n, r.label))
+    return result
+
+
+def _breakdown_labels(workspace: Workspace, by: str, rows: list[dict[str, Any]]):
+    if by == "segment":
+        return lambda row: row["name"] or _("No segment")
+    if by == "account_owner":
+        return lambda row: _account_owner_name(row) or _("No account owner")
+    if by == "customer_kind":
+        kinds = dict(Customer.Kind.choices)
+        return lambda row: str(kinds.get(row["key"], _("Anonymous (open link)")))
+    if by == "survey":
+        return lambda row: row["name"]
+    from ascolto.interactions.models import Touchpoint
+
+    ids = [row["key"] for row in rows if row["key"]]
+    touchpoints = {
+        t.pk: t.label for t in Touchpoint.objects.filter(workspace=workspace, pk__in=ids)
+    }
+    return lambda row: touchpoints.get(row["key"]) or _("No touchpoint")
+
+
+# --- Overview ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scores:
+    nps: NpsResult
+    csat: CsatResult
+    ces: CesResult
+
+
+@dataclass(frozen=True)
+class ScoresComparison:
+    current: Scores
+    previous: Scores
+    nps_change: Change | None
+    csat_change: Change | None
+    ces_change: Change | None
+
+
+def scores_compare(
+    *, workspace: Workspace, period: Period, segment: Segment | None = None
+) -> ScoresComparison:
+    """NPS, CSAT and CES of `period` and of the previous period of equal length, with the
+    changes: one query over both periods."""
+    tz = workspace_zone(workspace)
+    start, end = period.bounds(tz)
+    prev_start, _prev_end = period.previous().bounds(tz)
+    current_q, previous_q = Q(submitted_at__gte=start), Q(submitted_at__lt=start)
+    row = _responses(workspace, prev_start, end, segment).aggregate(
+        **_score_aggregates("c_", current_q), **_score_aggregates("p_", previous_q)
+    )
+
+    def scores(prefix: str) -> Scores:
+        return Scores(
+            nps=_nps_of(row, prefix),
+            csat=CsatResult.from_counts(row[f"{prefix}csat_n"], row[f"{prefix}csat_ok"]),
+            ces=CesResult.from_sums(
+                row[f"{prefix}ces_n"], row[f"{prefix}ces_sum"], row[f"{prefix}ces_sq"]
+            ),
+        )
+
+    current, previous = scores("c_"), scores("p_")
+    return ScoresComparison(
+        current=current,
+        previous=previous,
+        nps_change=Change.between(current.nps, previous.nps, "nps"),
+        csat_change=Change.between(current.csat, previous.csat, "csat"),
+        ces_change=Change.between(current.ces, previous.ces, "mean"),
+    )
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    invited: int
+    opened: int
+    answered: int
+
+    def _pct(self, count: int) -> float | None:
+        return count / self.invited * 100 if self.invited else None
+
+    @property
+    def opened_pct(self) -> float | None:
+        return self._pct(self.opened)
+
+    @property
+    def answered_pct(self) -> float | None:
+        return self._pct(self.answered)
+
+
+def response_rate(
+    *, workspace: Workspace, period: Period, segment: Segment | None = None
+) -> ResponseRate:
+    """Invitations created in the period, and how many of them were opened and answered."""
+    start, end = period.bounds(workspace_zone(workspace))
+    qs = Invitation.objects.filter(workspace=workspace, created_at__gte=start, created_at__lt=end)
+    if segment is not None:
+        qs = qs.filter(customer__segment=segment)
+    row = qs.order_by().aggregate(
+        invited=Count("pk"),
+        opened=Count("pk", filter=Q(opened_at__isnull=False) | Q(answered_at__isnull=False)),
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+    )
+    return ResponseRate(**row)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    days: int
+    active: int
+    heard: int
+
+    @property
+    def silent(self) -> int:
+        return self.active - self.heard
+
+    @property
+    def share(self) -> float | None:
+        return self.heard / self.active * 100 if self.active else None
+
+
+COVERAGE_DAYS = (30, 90, 180, 365)
+
+
+def _heard_q(since: datetime) -> Q:
+    answered = Response.objects.filter(customer=OuterRef("pk"), submitted_at__gte=since)
+    contact = Interaction.objects.filter(customer=OuterRef("pk"), occurred_at__gte=since)
+    return Q(Exists(answered)) | Q(Exists(contact))
+
+
+def _active_customers(workspace: Workspace, segment: Segment | None) -> QuerySet[Customer]:
+    qs = Customer.objects.filter(workspace=workspace, status=Customer.Status.ACTIVE)
+    if segment is not None:
+        qs = qs.filter(segment=segment)
+    return qs
+
+
+def coverage(
+    *,
+    workspace: Workspace,
+    days: int = 90,
+    segment: Segment | None = None,
+    now: datetime | None = None,
+) -> Coverage:
+    """How many active customers we heard from in the last `days` days (see module docstring)."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    row = (
+        _active_customers(workspace, segment)
+        .order_by()
+        .aggregate(active=Count("pk"), heard=Count("pk", filter=_heard_q(since)))
+    )
+    return Coverage(days=days, **row)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told the total up front (the coverage query already counted it)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
+def silent_customers(
+    *,
+    workspace: Workspace,
+    days: int = 90,
+    segment: Segment | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Customer]:
+    """Active customers not heard from in the last `days` days, by name, with their last
+    answer and last contact (ever)."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    last_answer = Response.objects.filter(customer=OuterRef("pk")).order_by("-submitted_at")
+    last_contact = Interaction.objects.filter(customer=OuterRef("pk")).order_by("-occurred_at")
+    return (
+        _active_customers(workspace, segment)
+        .exclude(_heard_q(since))
+        .select_related("segment", "account_owner__user")
+        .annotate(
+            last_answer_at=Subquery(last_answer.values("submitted_at")[:1]),
+            last_contact_at=Subquery(last_contact.values("occurred_at")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def silent_customers_page(
+    *,
+    workspace: Workspace,
+    days: int,
+    segment: Segment | None,
+    total: int,
+    page: Any,
+    per_page: int = 25,
+    now: datetime | None = None,
+) -> Page:
+    qs = silent_customers(workspace=workspace, days=days, segment=segment, now=now)
+    return _CountedPaginator(qs, per_page, total).get_page(page)
+
+
+@dataclass
+class Overview:
+    period: Period
+    previous: Period
+    scores: ScoresComparison
+    trend: list[NpsRow]
+    rate: ResponseRate
+    coverage: Coverage
+    silent: Page | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def overview(
+    *,
+    workspace: Workspace,
+    period: Period,
+    segment: Segment | None = None,
+    days: int = 90,
+    silent_page: Any = 1,
+    now: datetime | None = None,
+) -> Overview:
+    """Everything the overview page shows, in five queries."""
+    cover = coverage(workspace=workspace, days=days, segment=segment, now=now)
+    return Overview(
+        period=period,
+        previous=period.previous(),
+        scores=scores_compare(workspace=workspace, period=period, segment=segment),
+        trend=nps_by_period(workspace=workspace, period=period, grain="month", segment=segment),
+        rate=response_rate(workspace=workspace, period=period, segment=segment),
+        coverage=cover,
+        silent=silent_customers_page(
+            workspace=workspace,
+            days=days,
+            segment=segment,
+            total=cover.silent,
+            page=silent_page,
+            now=now,
+        ),
+    )

@@ -1,0 +1,131 @@
+"""The dashboards' tables as plain headers and rows: shown on the pages, exported as CSV/XLSX
+(through `ascolto.lib.exports`) and put in the PDF report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ascolto.dashboards import selectors
+from ascolto.dashboards.forms import DashboardFilters
+from ascolto.dashboards.selectors import BREAKDOWNS, NpsRow
+from ascolto.workspaces.models import Workspace
+
+EXPORTS = ("summary", "trend-month", "trend-quarter", "silent") + tuple(
+    f"breakdown-{by.replace('_', '-')}" for by in BREAKDOWNS
+)
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: Iterable[list[Any]]
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def nps_headers(key_title: str) -> list[str]:
+    return [
+        key_title,
+        _("Answers"),
+        _("Promoters"),
+        _("Passives"),
+        _("Detractors"),
+        _("NPS"),
+        _("Margin of error (±)"),
+        _("Low n"),
+    ]
+
+
+def nps_cells(row: NpsRow) -> list[Any]:
+    r = row.result
+    return [
+        row.label,
+        r.n,
+        r.promoters,
+        r.passives,
+        r.detractors,
+        _r(r.nps),
+        _r(r.margin),
+        _("yes") if r.low_n else _("no"),
+    ]
+
+
+def nps_table(title: str, key_title: str, rows: list[NpsRow]) -> Table:
+    return Table(title, nps_headers(key_title), [nps_cells(r) for r in rows])
+
+
+def _local(value) -> str:
+    return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _silent_rows(customers) -> Iterator[list[Any]]:
+    for c in customers.iterator(chunk_size=2000):
+        yield [
+            c.name,
+            c.company,
+            c.segment.name if c.segment else "",
+            c.account_owner.display_name if c.account_owner else "",
+            _local(c.last_answer_at),
+            _local(c.last_contact_at),
+        ]
+
+
+def silent_headers() -> list[str]:
+    return [
+        _("Customer"),
+        _("Company"),
+        _("Segment"),
+        _("Account owner"),
+        _("Last answer"),
+        _("Last contact"),
+    ]
+
+
+def export_table(*, name: str, workspace: Workspace, filters: DashboardFilters) -> Table:
+    """The table called `name` (one of `EXPORTS`) for these filters."""
+    common = {"workspace": workspace, "segment": filters.segment}
+    if name == "summary":
+        scores = selectors.scores_compare(period=filters.period, **common)
+        cur, prev = scores.current, scores.previous
+        return Table(
+            _("Summary"),
+            [_("Figure"), _("This period"), _("Previous period"), _("Answers"), _("Margin (±)")],
+            [
+                [_("NPS"), _r(cur.nps.nps), _r(prev.nps.nps), cur.nps.n, _r(cur.nps.margin)],
+                [
+                    _("CSAT (%)"),
+                    _r(cur.csat.csat),
+                    _r(prev.csat.csat),
+                    cur.csat.n,
+                    _r(cur.csat.margin),
+                ],
+                [
+                    _("CES (1–7)"),
+                    _r(cur.ces.mean),
+                    _r(prev.ces.mean),
+                    cur.ces.n,
+                    _r(cur.ces.margin),
+                ],
+            ],
+        )
+    if name in ("trend-month", "trend-quarter"):
+        grain = name.split("-")[1]
+        rows = selectors.nps_by_period(period=filters.period, grain=grain, **common)
+        key = _("Month") if grain == "month" else _("Quarter")
+        return nps_table(_("NPS by month") if grain == "month" else _("NPS by quarter"), key, rows)
+    if name == "silent":
+        customers = selectors.silent_customers(days=filters.days, **common)
+        return Table(_("Customers not heard from"), silent_headers(), _silent_rows(customers))
+    by = name.removeprefix("breakdown-").replace("-", "_")
+    if by not in BREAKDOWNS:
+        raise KeyError(name)
+    rows = selectors.nps_breakdown(period=filters.period, by=by, **common)
+    return nps_table(str(BREAKDOWNS[by]), str(BREAKDOWNS[by]), rows)
