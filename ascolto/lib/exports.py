@@ -7,8 +7,8 @@ formula, so a customer named `=HYPERLINK(...)` could run something on the reader
 - CSV: such text cells get a leading apostrophe (`'=1+1`), which spreadsheets show as text;
   `cell_unescape()` removes it again for programs that read the file back.
 - XLSX: every text cell is written with the string type, so it is never a formula, and keeps its
-  exact text (no apostrophe needed). Characters XML cannot hold (control characters other than
-  tab, newline and carriage return) are replaced by U+FFFD.
+  text (no apostrophe needed). XML turns carriage returns into line feeds, so line breaks are
+  written as `\n`; characters XML cannot hold (other control characters) become U+FFFD.
 
 Numbers stay numbers in both formats; None is an empty cell.
 """
@@ -90,7 +90,7 @@ def xlsx_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: 
             value = _plain(value)
             cell = WriteOnlyCell(sheet)
             if isinstance(value, str):
-                cell.value = _XML_ILLEGAL.sub("\ufffd", value)
+                cell.value = xlsx_text(value)
                 cell.data_type = "s"  # after the value: openpyxl guesses "f" for "=..."
             else:
                 cell.value = value
@@ -99,6 +99,12 @@ def xlsx_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: 
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def xlsx_text(value: str) -> str:
+    """The text an XLSX cell holds for `value` (line breaks as "\n", no XML-illegal characters)."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("\ufffd", value)
 
 
 def _sheet_title(title: str) -> str:

@@ -1,0 +1,100 @@
+"""Exports: formula-like text is escaped in CSV and typed as text in XLSX; any text survives."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from ascolto.lib.exports import (
+    cell_escape,
+    cell_unescape,
+    csv_bytes,
+    table_export,
+    xlsx_bytes,
+    xlsx_text,
+)
+
+DANGEROUS = ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x","y")']
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def read_xlsx(data: bytes):
+    sheet = load_workbook(io.BytesIO(data)).active
+    return [list(row) for row in sheet.iter_rows()]
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_formula_like_text_is_escaped_in_csv(text):
+    rows = read_csv(csv_bytes(["name"], [[text]]))
+    assert rows[1][0] == "'" + text
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_formula_like_text_is_a_string_cell_in_xlsx(text):
+    cell = read_xlsx(xlsx_bytes(["name"], [[text]]))[1][0]
+    assert cell.data_type == "s"
+    assert cell.value == xlsx_text(text)
+    assert cell.value.replace("\n", "\r", 1) == text or cell.value == text
+
+
+def test_numbers_stay_numbers_and_none_is_empty():
+    rows = read_csv(csv_bytes(["a", "b", "c"], [[-3, 2.5, None]]))
+    assert rows[1] == ["-3", "2.5", ""]
+    cells = read_xlsx(xlsx_bytes(["a", "b", "c"], [[-3, 2.5, None]]))[1]
+    assert [c.value for c in cells] == [-3, 2.5, None]
+    assert cells[0].data_type == "n"
+
+
+def test_harmless_text_is_unchanged():
+    assert cell_escape("Edilizia Ferri") == "Edilizia Ferri"
+    assert cell_escape("'quoted") == "''quoted"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_round_trips_through_csv(text):
+    rows = read_csv(csv_bytes(["h"], [[text]]))
+    cell = rows[1][0]
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell_unescape(cell) == text
+
+
+XML_TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=["Cs"],
+        blacklist_characters=[chr(c) for c in range(32) if c not in (9, 10, 13)]
+        + ["\ufffe", "\uffff"],
+    )
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(XML_TEXT)
+def test_any_text_round_trips_through_xlsx_as_text(text):
+    cell = read_xlsx(xlsx_bytes(["h"], [[text]]))[1][0]
+    if text == "":
+        assert cell.value is None
+    else:
+        assert cell.data_type == "s"
+        assert cell.value == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_characters_xml_cannot_hold_are_replaced_not_fatal():
+    cell = read_xlsx(xlsx_bytes(["h"], [["a\x00b\x1fc"]]))[1][0]
+    assert cell.value == "a\ufffdb\ufffdc"
+
+
+def test_table_export_response_headers():
+    response = table_export(fmt="xlsx", filename="nps by month/../x", headers=["a"], rows=[[1]])
+    assert response["Content-Disposition"] == 'attachment; filename="nps-by-month-..-x.xlsx"'
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    with pytest.raises(ValueError):
+        table_export(fmt="ods", filename="x", headers=[], rows=[])
