@@ -24,8 +24,14 @@ JOBS: list[Job] = [
     # Runs inside the scheduler so it keeps working when every worker is down.
     Job("sweeper", "ascolto.core.sweep.sweep_all", every=timedelta(minutes=1), inline=True),
     Job("housekeeping", "ascolto.core.sweep.housekeeping", daily="04:15"),
+    Job(
+        "dashboards-monthly-report",
+        "ascolto.dashboards.reports.monthly_reports_schedule",
+        monthly=(1, "07:00"),
+    ),
 ]
 
 SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
+    "ascolto.dashboards.reports.monthly_reports_sweep",
 ]
