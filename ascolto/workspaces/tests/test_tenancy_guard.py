@@ -1,0 +1,55 @@
+"""Every view that is not deliberately public goes through `member_required`.
+
+A new view without the decorator fails here; a new public page must be named in PUBLIC, which
+makes the decision visible in review (see docs/tenancy.md).
+"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Pages anyone may open: the login and account-recovery flow, invitation links (the token is the
+# credential), public survey pages (same), health probe, language switch, Django admin.
+PUBLIC_NAMESPACES = {"admin", "survey"}
+PUBLIC = {
+    "set_language",
+    "core:home",
+    "core:health",
+    "workspaces:login",
+    "workspaces:logout",
+    "workspaces:password-reset",
+    "workspaces:password-reset-done",
+    "workspaces:password-reset-confirm",
+    "workspaces:password-reset-complete",
+    "workspaces:invitation-accept",
+}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else (entry.namespace or namespace)
+            )
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else (entry.name or "")
+            yield namespace, name, entry.callback
+
+
+def test_every_private_view_requires_membership():
+    unguarded = [
+        name
+        for namespace, name, view in _walk(get_resolver().url_patterns)
+        if namespace.split(":")[0] not in PUBLIC_NAMESPACES
+        and name not in PUBLIC
+        and not hasattr(view, "required_role")
+    ]
+    assert unguarded == []
+
+
+def test_the_public_list_names_real_routes():
+    names = {name for _, name, _ in _walk(get_resolver().url_patterns)}
+    assert PUBLIC <= names
