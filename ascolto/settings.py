@@ -144,11 +144,11 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "workspaces/lockout.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if env_bool("ASCOLTO_BEHIND_PROXY", False)
-    else ["REMOTE_ADDR"]
-)
+# django-ipware is not installed, so axes would ignore a precedence order; the client address
+# comes from our own function instead (socket address, or the proxy-appended entry when
+# ASCOLTO_BEHIND_PROXY is on).
+BEHIND_PROXY = env_bool("ASCOLTO_BEHIND_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "ascolto.workspaces.security.client_ip"
 AXES_VERBOSE = False
 
 # --- HTTPS, cookies and headers ------------------------------------------------------------------
