@@ -42,6 +42,7 @@ def test_overview_change_period_and_screenshot(page, live_server, alice, artifac
     expect(page.locator("#kpi-nps .kpi-value")).not_to_have_text("–")
     assert page.locator("svg.chart-line .point").count() == 12
     year_answers = page.locator("#kpi-nps .kpi-sub").inner_text()
+    page.screenshot(path=str(artifacts_dir / "dashboard_overview_year.png"), full_page=True)
 
     today = timezone.localdate()
     page.fill("input[name=start]", (today - timedelta(days=89)).isoformat())
