@@ -12,6 +12,16 @@ os.environ.setdefault(
 )  # Playwright's sync API in live-server tests
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_ssl_redirect_for_live_server():
+    """The live server builds its middleware once per session, before any per-test settings
+    fixture runs; SecurityMiddleware reads SECURE_SSL_REDIRECT at that moment. Turn it off for
+    the whole session so the browser is not sent to an https:// address nobody serves."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
