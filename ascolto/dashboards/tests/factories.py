@@ -47,7 +47,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     workspace = factory.SelfAttribute("survey.workspace")
     token_salt = factory.Sequence(lambda n: f"salt-{n}")
-    token_hash = factory.Sequence(lambda n: f"hash-{n:060d}")
+    token_hash = factory.Sequence(lambda n: f"{n:064d}")
     created_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.created_at + timedelta(days=30))
 
