@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ascolto.feedback",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.textanalysis",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,832 @@
+"""Offline analysis of customer text in Italian and English.
+
+`analyse(text, language=None)` returns an `Analysis`: the language, a sentiment label and score
+in [-1, 1], an emotion with scores, the service aspects the text is about (with the words that
+triggered them) and an explanation listing every cue used.
+
+The analyser is rule-based over our own lexicons (files in `data/`, see docs/textanalysis.md):
+lemma -> polarity weight, emotion and aspect cue lists, negators, intensifiers, diminishers,
+contrast words, irony patterns and an emoji table. Inflected forms come from `forms_<lang>.json`,
+built once from simplemma's dictionaries by `build_forms.py`, so nothing heavy is loaded at run
+time. Pure Python without Django imports: it is loaded once per process and is safe to call from
+any thread.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+LANGUAGES = ("it", "en")
+UNDETERMINED = "und"
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+EMOTIONS = ("anger", "fear", "sadness", "joy", "trust")
+EMOTION_LABELS = (*EMOTIONS, "none")
+ASPECTS = (
+    "timeliness",
+    "price",
+    "courtesy",
+    "competence",
+    "quality",
+    "communication",
+    "reliability",
+    "tangibles",
+)
+
+# Tuning constants (see docs/textanalysis.md for what each one does).
+NORMALISE_ALPHA = 6.0  # score = S / sqrt(S^2 + alpha)
+LABEL_THRESHOLD = 0.35  # |score| below this is neutral
+NEGATED_POSITIVE = -0.8  # "non soddisfatto": a negated positive flips and weakens
+NEGATED_NEGATIVE = -0.5  # "non male": a negated negative becomes mildly positive
+NEGATION_WINDOW = 4
+CAPS_BOOST = 1.3
+SUPERLATIVE_BOOST = 1.4
+CONTRAST_BEFORE = 0.5
+CONTRAST_AFTER = 1.5
+EXCLAMATION_STEP = 0.08
+MISSING_EVENT = -1.6  # "il tecnico non è ancora arrivato"
+SERVICE_MISSING = -2.2  # "senza internet"
+WAITING_TIME = -1.2  # "da tre giorni", "after two weeks"
+TRAILING_CONTRAST = -2.5  # "tutto bene, però…"
+IRONY_FLIP = -0.8
+EMOTION_NONE_BASELINE = 1.2
+ASPECT_THRESHOLD = 1.0
+MAX_EXPLANATION = 60
+MAX_CUES_PER_ASPECT = 12
+
+
+class AnalysisError(ValueError):
+    """The input cannot be analysed (wrong type or unsupported language)."""
+
+
+@dataclass(frozen=True)
+class Aspect:
+    name: str
+    cues: list[str]
+
+
+@dataclass
+class Analysis:
+    language: str
+    sentiment_label: str
+    sentiment_score: float
+    emotion_label: str
+    emotion_scores: dict[str, float]
+    aspects: list[Aspect] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    id: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape used by `ascolto analyse` and stored analyses."""
+        return {
+            "id": self.id,
+            "language": self.language,
+            "sentiment": {"label": self.sentiment_label, "score": self.sentiment_score},
+            "emotion": {"label": self.emotion_label, "scores": dict(self.emotion_scores)},
+            "aspects": [{"name": a.name, "cues": list(a.cues)} for a in self.aspects],
+            "explanation": list(self.explanation),
+        }
+
+
+# --- Lexicon loading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cue: `kind` is pol/emo/asp/neg/int/dim/contrast/...; `name` the emotion or aspect."""
+
+    tokens: tuple[frozenset[str], ...]
+    text: str
+    kind: str
+    name: str
+    weight: float
+
+    @property
+    def length(self) -> int:
+        return len(self.tokens)
+
+
+@dataclass
+class Lexicon:
+    language: str
+    forms: dict[str, str]
+    index: dict[str, list[Entry]]
+    stopwords: frozenset[str]
+    fallback_block: frozenset[str]
+
+
+_EMOJI: dict[str, tuple[float, str]] = {}
+_LEXICONS: dict[str, Lexicon] = {}
+_LOCK = threading.Lock()
+
+_WORD = r"[^\W\d_]+(?:'(?:t|s|re|ve|ll|d|m)\b)?"
+
+
+def _tokenise_plain(text: str) -> list[str]:
+    return re.findall(_WORD + r"|\d+", text.lower().replace("’", "'"))
+
+
+def _parse_weighted(item: str, default: float = 1.0) -> tuple[str, float]:
+    item = item.strip()
+    if ":" in item:
+        cue, _, weight = item.rpartition(":")
+        try:
+            return cue.strip(), float(weight)
+        except ValueError:
+            return item, default
+    return item, default
+
+
+def _read_sections(path: Path) -> dict[str, list[tuple[str, float]]]:
+    sections: dict[str, list[tuple[str, float]]] = {}
+    current = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+            sections.setdefault(current, [])
+            continue
+        for item in line.split(","):
+            if item.strip():
+                sections[current].append(_parse_weighted(item))
+    return sections
+
+
+def _read_polarity(path: Path) -> list[tuple[str, float]]:
+    entries = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cue, _, weight = line.rpartition(" ")
+        entries.append((cue.strip(), float(weight)))
+    return entries
+
+
+_SECTION_KINDS = {
+    "negators": "neg",
+    "intensifiers": "int",
+    "diminishers": "dim",
+    "contrast": "contrast",
+    "irony_praise": "praise",
+    "irony_markers": "marker",
+    "expected_events": "expected",
+    "late_events": "late",
+    "service_nouns": "service",
+    "time_units": "timeunit",
+    "time_preps": "timeprep",
+    "numbers": "number",
+    "waiting": "waiting",
+    "still": "still",
+    "request": "request",
+}
+
+
+def _load_lexicon(language: str) -> Lexicon:
+    forms = json.loads((DATA_DIR / f"forms_{language}.json").read_text(encoding="utf-8"))
+    sections = _read_sections(DATA_DIR / f"cues_{language}.txt")
+    index: dict[str, list[Entry]] = {}
+
+    def add(cue: str, kind: str, name: str, weight: float) -> None:
+        words = _tokenise_plain(cue)
+        if not words:
+            return
+        # Short words match only themselves ("so" must not match every form of "essere").
+        tokens = tuple(frozenset({w, forms.get(w, w)} if len(w) >= 4 else {w}) for w in words)
+        entry = Entry(tokens, " ".join(words), kind, name, weight)
+        for key in tokens[0]:
+            index.setdefault(key, []).append(entry)
+
+    for cue, weight in _read_polarity(DATA_DIR / f"polarity_{language}.txt"):
+        add(cue, "pol", "", weight)
+    for section, items in sections.items():
+        kind, _, name = section.partition(":")
+        if kind in ("emotion", "aspect"):
+            for cue, weight in items:
+                add(cue, kind[:3], name, weight)
+        elif section in _SECTION_KINDS:
+            for cue, weight in items:
+                add(cue, _SECTION_KINDS[section], "", weight)
+    for entries in index.values():
+        entries.sort(key=lambda e: -e.length)
+    return Lexicon(
+        language=language,
+        forms=forms,
+        index=index,
+        stopwords=frozenset(w for w, _ in sections.get("stopwords", [])),
+        fallback_block=frozenset(w for w, _ in sections.get("fallback_block", [])),
+    )
+
+
+def _load_emoji() -> dict[str, tuple[float, str]]:
+    table = {}
+    for raw in (DATA_DIR / "emoji.txt").read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("# "):
+            continue
+        parts = line.split()
+        if len(parts) == 3:
+            table[parts[0]] = (float(parts[1]), parts[2])
+    return table
+
+
+def load() -> None:
+    """Load every lexicon once per process (idempotent, thread-safe)."""
+    if _LEXICONS:
+        return
+    with _LOCK:
+        if _LEXICONS:
+            return
+        global _TOKEN_RE
+        emoji = _load_emoji()
+        lexicons = {lang: _load_lexicon(lang) for lang in LANGUAGES}
+        emoticons = sorted((k for k in emoji if not _is_emoji_char(k)), key=len, reverse=True)
+        _TOKEN_RE = re.compile(
+            "|".join(
+                [
+                    r"(?:(?<=\s)|^)(?:" + "|".join(re.escape(e) for e in emoticons) + r")(?=\s|$)",
+                    _WORD,
+                    r"\d+(?:[.,]\d+)?",
+                    r"[!?]+",
+                    r"\.{2,}|…",
+                    r"[.;:,]",
+                    r"\S",
+                ]
+            )
+        )
+        _EMOJI.update(emoji)
+        _LEXICONS.update(lexicons)
+
+
+def _is_emoji_char(symbol: str) -> bool:
+    return len(symbol) == 1 and not symbol.isascii()
+
+
+_TOKEN_RE: re.Pattern[str] = re.compile(r"\S+")
+
+# --- Text normalisation and tokens --------------------------------------------------------------
+
+_URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+_CONTROL_RE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\ufe0e\ufe0f\U0001F3FB-\U0001F3FF]"
+)
+_ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
+_BOUNDARY = frozenset({".", ";", "!", "?", "…", ":"})
+_LATIN_RE = re.compile(r"[A-Za-zÀ-ÿ]")
+
+
+@dataclass
+class Token:
+    surface: str  # lower case
+    original: str
+    lemma: str
+    kind: str  # w word, n number, p punctuation, e emoji/emoticon, x other
+    caps: bool = False
+    # filled during analysis
+    value: float = 0.0
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL_RE.sub(" ", text)
+    return _URL_RE.sub(" ", text)
+
+
+def _tokens(text: str) -> list[Token]:
+    tokens = []
+    for match in _TOKEN_RE.finditer(text.replace("’", "'")):
+        original = match.group(0)
+        lower = original.lower()
+        if original in _EMOJI or lower in _EMOJI:
+            tokens.append(Token(lower, original, lower, "e"))
+        elif original[0].isalpha():
+            caps = len(original) >= 3 and original.isupper()
+            tokens.append(Token(lower, original, lower, "w", caps))
+        elif original[0].isdigit():
+            tokens.append(Token(lower, original, lower, "n"))
+        elif original[0] in "!?.;:,…":
+            tokens.append(Token(original[0] if original[0] != "." else original, original, "", "p"))
+        else:
+            tokens.append(Token(lower, original, lower, "x"))
+    return tokens
+
+
+def detect_language(tokens: list[Token], text: str) -> str:
+    """Italian or English by function words; undetermined when there are no Latin letters."""
+    scores = {lang: 0.0 for lang in LANGUAGES}
+    for tok in tokens:
+        if tok.kind != "w":
+            continue
+        for lang in LANGUAGES:
+            if tok.surface in _LEXICONS[lang].stopwords:
+                scores[lang] += 1
+    scores["it"] += 0.5 * sum(1 for ch in text if ch in "àèéìòù")
+    if scores["en"] > scores["it"]:
+        return "en"
+    if scores["it"] > 0:
+        return "it"
+    # No function words: look at content cues, then default to Italian if the script is Latin.
+    for lang in LANGUAGES:
+        lex = _LEXICONS[lang]
+        scores[lang] = sum(
+            1
+            for t in tokens
+            if t.kind == "w" and (t.surface in lex.index or t.surface in lex.forms)
+        )
+    if scores["en"] > scores["it"]:
+        return "en"
+    if scores["it"] > 0 or _LATIN_RE.search(text):
+        return "it"
+    return UNDETERMINED
+
+
+def _lemmatise(tok: Token, lex: Lexicon) -> None:
+    """Map the surface to a lexicon key: forms table, then elongation and superlatives."""
+    word = tok.surface
+    if lex.language == "it" and len(word) > 7 and word[-6:-1] == "issim" and word not in lex.index:
+        base = word[:-6]
+        for ending in ("o", "e"):
+            key = lex.forms.get(base + ending, base + ending)
+            if key in lex.index:
+                tok.lemma = key
+                tok.kind = "w+"  # superlative
+                return
+    if word in lex.forms:
+        tok.lemma = lex.forms[word]
+        return
+    if word in lex.index:
+        return
+    if _ELONGATION_RE.search(word):
+        for candidate in (_ELONGATION_RE.sub(r"\1", word), _ELONGATION_RE.sub(r"\1\1", word)):
+            key = lex.forms.get(candidate) or (candidate if candidate in lex.index else None)
+            if key:
+                tok.lemma = key
+                return
+
+
+# --- Matching -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    entry: Entry
+    start: int
+    end: int  # exclusive
+
+
+def _matches_at(tokens: list[Token], i: int, lex: Lexicon) -> list[Match]:
+    tok = tokens[i]
+    keys = {tok.surface, tok.lemma}
+    found = []
+    seen = set()
+    for key in keys:
+        for entry in lex.index.get(key, ()):
+            if id(entry) in seen:
+                continue
+            seen.add(id(entry))
+            n = entry.length
+            if i + n > len(tokens):
+                continue
+            ok = True
+            for k in range(1, n):
+                other = tokens[i + k]
+                alts = entry.tokens[k]
+                if other.surface not in alts and other.lemma not in alts:
+                    ok = False
+                    break
+            if ok:
+                found.append(Match(entry, i, i + n))
+    return found
+
+
+# --- Analysis -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cue:
+    text: str
+    value: float
+    position: int
+    praise: bool = False
+    note: str = ""
+
+
+def _fmt(value: float) -> str:
+    return f"{value:+.1f}"
+
+
+def analyse(text: str, language: str | None = None, *, id: Any = None) -> Analysis:
+    """Analyse one text. `language` ("it"/"en") skips detection; anything else is an error."""
+    if not isinstance(text, str):
+        raise AnalysisError("text must be a string")
+    if language is not None:
+        if not isinstance(language, str) or language[:2].lower() not in LANGUAGES:
+            raise AnalysisError(f"unsupported language: {language!r} (use 'it' or 'en')")
+        language = language[:2].lower()
+    load()
+    clean = normalise(text)
+    tokens = _tokens(clean)
+    explanation: list[str] = []
+    if not any(t.kind in ("w", "e") for t in tokens):
+        lang = language or UNDETERMINED
+        explanation.append("no words to analyse")
+        return _neutral(lang, explanation, id)
+    lang = language or detect_language(tokens, clean)
+    if lang == UNDETERMINED:
+        explanation.append("no Italian or English words found")
+        return _neutral(lang, explanation, id)
+    lex = _LEXICONS[lang]
+    other = _LEXICONS["en" if lang == "it" else "it"]
+    explanation.append(f"language: {lang}" + (" (given)" if language else " (detected)"))
+    for tok in tokens:
+        if tok.kind == "w":
+            _lemmatise(tok, lex)
+    return _score(tokens, lex, other, lang, explanation, id)
+
+
+def _neutral(lang: str, explanation: list[str], id: Any) -> Analysis:
+    scores = {e: 0.0 for e in EMOTIONS}
+    scores["none"] = 1.0
+    return Analysis(lang, "neutral", 0.0, "none", scores, [], explanation, id)
+
+
+def _score(
+    tokens: list[Token],
+    lex: Lexicon,
+    other: Lexicon,
+    lang: str,
+    explanation: list[str],
+    id: Any,
+) -> Analysis:
+    n = len(tokens)
+    # 1. Every cue match at every position (longest first), with a fallback to the other
+    #    language's lexicon for content words in mixed-language text.
+    by_kind: dict[str, list[Match]] = {}
+    for i, tok in enumerate(tokens):
+        if tok.kind not in ("w", "w+", "n"):
+            continue
+        found = _matches_at(tokens, i, lex)
+        if not any(m.entry.kind in ("pol", "emo", "asp") for m in found) and (
+            tok.kind != "n" and tok.surface not in lex.fallback_block
+        ):
+            if tok.surface not in lex.stopwords:
+                saved = tok.lemma
+                tok.lemma = other.forms.get(tok.surface, tok.surface)
+                extra = [
+                    m
+                    for m in _matches_at(tokens, i, other)
+                    if m.entry.kind in ("pol", "emo", "asp")
+                ]
+                if not extra:
+                    tok.lemma = saved
+                found.extend(extra)
+        for m in found:
+            by_kind.setdefault(m.entry.kind, []).append(m)
+
+    def positions(kind: str) -> dict[int, Match]:
+        out: dict[int, Match] = {}
+        for m in by_kind.get(kind, ()):
+            if m.start not in out or out[m.start].end < m.end:
+                out[m.start] = m
+        return out
+
+    negators = positions("neg")
+    intensifiers = positions("int")
+    diminishers = positions("dim")
+    contrast = positions("contrast")
+    praise_at = positions("praise")
+    boundaries = [i for i, t in enumerate(tokens) if t.kind == "p" and t.surface[0] in _BOUNDARY]
+    commas = {i for i, t in enumerate(tokens) if t.kind == "p" and t.surface == ","}
+    hard_stops = set(boundaries) | commas
+
+    # Contrast: the last contrast word that is not at the start of the text splits it.
+    contrast_at = None
+    for i in sorted(contrast):
+        if i > 0 and any(t.kind in ("w", "w+") for t in tokens[:i]):
+            contrast_at = i
+
+    def negated(i: int, start: int | None = None) -> Match | None:
+        start = i if start is None else start
+        for j in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+            if j in hard_stops or (j in contrast and j != start):
+                return None
+            if j in negators and negators[j].end <= start:
+                return negators[j]
+        return None
+
+    used_modifiers: set[int] = set()
+
+    def modifier(i: int) -> tuple[float, str]:
+        for j in range(i - 1, max(-1, i - 3), -1):
+            if j in hard_stops:
+                break
+            for table in (intensifiers, diminishers):
+                if j in table and table[j].end <= i:
+                    used_modifiers.add(j)
+                    return table[j].entry.weight, table[j].entry.text
+        return 1.0, ""
+
+    # 2. Polarity cues: longest phrase wins, tokens inside it are not counted again.
+    cues: list[_Cue] = []
+    covered: set[int] = set()
+    pol = sorted(by_kind.get("pol", ()), key=lambda m: (m.start, -(m.end - m.start)))
+    for m in pol:
+        if m.start in covered:
+            continue
+        covered.update(range(m.start, m.end))
+        surface = " ".join(t.original for t in tokens[m.start : m.end])
+        value = m.entry.weight
+        notes = []
+        first = tokens[m.start]
+        if first.kind == "w+":
+            value *= SUPERLATIVE_BOOST
+            notes.append("superlative")
+        if any(t.caps for t in tokens[m.start : m.end]):
+            value *= CAPS_BOOST
+            notes.append("caps")
+        mult, mod = modifier(m.start)
+        if mult != 1.0:
+            value *= mult
+            notes.append(f"'{mod}' x{mult:g}")
+        neg = None
+        if not any(t.surface in ("non", "not", "no") for t in tokens[m.start : m.end]):
+            neg = negated(m.start)
+        if neg is not None:
+            value *= NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE
+            notes.append(f"negated by '{neg.entry.text}'")
+        cues.append(
+            _Cue(surface, value, m.start, praise=m.start in praise_at, note=", ".join(notes))
+        )
+
+    # A word used as an intensifier ("super gentili") does not also count on its own.
+    cues = [c for c in cues if c.position not in used_modifiers]
+
+    # 3. Business patterns: a missing expected event, a missing service, waiting time.
+    late_cues: list[str] = []
+    for m in sorted(by_kind.get("expected", ()), key=lambda m: m.start):
+        if m.start in covered:
+            continue
+        neg = negated(m.start)
+        if neg is None:
+            continue
+        covered.update(range(m.start, m.end))
+        surface = " ".join(t.original for t in tokens[m.start : m.end])
+        cues.append(
+            _Cue(f"{neg.entry.text} … {surface}", MISSING_EVENT, m.start, note="missing event")
+        )
+        if any(lm.start == m.start for lm in by_kind.get("late", ())):
+            late_cues.append(f"{neg.entry.text} … {surface}")
+    for m in by_kind.get("service", ()):
+        j = m.start - 1
+        if j >= 0 and tokens[j].surface in ("il", "la", "the", "any", "l", "più"):
+            j -= 1
+        if j >= 0 and tokens[j].surface in ("senza", "without", "no", "niente", "zero"):
+            if m.start in covered:
+                # "senza problemi" style double counting is impossible here: service nouns
+                # carry no polarity of their own.
+                pass
+            covered.add(m.start)
+            surface = f"{tokens[j].original} {tokens[m.start].original}"
+            cues.append(_Cue(surface, SERVICE_MISSING, m.start, note="service missing"))
+    time_cues: list[str] = []
+    numbers = positions("number")
+    preps = positions("timeprep")
+    for i in sorted({m.start for m in by_kind.get("timeunit", ())}):
+        j = i - 1
+        has_number = j >= 0 and (tokens[j].kind == "n" or j in numbers)
+        if has_number:
+            j -= 1
+        has_prep = j >= 0 and j in preps
+        start = j if has_prep else (i - 1 if has_number else i)
+        if not (has_number or has_prep):
+            continue
+        phrase = " ".join(t.original for t in tokens[start : i + 1])
+        time_cues.append(phrase)
+        ordinal = has_number and tokens[i - 1].surface in (
+            "terzo",
+            "quarto",
+            "quinto",
+            "ennesimo",
+            "ennesima",
+            "third",
+            "fourth",
+            "fifth",
+            "nth",
+        )
+        later = i + 1 < n and tokens[i + 1].surface in ("later", "dopo", "di", "of")
+        if has_prep or ordinal or later:
+            cues.append(_Cue(phrase, WAITING_TIME, i, note="waiting time"))
+
+    # 4. Irony: praise next to negative facts and no contrast word, or irony markers.
+    irony = False
+    irony_emoji = any(t.kind == "e" and _EMOJI[t.surface][1] == "irony" for t in tokens)
+    quoted = {c.position for c in cues if c.praise and _quoted(tokens, c.position)}
+    neg_facts = sum(c.value for c in cues if not c.praise and c.value < 0)
+    pos_facts = sum(c.value for c in cues if not c.praise and c.value > 0)
+    markers = positions("marker")
+    for c in cues:
+        if not c.praise or c.value <= 0:
+            continue
+        near_marker = any(abs(k - c.position) <= 2 for k in markers)
+        if (
+            c.position in quoted
+            or (irony_emoji and neg_facts < 0)
+            or (near_marker and neg_facts < 0)
+            or (contrast_at is None and neg_facts <= -1.5 and pos_facts < -neg_facts)
+        ):
+            c.value *= IRONY_FLIP
+            c.note = (c.note + ", " if c.note else "") + "read as irony"
+            irony = True
+
+    # 5. Contrast weighting and a trailing "però…".
+    if contrast_at is not None:
+        after = [c for c in cues if c.position > contrast_at]
+        for c in cues:
+            c.value *= CONTRAST_BEFORE if c.position < contrast_at else CONTRAST_AFTER
+        if not after:
+            tail = [t for t in tokens[contrast_at + 1 :] if t.kind in ("w", "w+", "e")]
+            if len(tail) <= 6:
+                word = tokens[contrast_at].original
+                cues.append(
+                    _Cue(word + " …", TRAILING_CONTRAST, contrast_at, note="polite but negative")
+                )
+        explanation.append(f"contrast at '{tokens[contrast_at].original}'")
+
+    # 6. Emoji.
+    emoji_emotions: dict[str, float] = {}
+    for i, t in enumerate(tokens):
+        if t.kind == "e":
+            value, emotion = _EMOJI[t.surface]
+            cues.append(_Cue(t.original, value, i, note="emoji"))
+            key = "anger" if emotion == "irony" else emotion
+            if key in EMOTIONS:
+                emoji_emotions[key] = emoji_emotions.get(key, 0.0) + abs(value)
+
+    total = sum(c.value for c in cues)
+    exclamations = sum(len(t.original) for t in tokens if t.kind == "p" and t.surface == "!")
+    if total and exclamations:
+        total *= 1 + EXCLAMATION_STEP * min(exclamations, 4)
+        explanation.append(f"exclamation marks x{1 + EXCLAMATION_STEP * min(exclamations, 4):.2f}")
+    score = max(-1.0, min(1.0, total / math.sqrt(total * total + NORMALISE_ALPHA)))
+    if score >= LABEL_THRESHOLD:
+        label = "positive"
+    elif score <= -LABEL_THRESHOLD:
+        label = "negative"
+    else:
+        label = "neutral"
+    caps_words = sum(1 for t in tokens if t.caps)
+    if caps_words >= 2:
+        explanation.append(f"ALL CAPS words: {caps_words}")
+    for c in sorted(cues, key=lambda c: c.position)[:MAX_EXPLANATION]:
+        kind = "positive" if c.value > 0 else "negative"
+        note = f" ({c.note})" if c.note else ""
+        explanation.append(f"{kind} cue '{c.text}' {_fmt(c.value)}{note}")
+    if len(cues) > MAX_EXPLANATION:
+        explanation.append(f"… {len(cues) - MAX_EXPLANATION} more cues")
+
+    emotions = _emotions(
+        by_kind.get("emo", ()),
+        tokens,
+        negated,
+        emoji_emotions,
+        total,
+        cues,
+        irony,
+        caps_words,
+        exclamations,
+        explanation,
+    )
+    emotion_label = max(emotions, key=lambda e: emotions[e])
+    aspects = _aspects(by_kind.get("asp", ()), tokens, cues, time_cues, late_cues, explanation)
+    explanation.append(f"sentiment {label} ({score:+.2f}), emotion {emotion_label}")
+    return Analysis(
+        language=lang,
+        sentiment_label=label,
+        sentiment_score=round(score, 3),
+        emotion_label=emotion_label,
+        emotion_scores=emotions,
+        aspects=aspects,
+        explanation=explanation,
+        id=id,
+    )
+
+
+def _quoted(tokens: list[Token], i: int) -> bool:
+    before = tokens[i - 1].original if i > 0 else ""
+    after = tokens[i + 1].original if i + 1 < len(tokens) else ""
+    return before in ('"', "«", "“") and after in ('"', "»", "”")
+
+
+def _emotions(
+    matches,
+    tokens: list[Token],
+    negated,
+    emoji_emotions: dict[str, float],
+    total: float,
+    cues: list[_Cue],
+    irony: bool,
+    caps_words: int,
+    exclamations: int,
+    explanation: list[str],
+) -> dict[str, float]:
+    raw = {e: 0.0 for e in EMOTIONS}
+    best: dict[int, Match] = {}
+    for m in matches:
+        key = (m.start, m.entry.name)
+        if key not in best or best[key].end < m.end:
+            best[key] = m
+    covered: dict[str, set[int]] = {}
+    for m in sorted(best.values(), key=lambda m: (m.start, -(m.end - m.start))):
+        name = m.entry.name
+        if m.start in covered.get(name, set()):
+            continue
+        covered.setdefault(name, set()).update(range(m.start, m.end))
+        weight = m.entry.weight
+        if any(t.caps for t in tokens[m.start : m.end]):
+            weight *= CAPS_BOOST
+        has_neg_inside = any(t.surface in ("non", "not", "no") for t in tokens[m.start : m.end])
+        neg = None if has_neg_inside else negated(m.start)
+        if neg is not None:
+            if name in ("joy", "trust"):
+                raw["sadness"] += 0.6 * weight
+                raw["anger"] += 0.4 * weight
+            continue
+        raw[name] += weight
+    for name, value in emoji_emotions.items():
+        raw[name] += value
+    negative = -sum(c.value for c in cues if c.value < 0)
+    positive = sum(c.value for c in cues if c.value > 0)
+    if irony:
+        raw["anger"] += 2.0
+        raw["joy"] = 0.0
+    if total < 0:
+        raw["anger"] += 0.45 * negative
+        if caps_words >= 2:
+            raw["anger"] += 1.5
+        if exclamations >= 2:
+            raw["anger"] += 1.0
+        raw["joy"] *= 0.3
+        raw["trust"] *= 0.5
+    elif total > 0:
+        raw["joy"] += 0.4 * positive
+    raw_none = EMOTION_NONE_BASELINE
+    denominator = raw_none + sum(raw.values())
+    scores = {e: round(raw[e] / denominator, 3) for e in EMOTIONS}
+    scores["none"] = round(raw_none / denominator, 3)
+    top = [f"{e} {raw[e]:.1f}" for e in EMOTIONS if raw[e] > 0]
+    if top:
+        explanation.append("emotion evidence: " + ", ".join(top))
+    return scores
+
+
+def _aspects(
+    matches,
+    tokens: list[Token],
+    cues: list[_Cue],
+    time_cues: list[str],
+    late_cues: list[str],
+    explanation: list[str],
+) -> list[Aspect]:
+    weights: dict[str, float] = {}
+    found: dict[str, list[str]] = {}
+    polar_positions = [c.position for c in cues]
+    best: dict[tuple[int, str], Match] = {}
+    for m in matches:
+        key = (m.start, m.entry.name)
+        if key not in best or best[key].end < m.end:
+            best[key] = m
+    covered: dict[str, set[int]] = {}
+    for m in sorted(best.values(), key=lambda m: (m.start, -(m.end - m.start))):
+        name = m.entry.name
+        if m.start in covered.get(name, set()):
+            continue
+        covered.setdefault(name, set()).update(range(m.start, m.end))
+        weight = m.entry.weight
+        if weight < ASPECT_THRESHOLD and any(abs(p - m.start) <= 3 for p in polar_positions):
+            weight = ASPECT_THRESHOLD
+        surface = " ".join(t.original for t in tokens[m.start : m.end])
+        weights[name] = weights.get(name, 0.0) + weight
+        found.setdefault(name, [])
+        if surface.lower() not in (c.lower() for c in found[name]):
+            found[name].append(surface)
+    for phrase in time_cues + late_cues:
+        weights["timeliness"] = weights.get("timeliness", 0.0) + 1.0
+        found.setdefault("timeliness", []).append(phrase)
+    aspects = [
+        Aspect(name, found[name][:MAX_CUES_PER_ASPECT])
+        for name in ASPECTS
+        if weights.get(name, 0.0) >= ASPECT_THRESHOLD
+    ]
+    for a in aspects:
+        explanation.append(f"aspect {a.name}: " + ", ".join(a.cues))
+    return aspects
