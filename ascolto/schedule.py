@@ -25,6 +25,11 @@ JOBS: list[Job] = [
     Job("sweeper", "ascolto.core.sweep.sweep_all", every=timedelta(minutes=1), inline=True),
     Job("housekeeping", "ascolto.core.sweep.housekeeping", daily="04:15"),
     Job(
+        "survey-reminders",
+        "ascolto.feedback.services.survey_reminders_queue",
+        every=timedelta(hours=1),
+    ),
+    Job(
         "dashboards-monthly-report",
         "ascolto.dashboards.reports.monthly_reports_schedule",
         monthly=(1, "07:00"),
@@ -33,5 +38,7 @@ JOBS: list[Job] = [
 
 SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
+    "ascolto.feedback.services.survey_invitations_sweep",
+    "ascolto.health.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
 ]

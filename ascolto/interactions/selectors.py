@@ -18,7 +18,7 @@ TIMELINE_PAGE_SIZE = 50
 
 # Entries at the same instant are ordered by kind, then by id, all newest first, so that the
 # order is total and a cursor never skips or repeats an entry.
-KIND_RANK = {"interaction": 2, "signal": 1, "lost": 0}
+KIND_RANK = {"interaction": 2, "response": 3, "signal": 1, "lost": 0}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -60,7 +60,7 @@ class TimelineCursor:
 class TimelineEntry:
     """One row of a customer's timeline, whatever kind of record it comes from."""
 
-    kind: str  # "interaction", "signal", "lost"
+    kind: str  # "interaction", "response", "signal", "lost"
     at: datetime
     obj: Any
 
@@ -154,6 +154,7 @@ def timeline_for_customer(
     (None when there is nothing older).
     """
     from ascolto.customers.selectors import lost_record_list_for_customer
+    from ascolto.feedback.selectors import response_list_for_customer
 
     zone = _workspace_zone(workspace)
     interactions = interaction_list_for_customer(workspace=workspace, customer=customer)
@@ -161,12 +162,15 @@ def timeline_for_customer(
     losts = lost_record_list_for_customer(workspace=workspace, customer=customer).order_by(
         "-lost_on", "-pk"
     )
+    responses = response_list_for_customer(workspace=workspace, customer=customer)
     if before is not None:
         interactions = _older_than(interactions, "occurred_at", "interaction", before)
+        responses = _older_than(responses, "submitted_at", "response", before)
         signals = _older_than(signals, "created_at", "signal", before)
         losts = _lost_older_than(losts, before, zone)
     entries = [TimelineEntry("interaction", i.occurred_at, i) for i in interactions[: limit + 1]]
     entries += [TimelineEntry("signal", s.created_at, s) for s in signals[: limit + 1]]
+    entries += [TimelineEntry("response", r.submitted_at, r) for r in responses[: limit + 1]]
     entries += [
         TimelineEntry("lost", _start_of_day(r.lost_on, zone), r) for r in losts[: limit + 1]
     ]

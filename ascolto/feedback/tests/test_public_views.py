@@ -1,0 +1,173 @@
+"""The public survey page: no login, one response per invitation, bad input stores nothing."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ascolto.feedback import services
+from ascolto.feedback.models import Answer, Invitation, Response
+from ascolto.feedback.tests.factories import SurveyFactory
+from ascolto.health.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invitation(survey_a, customer_a, alice):
+    return services.survey_invitation_create(survey=survey_a, customer=customer_a, by=alice)
+
+
+def _fields(survey):
+    return {q.role: f"q{q.pk}" for q in survey.questions.all()}
+
+
+def _url(invitation, name="survey:answer"):
+    return reverse(name, args=[invitation.token])
+
+
+def test_page_shows_business_and_question_and_marks_opened(client, invitation, workspace_a):
+    response = client.get(_url(invitation))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert workspace_a.name in html
+    assert "Quanto è probabile che consiglieresti" in html
+    assert '<fieldset class="survey-question' in html and "<legend>" in html
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "no-store"
+    assert "noindex" in response["X-Robots-Tag"]
+    invitation.refresh_from_db()
+    assert invitation.opened_at is not None
+
+
+def test_page_is_in_the_invitation_language(client, survey_a, customer_a, alice):
+    customer_a.preferred_language = "en"
+    customer_a.save()
+    invitation = services.survey_invitation_create(survey=survey_a, customer=customer_a, by=alice)
+    html = client.get(_url(invitation)).content.decode()
+    assert "How likely are you to recommend" in html
+    assert '<html lang="en">' in html
+
+
+def test_answer_shows_thanks_and_stores_one_response(client, invitation, survey_a):
+    f = _fields(survey_a)
+    response = client.post(
+        _url(invitation), {f["main"]: "9", f["why"]: "Puntuali", f["improve"]: ""}
+    )
+    assert response.status_code == 302
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200
+    assert "Grazie" in thanks.content.decode()
+    stored = Response.objects.get()
+    assert stored.score == 9 and stored.invitation == invitation
+    assert stored.customer == invitation.customer
+    assert Answer.objects.get(response=stored, question__role="why").text == "Puntuali"
+
+
+def test_detractor_is_told_someone_will_contact_them(client, invitation, survey_a):
+    f = _fields(survey_a)
+    response = client.post(
+        _url(invitation), {f["main"]: "2", f["why"]: "Sempre in ritardo"}, follow=True
+    )
+    html = response.content.decode()
+    assert "vi contatterà" in html or "contact you" in html
+    assert Notification.objects.filter(kind="detractor").count() == 1
+
+
+def test_second_submission_shows_already_answered(client, invitation, survey_a):
+    f = _fields(survey_a)
+    client.post(_url(invitation), {f["main"]: "8"})
+    again = client.post(_url(invitation), {f["main"]: "0", f["why"]: "cambiato idea"})
+    assert again.status_code == 200
+    assert Response.objects.count() == 1 and Response.objects.get().score == 8
+    assert reverse("survey:answer", args=[invitation.token]) not in again.content.decode()
+    assert client.get(_url(invitation)).status_code == 200  # "already answered" page
+
+
+# Each message in Italian (once translated) or in the English source.
+RANGE = ("da 0 a 10", "from 0 to 10")
+BAD = [
+    ({"main": "11"}, RANGE),
+    ({"main": "-1"}, RANGE),
+    ({"main": "abc"}, RANGE),
+    ({"main": "7.5"}, RANGE),
+    ({}, ("punteggio", "choose a score")),
+    ({"main": "5", "why": "x" * 100_000}, ("5.000", "5,000")),
+]
+
+
+@pytest.mark.parametrize(("fields", "message"), BAD)
+def test_bad_input_gets_a_clear_message_and_stores_nothing(
+    client, invitation, survey_a, fields, message, settings
+):
+    settings.LANGUAGE_CODE = "it"
+    f = _fields(survey_a)
+    data = {f[role]: value for role, value in fields.items()}
+    data.setdefault(f["improve"], "testo da conservare")
+    response = client.post(_url(invitation), data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert any(m in html for m in message), html[:3000]
+    assert "testo da conservare" in html  # entered text is kept
+    assert not Response.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.answered_at is None
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+
+
+def test_forged_expired_and_unknown_tokens_get_the_same_404(client, invitation, survey_a):
+    forged = invitation.token[:-2] + ("AA" if not invitation.token.endswith("AA") else "BB")
+    f = _fields(survey_a)
+    pages = []
+    for token in [forged, "x", "a" * 300, "a-b_c"]:
+        response = client.post(reverse("survey:answer", args=[token]), {f["main"]: "5"})
+        assert response.status_code == 404
+        pages.append(_without_csrf(response.content.decode()))
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(1))
+    expired = client.post(_url(invitation), {f["main"]: "5"})
+    assert expired.status_code == 404
+    assert _without_csrf(expired.content.decode()) == pages[0]
+    assert expired["Cache-Control"] == "no-store"
+    assert not Response.objects.exists()
+
+
+def test_token_of_an_inactive_survey_is_404(client, invitation, survey_a):
+    survey_a.active = False
+    survey_a.save()
+    assert client.get(_url(invitation)).status_code == 404
+
+
+def test_question_ids_of_another_survey_are_ignored(client, invitation, survey_a, workspace_b):
+    other = SurveyFactory(workspace=workspace_b)
+    foreign = {f"q{q.pk}": "3" for q in other.questions.all()}
+    response = client.post(_url(invitation), foreign)
+    assert response.status_code == 422
+    assert not Response.objects.exists()
+
+
+def test_open_link_is_anonymous_and_rate_limited(client, survey_a, alice):
+    link = services.open_link_create(survey=survey_a, by=alice)
+    url = reverse("survey:open", args=[link.token])
+    f = _fields(survey_a)
+    assert client.get(url).status_code == 200
+    for _ in range(services.OPEN_LINK_SUBMITS_PER_HOUR):
+        assert client.post(url, {f["main"]: "7"}).status_code == 200
+    limited = client.post(url, {f["main"]: "7"})
+    assert limited.status_code == 429 and limited["Retry-After"]
+    assert Response.objects.filter(open_link=link, customer=None).count() == (
+        services.OPEN_LINK_SUBMITS_PER_HOUR
+    )
+    other = Client(REMOTE_ADDR="10.9.8.7")
+    assert other.post(url, {f["main"]: "7"}).status_code == 200
+
+
+def test_inactive_open_link_is_404(client, survey_a, alice):
+    link = services.open_link_create(survey=survey_a, by=alice)
+    services.open_link_set_active(open_link=link, by=alice, active=False)
+    assert client.get(reverse("survey:open", args=[link.token])).status_code == 404
