@@ -3,6 +3,12 @@
 Every unknown, forged, expired or inactive token gets the same 404 page. Responses carry
 `Referrer-Policy: no-referrer` (the token must not leak to other sites), `Cache-Control: no-store`
 and `X-Robots-Tag: noindex`. The page is shown in the invitation's language.
+
+The views are exempt from CSRF checks, on purpose: with `no-referrer` the browser posts the form
+with `Origin: null`, which Django's check refuses; and the check would protect nothing here,
+because these views use no cookie or session (no ambient authority) and the invitation's
+unguessable token in the URL is itself the secret a cross-site forger would need. Open links are
+anonymous and rate-limited per address.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ascolto.feedback import selectors, services
@@ -24,6 +31,7 @@ from ascolto.feedback.services.responses import field_name
 
 
 def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @csrf_exempt
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
