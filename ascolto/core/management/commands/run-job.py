@@ -10,6 +10,8 @@ from ascolto.core.services import job_run_now
 
 
 class Command(BaseCommand):
+    # Long-running processes: checking URLs and templates at start buys nothing here.
+    requires_system_checks: list[str] = []
     help = "Run one periodic job by hand (see ascolto/schedule.py for the names)."
 
     def add_arguments(self, parser):

@@ -34,6 +34,8 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 class Command(BaseCommand):
+    # Long-running processes: checking URLs and templates at start buys nothing here.
+    requires_system_checks: list[str] = []
     help = "Run periodic jobs on schedule (several schedulers may run at once)."
 
     def add_arguments(self, parser):

@@ -20,6 +20,8 @@ from django_tasks_db.backend import DatabaseBackend
 
 
 class Command(BaseCommand):
+    # Long-running processes: checking URLs and templates at start buys nothing here.
+    requires_system_checks: list[str] = []
     help = "Run background tasks from the database queue (several workers may run at once)."
 
     def add_arguments(self, parser):
