@@ -46,7 +46,7 @@ NORMALISE_ALPHA = 6.0  # score = S / sqrt(S^2 + alpha)
 LABEL_THRESHOLD = 0.35  # |score| below this is neutral
 NEGATED_POSITIVE = -0.8  # "non soddisfatto": a negated positive flips and weakens
 NEGATED_NEGATIVE = -0.5  # "non male": a negated negative becomes mildly positive
-NEGATION_WINDOW = 4
+NEGATION_WINDOW = 5
 CAPS_BOOST = 1.3
 SUPERLATIVE_BOOST = 1.4
 CONTRAST_BEFORE = 0.5
@@ -60,6 +60,27 @@ IRONY_FLIP = -0.8
 EMOTION_NONE_BASELINE = 1.2
 ASPECT_THRESHOLD = 1.0
 MAX_EXPLANATION = 60
+REQUEST_DAMPING = 0.5  # a polite request with only mild cues ("…, grazie") stays neutral
+WEAK_NEGATIVE = 1.5  # a negated negative weaker than this counts as nothing
+
+# Waiting is measured in hours, days and weeks; "da due anni" is loyalty, not waiting.
+_SHORT_UNITS = frozenset(
+    {"ora", "ore", "minuto", "minuti", "giorno", "giorni", "settimana", "settimane"}
+    | {"hour", "hours", "minute", "minutes", "day", "days", "week", "weeks"}
+)
+_LONG_UNITS = frozenset({"anno", "anni", "year", "years"})
+# Words that may stand between a negator and a missed event: "non mi avete ancora richiamato".
+_EVENT_GAP = frozenset(
+    "mi ci vi si ti lo la li le ne è sono ha hanno ho abbiamo avete hai ancora più mai stato "
+    "stata stati state siete siamo sei era erano fatto fatti mai ancora neanche nemmeno "
+    "have has had not yet been ever still is are was were it they he she anyone anybody me us "
+    "you even i we do does did".split()
+)
+_SELF_NEGATING = frozenset(
+    {"non", "nn", "not", "no", "mai", "never", "nessuno", "nobody", "senza", "without", "niente"}
+)
+_ABILITY = frozenset({"riesco", "riusciamo", "posso", "possiamo", "can't", "cannot", "couldn't"})
+_DESIRE = frozenset({"vorrei", "voglio", "volevo", "vorremmo", "want", "wanted", "would"})
 MAX_CUES_PER_ASPECT = 12
 
 
@@ -500,7 +521,11 @@ def _score(
                 out[m.start] = m
         return out
 
-    negators = positions("neg")
+    negators = {
+        i: m
+        for i, m in positions("neg").items()
+        if not (m.end < n and tokens[m.end].surface in _DESIRE)
+    }
     intensifiers = positions("int")
     diminishers = positions("dim")
     contrast = positions("contrast")
@@ -559,10 +584,15 @@ def _score(
             value *= mult
             notes.append(f"'{mod}' x{mult:g}")
         neg = None
-        if not any(t.surface in ("non", "not", "no") for t in tokens[m.start : m.end]):
+        if not any(t.surface in _SELF_NEGATING for t in tokens[m.start : m.end]):
             neg = negated(m.start)
         if neg is not None:
-            value *= NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE
+            if value > 0:
+                value *= NEGATED_POSITIVE
+            elif value >= -WEAK_NEGATIVE:
+                value = 0.0
+            else:
+                value *= NEGATED_NEGATIVE
             notes.append(f"negated by '{neg.entry.text}'")
         cues.append(
             _Cue(surface, value, m.start, praise=m.start in praise_at, note=", ".join(notes))
@@ -577,7 +607,10 @@ def _score(
         if m.start in covered:
             continue
         neg = negated(m.start)
-        if neg is None:
+        if neg is None or tokens[neg.start].surface in _ABILITY:
+            continue
+        gap = tokens[neg.end : m.start]
+        if any(t.surface not in _EVENT_GAP for t in gap):
             continue
         covered.update(range(m.start, m.end))
         surface = " ".join(t.original for t in tokens[m.start : m.end])
@@ -601,7 +634,11 @@ def _score(
     time_cues: list[str] = []
     numbers = positions("number")
     preps = positions("timeprep")
+    waiting = bool(by_kind.get("waiting"))
     for i in sorted({m.start for m in by_kind.get("timeunit", ())}):
+        unit = tokens[i].surface
+        if unit in _LONG_UNITS or tokens[i].lemma in _LONG_UNITS:
+            continue
         j = i - 1
         has_number = j >= 0 and (tokens[j].kind == "n" or j in numbers)
         if has_number:
@@ -611,6 +648,9 @@ def _score(
         if not (has_number or has_prep):
             continue
         phrase = " ".join(t.original for t in tokens[start : i + 1])
+        short = unit in _SHORT_UNITS or tokens[i].lemma in _SHORT_UNITS
+        if not (short or has_prep):
+            continue
         time_cues.append(phrase)
         ordinal = has_number and tokens[i - 1].surface in (
             "terzo",
@@ -623,8 +663,8 @@ def _score(
             "fifth",
             "nth",
         )
-        later = i + 1 < n and tokens[i + 1].surface in ("later", "dopo", "di", "of")
-        if has_prep or ordinal or later:
+        later = i + 1 < n and tokens[i + 1].surface in ("later", "dopo", "di", "of", "after")
+        if (has_prep or ordinal or later) and (short or waiting):
             cues.append(_Cue(phrase, WAITING_TIME, i, note="waiting time"))
 
     # 4. Irony: praise next to negative facts and no contrast word, or irony markers.
@@ -640,7 +680,7 @@ def _score(
         near_marker = any(abs(k - c.position) <= 2 for k in markers)
         if (
             c.position in quoted
-            or (irony_emoji and neg_facts < 0)
+            or irony_emoji
             or (near_marker and neg_facts < 0)
             or (contrast_at is None and neg_facts <= -1.5 and pos_facts < -neg_facts)
         ):
@@ -673,6 +713,9 @@ def _score(
                 emoji_emotions[key] = emoji_emotions.get(key, 0.0) + abs(value)
 
     total = sum(c.value for c in cues)
+    if by_kind.get("request") and all(abs(c.value) < 2 for c in cues) and total > 0:
+        total *= REQUEST_DAMPING
+        explanation.append(f"request: mild cues x{REQUEST_DAMPING:g}")
     exclamations = sum(len(t.original) for t in tokens if t.kind == "p" and t.surface == "!")
     if total and exclamations:
         total *= 1 + EXCLAMATION_STEP * min(exclamations, 4)
@@ -769,8 +812,11 @@ def _emotions(
     if irony:
         raw["anger"] += 2.0
         raw["joy"] = 0.0
+    explicit_negative = raw["anger"] + raw["fear"] + raw["sadness"]
     if total < 0:
-        raw["anger"] += 0.45 * negative
+        # A complaint without words of sadness or worry reads as frustration.
+        if explicit_negative < 1.5:
+            raw["anger"] += 0.45 * negative
         if caps_words >= 2:
             raw["anger"] += 1.5
         if exclamations >= 2:
@@ -779,7 +825,8 @@ def _emotions(
         raw["trust"] *= 0.5
     elif total > 0:
         raw["joy"] += 0.4 * positive
-    raw_none = EMOTION_NONE_BASELINE
+    # Texts with a clear polarity usually carry an emotion; neutral ones usually do not.
+    raw_none = EMOTION_NONE_BASELINE * (0.5 if abs(total) >= 1.5 else 1.0)
     denominator = raw_none + sum(raw.values())
     scores = {e: round(raw[e] / denominator, 3) for e in EMOTIONS}
     scores["none"] = round(raw_none / denominator, 3)
@@ -812,7 +859,10 @@ def _aspects(
             continue
         covered.setdefault(name, set()).update(range(m.start, m.end))
         weight = m.entry.weight
-        if weight < ASPECT_THRESHOLD and any(abs(p - m.start) <= 3 for p in polar_positions):
+        # A weak cue ("servizio", "telefono") counts when an opinion is expressed next to it.
+        if 0.5 <= weight < ASPECT_THRESHOLD and any(
+            abs(p - m.start) <= 3 and not m.start <= p < m.end for p in polar_positions
+        ):
             weight = ASPECT_THRESHOLD
         surface = " ".join(t.original for t in tokens[m.start : m.end])
         weights[name] = weights.get(name, 0.0) + weight
