@@ -338,3 +338,41 @@ __all__ = [
     "render_table",
     "run_all",
 ]
+
+
+# --- Command-line entry (`ascolto bench text`) --------------------------------------------------
+
+
+def add_text_parser(subparsers) -> None:
+    """Register `bench text` on the shared `ascolto bench` command."""
+    parser = subparsers.add_parser("text", help="Evaluate the text analyser against its targets.")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="Folder with ate-absita-2020/ and emoita/ (default: ../shared/benchmarks).",
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="Print a docs/benchmarks.md section."
+    )
+    parser.add_argument("--seconds", type=float, default=3.0, help="Throughput measuring time.")
+    parser.add_argument(
+        "--skip-external", action="store_true", help="Only the development set and timings."
+    )
+
+
+def handle_text(command, options: dict) -> None:
+    from django.core.management.base import CommandError
+
+    data = options["data"]
+    if not options["skip_external"] and not Path(data).is_dir():
+        raise CommandError(f"No benchmark folder at {data}: pass --data DIR or --skip-external.")
+    if options["seconds"] <= 0:
+        raise CommandError("--seconds must be positive.")
+    rows, _ = run_all(
+        Path(data), seconds=options["seconds"], skip_external=options["skip_external"]
+    )
+    if options["markdown"]:
+        command.stdout.write(render_markdown(rows))
+    else:
+        command.stdout.write(render_table(rows))

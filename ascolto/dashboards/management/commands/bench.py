@@ -51,8 +51,15 @@ class Command(BaseCommand):
         dash.add_argument("--generate", type=int, default=0, help="Insert N responses first.")
         dash.add_argument("--repeat", type=int, default=7, help="Timed runs (median shown).")
         dash.add_argument("--seed", type=int, default=1, help="Random seed for --generate.")
+        from ascolto.textanalysis.bench import add_text_parser
+
+        add_text_parser(sub)
 
     def handle(self, *args, **options):
+        if options["target"] == "text":
+            from ascolto.textanalysis.bench import handle_text
+
+            return handle_text(self, options)
         workspace = self._workspace(options["workspace"])
         if options["generate"] < 0 or options["repeat"] < 1:
             raise CommandError("--generate must be 0 or more and --repeat at least 1.")

@@ -1,0 +1,118 @@
+"""`ascolto analyse`: analyse one text, or a JSON-lines stream, offline.
+
+    ascolto analyse --json "Complimenti, terzo giorno senza internet"
+    ascolto analyse --jsonl < comments.jsonl > analyses.jsonl
+
+Each input line is `{"id": ..., "text": ..., "lang": "it"|"en" (optional)}`; each output line is
+the analysis with the same id (docs/textanalysis.md). A malformed line gives
+`{"id": ..., "line": N, "error": "..."}` on its own output line and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from ascolto.textanalysis.analyser import AnalysisError, analyse
+
+
+def _dumps(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+
+
+def analyse_line(raw: str, number: int) -> dict | None:
+    """The output object for one input line (None for a blank line)."""
+    if not raw.strip():
+        return None
+    try:
+        item = json.loads(raw)
+    except ValueError as exc:
+        return {
+            "id": None,
+            "line": number,
+            "error": _("Not valid JSON: %(reason)s")
+            % {"reason": exc.msg if hasattr(exc, "msg") else str(exc)},
+        }
+    if not isinstance(item, dict):
+        return {"id": None, "line": number, "error": _("Each line must be a JSON object.")}
+    item_id = item.get("id")
+    if isinstance(item_id, (dict, list)):
+        item_id = None
+    text = item.get("text")
+    if not isinstance(text, str):
+        return {"id": item_id, "line": number, "error": _('"text" must be a string.')}
+    lang = item.get("lang")
+    if lang in ("", None):
+        lang = None
+    try:
+        return analyse(text, lang, id=item_id).to_dict()
+    except AnalysisError:
+        return {
+            "id": item_id,
+            "line": number,
+            "error": _('Unsupported language %(lang)s: use "it" or "en".')
+            % {"lang": json.dumps(lang, ensure_ascii=False)},
+        }
+
+
+class Command(BaseCommand):
+    help = _("Analyse customer text offline: sentiment, emotion and aspects (Italian, English).")
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser):
+        parser.add_argument("text", nargs="?", help=_("The text to analyse."))
+        parser.add_argument("--json", action="store_true", help=_("Print the analysis as JSON."))
+        parser.add_argument(
+            "--jsonl",
+            action="store_true",
+            help=_('Read JSON lines ({"id", "text", "lang"}) from standard input.'),
+        )
+        parser.add_argument("--lang", choices=["it", "en"], help=_("Skip language detection."))
+
+    def handle(self, *args, **options):
+        if options["jsonl"]:
+            if options["text"]:
+                raise CommandError(_("Give either a text or --jsonl, not both."))
+            self._stream(options.get("stdin") or sys.stdin)
+            return
+        text = options["text"]
+        if text is None:
+            raise CommandError(_("Give a text to analyse, or --jsonl to read standard input."))
+        try:
+            analysis = analyse(text, options["lang"])
+        except AnalysisError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(_dumps(analysis.to_dict()))
+            return
+        self.stdout.write(
+            _("Language: %(lang)s. Sentiment: %(label)s (%(score)+.2f). Emotion: %(emotion)s.")
+            % {
+                "lang": analysis.language,
+                "label": analysis.sentiment_label,
+                "score": analysis.sentiment_score,
+                "emotion": analysis.emotion_label,
+            }
+        )
+        for aspect in analysis.aspects:
+            self.stdout.write(
+                _("Aspect %(name)s: %(cues)s")
+                % {"name": aspect.name, "cues": ", ".join(aspect.cues)}
+            )
+        for line in analysis.explanation:
+            self.stdout.write(f"  - {line}")
+
+    def _stream(self, stream) -> None:
+        out = []
+        for number, raw in enumerate(stream, start=1):
+            result = analyse_line(raw, number)
+            if result is not None:
+                out.append(_dumps(result))
+            if len(out) >= 500:
+                self.stdout.write("\n".join(out))
+                out = []
+        if out:
+            self.stdout.write("\n".join(out))
