@@ -327,6 +327,8 @@ def _tokens(text: str) -> list[Token]:
     tokens = []
     for match in _TOKEN_RE.finditer(text.replace("’", "'")):
         original = match.group(0)
+        if original == "'":
+            continue  # elision: "un po'", "l'operatore"
         lower = original.lower()
         if original in _EMOJI or lower in _EMOJI:
             tokens.append(Token(lower, original, lower, "e"))

@@ -1,0 +1,128 @@
+"""`ascolto analyse` (one text and JSON lines) and `ascolto bench text`."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ascolto.textanalysis.bench import (
+    DEFAULT_DATA,
+    macro_f1,
+    micro_f1_sets,
+    pearson,
+    read_absita,
+)
+
+
+def run(*args, stdin: str | None = None) -> str:
+    out = io.StringIO()
+    kwargs = {"stdout": out}
+    if stdin is not None:
+        kwargs["stdin"] = io.StringIO(stdin)
+    call_command("analyse", *args, **kwargs)
+    return out.getvalue()
+
+
+def test_json_prints_one_analysis():
+    data = json.loads(run("--json", "Complimenti, terzo giorno senza internet"))
+    assert data["id"] is None
+    assert data["language"] == "it"
+    assert data["sentiment"]["label"] == "negative"
+    assert data["emotion"]["label"] == "anger"
+    assert "reliability" in {a["name"] for a in data["aspects"]}
+
+
+def test_plain_output_is_readable():
+    out = run("Il tecnico è arrivato dopo tre giorni")
+    assert "negative" in out
+    assert "timeliness" in out
+
+
+def test_language_option():
+    assert json.loads(run("--json", "--lang", "en", "ok"))["language"] == "en"
+
+
+def test_no_text_is_a_command_error():
+    with pytest.raises(CommandError):
+        run("--json")
+
+
+def test_jsonl_keeps_ids_and_reports_bad_lines():
+    lines = [
+        json.dumps({"id": 1, "text": "Ottimo servizio, grazie!"}),
+        "{not json",
+        "",
+        json.dumps(["a list"]),
+        json.dumps({"id": "b", "text": 42}),
+        json.dumps({"id": "c", "text": "hello", "lang": "fr"}),
+        json.dumps({"id": "d", "text": "The engineer never showed up", "lang": "en"}),
+    ]
+    out = run("--jsonl", stdin="\n".join(lines) + "\n").splitlines()
+    results = [json.loads(line) for line in out]
+    assert len(results) == 6  # the blank line gives nothing
+    assert results[0]["id"] == 1 and results[0]["sentiment"]["label"] == "positive"
+    assert results[1]["line"] == 2 and "error" in results[1] and results[1]["id"] is None
+    assert results[2]["line"] == 4 and "error" in results[2]
+    assert results[3]["id"] == "b" and "error" in results[3]
+    assert results[4]["id"] == "c" and "error" in results[4]
+    assert results[5]["id"] == "d" and results[5]["language"] == "en"
+    assert results[5]["sentiment"]["label"] == "negative"
+
+
+def test_jsonl_ten_thousand_lines():
+    line = json.dumps({"id": 0, "text": "Il tecnico è stato gentile ma la fattura è sbagliata"})
+    started = time.perf_counter()
+    out = run("--jsonl", stdin=(line + "\n") * 10_000)
+    elapsed = time.perf_counter() - started
+    assert out.count("\n") == 10_000
+    assert elapsed < 60  # measured in seconds by `ascolto bench text`, not asserted tightly
+
+
+def test_metrics():
+    assert macro_f1(["a", "b"], ["a", "b"]) == 1.0
+    assert macro_f1(["a", "a", "b", "b"], ["a", "a", "a", "a"]) == pytest.approx((2 / 3 + 0) / 2)
+    assert micro_f1_sets([{"x"}, {"y"}], [{"x"}, set()]) == pytest.approx(2 / 3)
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+    assert pearson([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+
+
+def test_absita_mapping_leaves_out_three_stars(tmp_path):
+    folder = tmp_path / "ate-absita-2020"
+    folder.mkdir()
+    rows = [("bello", 5), ("ok", 3), ("rotto", 1), ("buono", 4), ("male", 2)]
+    (folder / "ate_absita_training.ndjson").write_text(
+        "\n".join(json.dumps({"sentence": t, "score": s}) for t, s in rows) + "\n"
+    )
+    (folder / "ate_absita_dev.ndjson").write_text("")
+    assert read_absita(tmp_path) == [
+        ("bello", "positive"),
+        ("rotto", "negative"),
+        ("buono", "positive"),
+        ("male", "negative"),
+    ]
+
+
+def test_bench_text_prints_the_table():
+    out = io.StringIO()
+    call_command("bench", "text", "--skip-external", "--seconds", "0.2", stdout=out)
+    text = out.getvalue()
+    assert "sentiment macro-F1 (it)" in text
+    assert "throughput" in text and "model load time" in text
+
+
+@pytest.mark.skipif(not DEFAULT_DATA.is_dir(), reason="shared benchmarks not present")
+def test_bench_text_markdown_with_shared_data():
+    out = io.StringIO()
+    call_command("bench", "text", "--markdown", "--seconds", "0.2", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("| Metric |")
+    assert "ATE_ABSITA" in text and "EmoITA" in text
+
+
+def test_bench_text_missing_data_is_a_command_error(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("bench", "text", "--data", str(tmp_path / "nope"), stdout=io.StringIO())
