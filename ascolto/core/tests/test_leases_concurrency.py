@@ -7,11 +7,14 @@ import subprocess
 import sys
 
 CLAIMER = """
-import django, json, sys
+import django, json, os, sys, time
 django.setup()
 from ascolto.core.leases import lease_claim
 from ascolto.core.models import ScheduledRun
-owner = sys.argv[1]
+owner, folder = sys.argv[1], sys.argv[2]
+open(os.path.join(folder, "ready-" + owner), "w").close()
+while not os.path.exists(os.path.join(folder, "go")):  # start together
+    time.sleep(0.01)
 mine = []
 while True:
     ids = lease_claim(ScheduledRun.objects.all(), owner=owner, limit=3)
@@ -30,14 +33,14 @@ def test_concurrent_claimers_take_disjoint_rows_and_all_of_them(external_db):
         from ascolto.core.models import ScheduledRun
         now = timezone.now()
         ScheduledRun.objects.bulk_create(
-            ScheduledRun(job="probe", period_key=f"p{i}", scheduled_for=now) for i in range(300)
+            ScheduledRun(job="probe", period_key=f"p{i}", scheduled_for=now) for i in range(600)
         )
         result = sorted(ScheduledRun.objects.values_list("pk", flat=True))
         """
     )
     procs = [
         subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", CLAIMER, f"claimer-{n}"],
+            [sys.executable, "-c", CLAIMER, f"claimer-{n}", str(db.data_dir)],
             env=db.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -45,6 +48,10 @@ def test_concurrent_claimers_take_disjoint_rows_and_all_of_them(external_db):
         )
         for n in range(4)
     ]
+    db.wait_for(
+        lambda: len(list(db.data_dir.glob("ready-*"))) == 4, what="four claimers", timeout=120
+    )
+    (db.data_dir / "go").touch()
     claimed: list[list[int]] = []
     for proc in procs:
         out, err = proc.communicate(timeout=240)
