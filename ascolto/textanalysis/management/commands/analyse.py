@@ -59,7 +59,7 @@ def analyse_line(raw: str, number: int) -> dict | None:
 
 
 class Command(BaseCommand):
-    help = _("Analyse customer text offline: sentiment, emotion and aspects (Italian, English).")
+    help = "Analyse customer text offline: sentiment, emotion and aspects (Italian, English)."
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
