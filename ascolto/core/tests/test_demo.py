@@ -239,3 +239,18 @@ def test_italian_holidays():
     assert not is_business_day(date(2025, 8, 15))  # Ferragosto
     assert not is_business_day(date(2025, 6, 14))  # Saturday
     assert is_business_day(date(2025, 6, 16))
+
+
+def test_worker_processes_generate_the_same_data(monkeypatch):
+    """The large-scale path (timelines generated in forked workers, written by this process)
+    gives exactly what the in-process path gives."""
+    from ascolto.core.demo import interactions
+
+    run_demo("--customers", "12", "--years", "1")
+    monkeypatch.setattr(interactions, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(interactions, "CHUNK", 5)
+    monkeypatch.setattr(interactions.os, "cpu_count", lambda: 2)
+    run_demo("--customers", "12", "--years", "1", "--batch-size", "7")
+    first, second = Workspace.objects.order_by("pk")
+    assert Interaction.objects.filter(workspace=second).count() > 7
+    assert digest(first) == digest(second)
