@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -14,3 +16,8 @@ urlpatterns = [
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if os.environ.get("ASCOLTO_BENCH_CEILING") == "1":  # `ascolto bench survey` only
+    from ascolto.feedback.bench_views import ceiling
+
+    urlpatterns.append(path("bench/ceiling/", ceiling, name="bench-ceiling"))

@@ -54,12 +54,19 @@ class Command(BaseCommand):
         from ascolto.textanalysis.bench import add_text_parser
 
         add_text_parser(sub)
+        from ascolto.feedback.bench import add_survey_parser
+
+        add_survey_parser(sub)
 
     def handle(self, *args, **options):
         if options["target"] == "text":
             from ascolto.textanalysis.bench import handle_text
 
             return handle_text(self, options)
+        if options["target"] == "survey":
+            from ascolto.feedback.bench import handle_survey
+
+            return handle_survey(self, options)
         workspace = self._workspace(options["workspace"])
         if options["generate"] < 0 or options["repeat"] < 1:
             raise CommandError("--generate must be 0 or more and --repeat at least 1.")

@@ -1,0 +1,406 @@
+"""`ascolto bench survey [--clients 16] [--seconds 20] [--invitations N] [--markdown]`
+
+Measures the public survey page under load against a ceiling, in one run on the same server:
+
+1. prepares, in the configured database, a bench workspace with an NPS survey and N link
+   invitations (bulk), and writes their tokens to a temporary file;
+2. starts `ascolto serve --web-only` (gunicorn, the usual workers and threads, plain HTTP) on a
+   free 127.0.0.1 port, with `ASCOLTO_BENCH_CEILING=1`, which mounts a bare view that does one
+   INSERT into a `bench_probe` table the bench creates (and drops at the end);
+3. loads the ceiling, then the survey page, with C concurrent keep-alive clients for S seconds
+   each: every survey request POSTs a valid answer to a distinct invitation's link;
+4. prints submissions per second and p50/p99 latencies of both, their ratio, and checks that the
+   rows stored equal the successful requests. The bench workspace is deleted afterwards.
+
+See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import http.client
+import math
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ascolto.customers.models import Customer
+from ascolto.feedback.models import Invitation, Question, Response, SendState, token_hash_of
+from ascolto.feedback.services import survey_create
+from ascolto.feedback.services.responses import field_name
+from ascolto.workspaces.models import Workspace
+
+PROBE_TABLE = "bench_probe"
+CEILING_PATH = "/bench/ceiling/"
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 100.0
+
+COMMENTS = (
+    "Puntuali e gentili, il tecnico ha spiegato tutto.",
+    "Prezzo giusto, ma la prima chiamata ha richiesto due tentativi.",
+    "Servizio rapido; migliorerei la comunicazione degli orari.",
+    "Tutto bene.",
+)
+
+
+# --- Measuring ----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The `pct` percentile (0–100) of `values`, interpolating linearly between the two closest
+    ranks (the method spreadsheets and numpy use by default)."""
+    if not values:
+        raise ValueError("No values.")
+    if not 0 <= pct <= 100:
+        raise ValueError("The percentile must be between 0 and 100.")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass
+class LoadResult:
+    elapsed: float = 0.0
+    statuses: Counter = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
+    errors: int = 0  # connection errors, no status
+    exhausted: bool = False  # the requests ran out before the time was up
+
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values()) + self.errors
+
+    @property
+    def successes(self) -> int:
+        return sum(n for status, n in self.statuses.items() if 200 <= status < 400)
+
+    @property
+    def failures(self) -> int:
+        return self.requests - self.successes
+
+    @property
+    def per_second(self) -> float:
+        return self.successes / self.elapsed if self.elapsed else 0.0
+
+    def p(self, pct: float) -> float:
+        """Latency percentile in milliseconds (NaN when nothing succeeded)."""
+        return percentile(self.latencies, pct) * 1000 if self.latencies else float("nan")
+
+
+def run_load(
+    host: str,
+    port: int,
+    requests: Iterator[tuple[str, bytes]],
+    *,
+    clients: int,
+    seconds: float,
+    timeout: float = 30.0,
+) -> LoadResult:
+    """POST form-encoded bodies with `clients` threads, each on its own keep-alive connection,
+    for `seconds` or until `requests` (path, body) runs out. Returns the status of every request
+    and the latency of every success (2xx and 3xx; redirects are not followed)."""
+    result = LoadResult()
+    lock = threading.Lock()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Connection": "keep-alive"}
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    def next_request() -> tuple[str, bytes] | None:
+        with lock:
+            try:
+                return next(requests)
+            except StopIteration:
+                result.exhausted = True
+                return None
+
+    def client() -> None:
+        conn: http.client.HTTPConnection | None = None
+        statuses: Counter = Counter()
+        latencies: list[float] = []
+        errors = 0
+        while time.perf_counter() < deadline:
+            item = next_request()
+            if item is None:
+                break
+            path, body = item
+            if conn is None:
+                conn = http.client.HTTPConnection(host, port, timeout=timeout)
+            begin = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                conn.close()
+                conn = None
+                continue
+            latency = time.perf_counter() - begin
+            statuses[response.status] += 1
+            if 200 <= response.status < 400:
+                latencies.append(latency)
+            if response.will_close:
+                conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+        with lock:
+            result.statuses.update(statuses)
+            result.latencies.extend(latencies)
+            result.errors += errors
+
+    threads = [threading.Thread(target=client, daemon=True) for _i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+# --- Data ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchSurvey:
+    workspace: Workspace
+    survey_id: int
+    tokens: list[str]
+    fields: dict[str, str]  # role -> form field name
+
+
+def prepare_survey(count: int, *, seed: int = 1) -> BenchSurvey:
+    """A new bench workspace with an NPS survey and `count` link invitations, one per customer,
+    inserted in bulk. Returns the invitations' tokens."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    with transaction.atomic():
+        workspace = Workspace(name=f"Bench survey {now:%Y-%m-%d %H:%M:%S}")
+        workspace.full_clean()
+        workspace.save()
+        survey = survey_create(workspace=workspace, by=None, name="Bench NPS", kind="nps")
+        customers = Customer.objects.bulk_create(
+            [
+                Customer(workspace=workspace, name=f"Bench customer {i}", email="")
+                for i in range(count)
+            ],
+            batch_size=1000,
+        )
+        invitations = []
+        for customer in customers:
+            invitation = Invitation(
+                workspace=workspace,
+                survey=survey,
+                customer=customer,
+                channel=Invitation.Channel.LINK,
+                language=rng.choice(("it", "en")),
+                created_at=now,
+                expires_at=now + timedelta(days=30),
+                token_salt=secrets.token_urlsafe(24),
+                state=SendState.DONE,
+            )
+            invitation.token_hash = token_hash_of(invitation.token)
+            invitations.append(invitation)
+        Invitation.objects.bulk_create(invitations, batch_size=1000)
+    fields = {q.role: field_name(q) for q in survey.questions.all()}
+    return BenchSurvey(workspace, survey.pk, [i.token for i in invitations], fields)
+
+
+def survey_requests(bench: BenchSurvey, *, seed: int = 1) -> Iterator[tuple[str, bytes]]:
+    """One valid answer per invitation (scores 7 to 10, so no detractor alerts), in order."""
+    rng = random.Random(seed)
+    main = bench.fields[Question.Role.MAIN]
+    why = bench.fields.get(Question.Role.WHY)
+    improve = bench.fields.get(Question.Role.IMPROVE)
+    for token in bench.tokens:
+        data = {main: str(rng.randint(7, 10))}
+        if why:
+            data[why] = rng.choice(COMMENTS)
+        if improve and rng.random() < 0.5:
+            data[improve] = rng.choice(COMMENTS)
+        yield reverse("survey:answer", args=[token]), urlencode(data).encode()
+
+
+def ceiling_requests() -> Iterator[tuple[str, bytes]]:
+    body = urlencode({"note": "bench"}).encode()
+    while True:
+        yield CEILING_PATH, body
+
+
+def probe_table_create() -> None:
+    key = "BIGSERIAL PRIMARY KEY" if connection.vendor == "postgresql" else "INTEGER PRIMARY KEY"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {PROBE_TABLE}")
+        cursor.execute(
+            f"CREATE TABLE {PROBE_TABLE} "
+            f"(id {key}, created_at VARCHAR(40) NOT NULL, note VARCHAR(100) NOT NULL)"
+        )
+
+
+def probe_table_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {PROBE_TABLE}")  # noqa: S608 (constant name)
+        return cursor.fetchone()[0]
+
+
+def probe_table_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {PROBE_TABLE}")
+
+
+# --- Server -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_start(port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "ASCOLTO_HTTPS": "0", "ASCOLTO_BENCH_CEILING": "1"}
+    argv = [sys.executable, "-m", "ascolto", "serve", "--web-only", "--bind", f"127.0.0.1:{port}"]
+    argv += ["--workers", str(workers)]
+    return subprocess.Popen(  # noqa: S603 (fixed argv, no shell)
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+
+
+def server_wait(process: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    """Wait until /health/ answers (200, or 503 when no worker runs: the web server is up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(f"The server stopped: {process.stderr.read().decode()[-2000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health/")
+            status = conn.getresponse().status
+            conn.close()
+            if status in (200, 503):
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise CommandError("The server did not answer /health/ in time.")
+
+
+def server_stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# --- Command ------------------------------------------------------------------------------------
+
+
+def add_survey_parser(sub) -> None:
+    parser = sub.add_parser(
+        "survey", help="Public survey submissions per second vs a one-INSERT view."
+    )
+    parser.add_argument("--clients", type=int, default=16, help="Concurrent clients.")
+    parser.add_argument("--seconds", type=float, default=20, help="Seconds per target.")
+    parser.add_argument(
+        "--invitations", type=int, default=20_000, help="Invitations to prepare (one per POST)."
+    )
+    parser.add_argument("--workers", type=int, default=3, help="Gunicorn worker processes.")
+    parser.add_argument("--markdown", action="store_true", help="Print a Markdown table.")
+
+
+def _line(name: str, result: LoadResult) -> str:
+    codes = ", ".join(f"{code}: {n}" for code, n in sorted(result.statuses.items()))
+    return (
+        f"{name}: {result.per_second:.0f}/s, p50 {result.p(50):.1f} ms, p99 {result.p(99):.1f} ms "
+        f"({result.successes} ok, {result.failures} failed of {result.requests} in "
+        f"{result.elapsed:.1f} s; statuses {codes or '-'}"
+        f"{', connection errors ' + str(result.errors) if result.errors else ''})"
+    )
+
+
+def handle_survey(command, options) -> None:
+    clients, seconds, count = options["clients"], options["seconds"], options["invitations"]
+    if clients < 1 or seconds <= 0 or count < 1 or options["workers"] < 1:
+        raise CommandError("--clients, --seconds, --invitations and --workers must be positive.")
+    out = command.stdout
+    started = time.perf_counter()
+    bench = prepare_survey(count)
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="ascolto-bench-tokens-", suffix=".txt", delete=False
+    ) as handle:
+        handle.write("\n".join(bench.tokens) + "\n")
+        tokens_file = Path(handle.name)
+    out.write(
+        f"Database: {connection.vendor}. Prepared {count} invitations in "
+        f"{time.perf_counter() - started:.1f} s (tokens in {tokens_file})."
+    )
+    probe_table_create()
+    port = free_port()
+    process = server_start(port, options["workers"])
+    try:
+        server_wait(process, port)
+        warm = run_load("127.0.0.1", port, ceiling_requests(), clients=clients, seconds=1)
+        ceiling = run_load("127.0.0.1", port, ceiling_requests(), clients=clients, seconds=seconds)
+        requests = survey_requests(bench)
+        warm_survey = run_load("127.0.0.1", port, requests, clients=clients, seconds=1)
+        survey = run_load("127.0.0.1", port, requests, clients=clients, seconds=seconds)
+    finally:
+        server_stop(process)
+    probe_rows = probe_table_count()
+    response_rows = Response.objects.filter(survey_id=bench.survey_id).count()
+    probe_rows_expected = warm.successes + ceiling.successes
+    response_rows_expected = warm_survey.successes + survey.successes
+    probe_table_drop()
+    with transaction.atomic():
+        bench.workspace.delete()
+    tokens_file.unlink(missing_ok=True)
+
+    ratio = survey.per_second / ceiling.per_second if ceiling.per_second else 0.0
+    out.write(f"Server: gunicorn, {options['workers']} workers; {clients} clients, {seconds:g} s.")
+    out.write(_line("Ceiling (one INSERT)", ceiling))
+    out.write(_line("Survey submissions", survey))
+    passed = ratio >= TARGET_RATIO and survey.p(99) < TARGET_P99_MS
+    out.write(
+        f"Ratio: {ratio:.0%} of the ceiling (target ≥ {TARGET_RATIO:.0%}, p99 < "
+        f"{TARGET_P99_MS:.0f} ms): {'met' if passed else 'missed'}."
+    )
+    rows_ok = probe_rows == probe_rows_expected and response_rows == response_rows_expected
+    out.write(
+        f"Rows stored: probe {probe_rows} (expected {probe_rows_expected}), responses "
+        f"{response_rows} (expected {response_rows_expected}): {'OK' if rows_ok else 'MISMATCH'}."
+    )
+    if survey.exhausted:
+        out.write("The invitations ran out before the time was up: use more --invitations.")
+    if options["markdown"]:
+        out.write("")
+        out.write("| Target | Requests/s | p50 | p99 | OK | Failed |")
+        out.write("|---|---:|---:|---:|---:|---:|")
+        for name, result in (("Ceiling: one INSERT", ceiling), ("Survey submission", survey)):
+            out.write(
+                f"| {name} | {result.per_second:.0f} | {result.p(50):.1f} ms | "
+                f"{result.p(99):.1f} ms | {result.successes} | {result.failures} |"
+            )
+        out.write(f"| Ratio | {ratio:.0%} | | | | |")
+    if not rows_ok:
+        raise CommandError("The rows stored do not match the successful requests.")
