@@ -398,6 +398,11 @@ class Response(models.Model):
         default=False,
         help_text=_("Top score and nothing to improve: counts as a warning in the health score."),
     )
+    # Set on responses loaded by `ascolto import-responses`: the SHA-256 of the row's content,
+    # so importing the same file again adds nothing.
+    import_key = models.CharField(  # noqa: DJ001 (NULL for most rows: unique only when set)
+        max_length=64, null=True, blank=True, editable=False
+    )
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -415,6 +420,11 @@ class Response(models.Model):
                 fields=["workspace", "customer"],
                 condition=Q(all_good=True),
                 name="response_all_good",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "import_key"], name="response_unique_import_key"
             ),
         ]
 
