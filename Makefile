@@ -22,7 +22,7 @@ translations: $(STAMP)
 
 ## Extract strings into the .po catalogues (needs GNU gettext).
 messages: $(STAMP)
-	cd ascolto && ../$(ASCOLTO) makemessages --locale it --locale en --no-obsolete --no-location --ignore "tests/*"
+	cd ascolto && ASCOLTO_DATA_DIR=$(CURDIR)/data ../$(ASCOLTO) makemessages --locale it --locale en --no-obsolete --no-location --ignore "tests/*"
 
 ## Set up everything, load the demo business if the database is empty, and serve on :8000.
 run: install
