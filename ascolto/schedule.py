@@ -29,6 +29,7 @@ JOBS: list[Job] = [
         "ascolto.feedback.services.survey_reminders_queue",
         every=timedelta(hours=1),
     ),
+    Job("cadence", "ascolto.feedback.services.cadence.cadence_run", every=timedelta(hours=1)),
     Job(
         "dashboards-monthly-report",
         "ascolto.dashboards.reports.monthly_reports_schedule",

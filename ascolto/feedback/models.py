@@ -459,3 +459,155 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return str(self.number if self.number is not None else self.choice or self.text[:40])
+
+
+class CadenceRule(models.Model):
+    """When to ask which customers to answer a survey, without being asked twice too soon.
+
+    A rule asks periodically (`every_days`), after a trigger (an interaction of a touchpoint, a
+    resolved complaint, an upcoming contract renewal), or both. `fatigue_days` holds for every
+    survey: a customer invited in the last M days is not invited again by any rule. See
+    docs/cadence.md.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="cadence_rules"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    customer_kind = models.CharField(
+        _("customers"),
+        max_length=10,
+        choices=Customer.Kind.choices,
+        default=Customer.Kind.EXTERNAL,
+        help_text=_("Internal customers (other departments) follow a cadence of their own."),
+    )
+    segment = models.ForeignKey(
+        "customers.Segment",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: every segment."),
+    )
+    every_days = models.PositiveIntegerField(
+        _("ask every (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Ask each customer again after this many days. Empty: no periodic asking."),
+    )
+    fatigue_days = models.PositiveIntegerField(
+        _("never more often than every (days)"),
+        default=30,
+        help_text=_("A customer invited to any survey in this many days is not invited again."),
+    )
+    after_touchpoint = models.ForeignKey(
+        Touchpoint,
+        verbose_name=_("after an interaction of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("For example after a repair: asked once the work is completed."),
+    )
+    after_complaint_resolved = models.BooleanField(
+        _("after a complaint is resolved"), default=False
+    )
+    days_before_renewal = models.PositiveIntegerField(
+        _("days before a contract renewal"),
+        null=True,
+        blank=True,
+        help_text=_("Ask this many days before a contract is due for renewal. Empty: never."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cadence rule")
+        verbose_name_plural = _("cadence rules")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_days__isnull=True) | Q(every_days__gte=1),
+                name="cadence_every_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(fatigue_days__gte=1), name="cadence_fatigue_days_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(days_before_renewal__isnull=True) | Q(days_before_renewal__gte=1),
+                name="cadence_renewal_days_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.survey_id and self.survey.workspace_id != self.workspace_id:
+            errors["survey"] = _("Choose a survey of this workspace.")
+        if self.segment_id and self.segment.workspace_id != self.workspace_id:
+            errors["segment"] = _("Choose a segment of this workspace.")
+        if self.after_touchpoint_id and self.after_touchpoint.workspace_id != self.workspace_id:
+            errors["after_touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
+        for field in ("every_days", "days_before_renewal"):
+            value = getattr(self, field)
+            if value is not None and not 1 <= value <= 3650:
+                errors[field] = _("Enter a number of days between 1 and 3650.")
+        if self.fatigue_days is None or not 1 <= self.fatigue_days <= 3650:
+            errors["fatigue_days"] = _("Enter a number of days between 1 and 3650.")
+        if not (
+            self.every_days
+            or self.after_touchpoint_id
+            or self.after_complaint_resolved
+            or self.days_before_renewal
+        ):
+            errors["every_days"] = _(
+                "Choose when to ask: every N days, after a touchpoint, after a resolved "
+                "complaint or before a renewal."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class CadenceTrigger(models.Model):
+    """One event that a cadence rule has acted on: the idempotency key of the triggers.
+
+    `(rule, source_kind, source_key)` is unique, so an interaction, a resolved complaint or a
+    contract renewal date triggers a rule at most once, however often the job runs.
+    `invitation` is empty when the event was recorded but skipped (fatigue rule, no email).
+    """
+
+    class Source(models.TextChoices):
+        TOUCHPOINT = "touchpoint", _("After an interaction")
+        COMPLAINT = "complaint", _("After a resolved complaint")
+        RENEWAL = "renewal", _("Before a renewal")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(CadenceRule, on_delete=models.CASCADE, related_name="triggers")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    source_kind = models.CharField(max_length=12, choices=Source.choices)
+    source_key = models.CharField(max_length=64)
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cadence trigger")
+        verbose_name_plural = _("cadence triggers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "source_kind", "source_key"], name="cadence_trigger_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.source_kind} {self.source_key}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils import timezone
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import (
     Answer,
+    CadenceRule,
     Invitation,
     OpenLink,
     Question,
@@ -18,6 +19,7 @@ from ascolto.feedback.models import (
     Survey,
     token_hash_of,
 )
+from ascolto.interactions.models import Interaction
 from ascolto.workspaces.models import Workspace
 
 
@@ -156,3 +158,53 @@ def all_good_responses(*, workspace: Workspace, customer: Customer | None = None
     """Top scores with nothing to improve ("tutto bene"), for the health score."""
     qs = Response.objects.for_workspace(workspace).filter(all_good=True)
     return qs.filter(customer=customer) if customer is not None else qs
+
+
+# Cadence: who may be asked now. Both suppression selectors below are stand-ins with a fixed
+# window; the cases issue replaces the first (open complaint = an open case) and the promises
+# issue the second (a broken promise until it is handled).
+OPEN_COMPLAINT_DAYS = 14
+BROKEN_PROMISE_QUIET_DAYS = 7
+COMPLAINT_TOUCHPOINT_CODE = "reclamo"
+
+
+def customer_ids_with_open_complaint(
+    *, workspace: Workspace, now: datetime | None = None
+) -> QuerySet:
+    """Ids of customers with a complaint ("reclamo" interaction) in the last 14 days, as a
+    subquery. A stand-in until the cases app records when a complaint is resolved."""
+    now = now or timezone.now()
+    return (
+        Interaction.objects.for_workspace(workspace)
+        .filter(
+            touchpoint__code=COMPLAINT_TOUCHPOINT_CODE,
+            occurred_at__gt=now - timedelta(days=OPEN_COMPLAINT_DAYS),
+            occurred_at__lte=now,
+        )
+        .values("customer_id")
+    )
+
+
+def customer_ids_after_broken_promise(
+    *, workspace: Workspace, now: datetime | None = None
+) -> QuerySet:
+    """Ids of customers with a negative event (delay, error, …: a touchpoint marked negative)
+    in the last 7 days, as a subquery. A stand-in until the promises app tracks handling."""
+    now = now or timezone.now()
+    return (
+        Interaction.objects.for_workspace(workspace)
+        .filter(
+            touchpoint__is_negative=True,
+            occurred_at__gt=now - timedelta(days=BROKEN_PROMISE_QUIET_DAYS),
+            occurred_at__lte=now,
+        )
+        .values("customer_id")
+    )
+
+
+def cadence_rule_list(*, workspace: Workspace) -> QuerySet[CadenceRule]:
+    return (
+        CadenceRule.objects.for_workspace(workspace)
+        .select_related("survey", "segment", "after_touchpoint")
+        .order_by("-active", "name", "pk")
+    )
