@@ -162,7 +162,7 @@ class DemoContext:
         model(**dict(zip(fields, rows[0], strict=True))).full_clean()
         quote = connection.ops.quote_name
         table = quote(meta.db_table)
-        column_list = ", ".join(quote(meta.get_field(_field_name(name)).column) for name in fields)
+        column_list = ", ".join(quote(_model_field(meta, name).column) for name in fields)
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
                 with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
@@ -193,9 +193,10 @@ DemoStep = Callable[[DemoContext], None]
 def _steps() -> list[DemoStep]:
     from ascolto.core.demo.customers import customers_step
     from ascolto.core.demo.interactions import interactions_step
+    from ascolto.core.demo.surveys import surveys_step
     from ascolto.core.demo.workspace import workspace_step
 
-    return [workspace_step, customers_step, interactions_step]
+    return [workspace_step, customers_step, interactions_step, surveys_step]
 
 
 # The pipeline, in order. Later features append their own step (e.g. surveys after interactions).
@@ -251,8 +252,14 @@ def demo_generate(options: DemoOptions, *, progress: Progress = _no_progress) ->
     return DemoResult(context=context, seconds=time.monotonic() - started)
 
 
-def _field_name(name: str) -> str:
-    return name.removesuffix("_id") if name.endswith("_id") else name
+def _model_field(meta, name: str) -> models.Field:
+    """The field of attribute `name` ("customer_id" is the foreign key `customer`; a plain
+    column such as "message_id" is itself)."""
+    return (
+        meta.get_field(name)
+        if name in meta._forward_fields_map
+        else meta.get_field(name.removesuffix("_id"))
+    )
 
 
 def prepare_rows(model: type[models.Model], fields: tuple[str, ...], rows: list) -> list:
@@ -262,7 +269,7 @@ def prepare_rows(model: type[models.Model], fields: tuple[str, ...], rows: list)
     positions = [
         i
         for i, name in enumerate(fields)
-        if isinstance(meta.get_field(_field_name(name)), models.DateTimeField)
+        if isinstance(_model_field(meta, name), models.DateTimeField)
     ]
     if connection.vendor == "postgresql":
         return rows  # psycopg takes aware datetimes as they are (timestamptz)
