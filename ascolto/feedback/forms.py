@@ -4,7 +4,15 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ascolto.feedback.models import Dimension, Invitation, Question, Response, Survey
+from ascolto.customers.models import Segment
+from ascolto.feedback.models import (
+    CadenceRule,
+    Dimension,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+)
 from ascolto.interactions.models import Touchpoint
 from ascolto.workspaces.models import Language, Workspace
 
@@ -140,3 +148,31 @@ class ResponseFilterForm(forms.Form):
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survey"].queryset = Survey.objects.for_workspace(workspace)
+
+
+class CadenceRuleForm(forms.ModelForm):
+    """A cadence rule; the lists offer only this workspace's surveys, segments, touchpoints."""
+
+    class Meta:
+        model = CadenceRule
+        fields = [
+            "name",
+            "survey",
+            "active",
+            "customer_kind",
+            "segment",
+            "every_days",
+            "fatigue_days",
+            "after_touchpoint",
+            "after_complaint_resolved",
+            "days_before_renewal",
+        ]
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.workspace = workspace
+        self.fields["survey"].queryset = Survey.objects.for_workspace(workspace)
+        self.fields["segment"].queryset = Segment.objects.for_workspace(workspace)
+        self.fields["after_touchpoint"].queryset = Touchpoint.objects.for_workspace(workspace)
+        for name in ("every_days", "fatigue_days", "days_before_renewal"):
+            self.fields[name].widget.attrs.update({"min": 1, "max": 3650})

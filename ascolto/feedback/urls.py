@@ -21,4 +21,7 @@ urlpatterns = [
     path("invitations/<int:pk>/qr.svg", views.invitation_qr, name="invitation-qr"),
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation-resend"),
     path("responses/", views.response_list, name="response-list"),
+    path("cadence/", views.cadence_rule_list, name="cadence-list"),
+    path("cadence/new/", views.cadence_rule_create, name="cadence-create"),
+    path("cadence/<int:pk>/edit/", views.cadence_rule_update, name="cadence-update"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ascolto.customers.models import Customer
 from ascolto.feedback import selectors, services
 from ascolto.feedback.forms import (
+    CadenceRuleForm,
     InvitationForm,
     OpenLinkForm,
     QuestionForm,
@@ -24,8 +25,9 @@ from ascolto.feedback.forms import (
     SurveyCreateForm,
     SurveyForm,
 )
-from ascolto.feedback.models import Invitation, OpenLink, Question, Survey
+from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question, Survey
 from ascolto.feedback.public_views import _survey_page
+from ascolto.feedback.services import cadence
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
@@ -282,3 +284,44 @@ def response_list(request: HttpRequest) -> HttpResponse:
         "feedback/response_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def _rule_fields(form: CadenceRuleForm) -> dict:
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
+@member_required(Role.MANAGER)
+def cadence_rule_list(request: HttpRequest) -> HttpResponse:
+    rules = selectors.cadence_rule_list(workspace=request.workspace)
+    return render(request, "feedback/cadence_rule_list.html", {"rules": rules})
+
+
+@member_required(Role.MANAGER)
+def cadence_rule_create(request: HttpRequest) -> HttpResponse:
+    form = CadenceRuleForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cadence.cadence_rule_create(
+                workspace=request.workspace, by=request.member, **_rule_fields(form)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Cadence rule created."))
+            return redirect("feedback:cadence-list")
+    return render(request, "feedback/cadence_rule_form.html", {"form": form, "rule": None})
+
+
+@member_required(Role.MANAGER)
+def cadence_rule_update(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_for_workspace(request, CadenceRule, pk)
+    form = CadenceRuleForm(request.POST or None, instance=rule, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cadence.cadence_rule_update(rule=rule, by=request.member, **_rule_fields(form))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Cadence rule saved."))
+            return redirect("feedback:cadence-list")
+    return render(request, "feedback/cadence_rule_form.html", {"form": form, "rule": rule})
