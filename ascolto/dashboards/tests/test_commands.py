@@ -106,7 +106,7 @@ def test_metrics_bad_date_exits_non_zero(figures, capsys):
             ["ascolto", "metrics", "nps", "--from", "2026-99-01", "--to", "2026-03-01"]
         )
     assert exit_info.value.code != 0
-    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert "2026-99-01" in capsys.readouterr().err
 
 
 def test_several_workspaces_need_workspace_option(figures):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ascolto.customers.models import Customer
 from ascolto.customers.tests.factories import CustomerFactory, SegmentFactory
@@ -168,11 +169,14 @@ def test_breakdowns(workspace_a, nps_survey, alice, bob):
         rows = selectors.nps_breakdown(workspace=workspace_a, period=MARCH, by=by)
         return [(r.label, r.result.n, round(r.result.nps, 4)) for r in rows]
 
-    assert table("segment") == [("Edilizia", 3, 33.3333), ("No segment", 1, -100.0)]
-    assert table("touchpoint") == [(repair.label, 3, 33.3333), ("No touchpoint", 1, -100.0)]
+    assert table("segment") == [("Edilizia", 3, 33.3333), (str(gettext("No segment")), 1, -100.0)]
+    assert table("touchpoint") == [
+        (repair.label, 3, 33.3333),
+        (str(gettext("No touchpoint")), 1, -100.0),
+    ]
     assert table("account_owner") == [
         (bob.display_name, 3, 33.3333),
-        ("No account owner", 1, -100.0),
+        (str(gettext("No account owner")), 1, -100.0),
     ]
     assert table("customer_kind") == [("External", 3, 33.3333), ("Internal", 1, -100.0)]
     assert table("survey") == [(nps_survey.name, 3, 33.3333), ("Dopo il noleggio", 1, -100.0)]

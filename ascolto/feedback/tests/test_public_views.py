@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from ascolto.feedback import services
 from ascolto.feedback.models import Answer, Invitation, Response
@@ -73,7 +75,12 @@ def test_detractor_is_told_someone_will_contact_them(client, invitation, survey_
         _url(invitation), {f["main"]: "2", f["why"]: "Sempre in ritardo"}, follow=True
     )
     html = response.content.decode()
-    assert "vi contatterà" in html or "contact you" in html
+    with translation.override(invitation.language):
+        expected = gettext(
+            "We are sorry it did not go as it should. Someone from %(business)s will contact you "
+            "soon to hear how we can put it right."
+        ) % {"business": invitation.customer.workspace.name}
+    assert escape(expected) in html
     assert Notification.objects.filter(kind="detractor").count() == 1
 
 
