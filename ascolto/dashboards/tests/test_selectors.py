@@ -178,7 +178,10 @@ def test_breakdowns(workspace_a, nps_survey, alice, bob):
         (bob.display_name, 3, 33.3333),
         (str(gettext("No account owner")), 1, -100.0),
     ]
-    assert table("customer_kind") == [("External", 3, 33.3333), ("Internal", 1, -100.0)]
+    assert table("customer_kind") == [
+        (str(Customer.Kind.EXTERNAL.label), 3, 33.3333),
+        (str(Customer.Kind.INTERNAL.label), 1, -100.0),
+    ]
     assert table("survey") == [(nps_survey.name, 3, 33.3333), ("Dopo il noleggio", 1, -100.0)]
 
 
