@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from ascolto.customers.models import Customer
 from ascolto.customers.tests.factories import ContractFactory, CustomerFactory, SegmentFactory
 from ascolto.feedback.models import CadenceRule, CadenceTrigger, Invitation
+from ascolto.feedback.services import survey_invitation_create
 from ascolto.feedback.services.cadence import (
     cadence_rule_create,
     cadence_rule_update,
@@ -318,3 +319,63 @@ def test_cadence_job_is_scheduled():
     job = next(j for j in JOBS if j.name == "cadence")
     assert import_string(job.func) is cadence_run
     assert job.every == timedelta(hours=1)
+
+
+def test_scheduler_runs_the_cadence_job_and_the_invitation_is_sent(
+    at_start,
+    workspace_a,
+    alice,
+    survey_a,
+    customer_a,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from ascolto.core.services import scheduler_tick
+    from ascolto.core.testing import failed_tasks, run_pending_tasks
+
+    make_rule(workspace_a, alice, survey_a, every_days=30)
+    scheduler_tick(now=START)
+    with django_capture_on_commit_callbacks(execute=True):  # the job enqueues the send at commit
+        run_pending_tasks(now=START)
+    run_pending_tasks(now=START)
+
+    assert failed_tasks() == []
+    invitation = Invitation.objects.get(customer=customer_a)
+    assert invitation.sent_at is not None
+    assert len([m for m in mailoutbox if m.to == [customer_a.email]]) == 1
+
+
+def test_selecting_due_customers_does_not_grow_with_the_customer_base(
+    at_start,
+    workspace_a,
+    alice,
+    survey_a,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
+):
+    """Customers who are not due cost no queries of their own: selection is set-based."""
+    rule = make_rule(
+        workspace_a,
+        alice,
+        survey_a,
+        every_days=30,
+        days_before_renewal=30,
+        after_touchpoint=workspace_a.touchpoints.get(code="intervento"),
+    )
+    customers = CustomerFactory.create_batch(40, workspace=workspace_a)
+    for customer in customers:
+        ContractFactory(
+            customer=customer, start_date=date(2025, 1, 1), renewal_date=date(2026, 6, 1)
+        )
+    assert cadence_run(now=START) == 40  # everyone asked once
+
+    later = START + timedelta(days=3)
+    with django_assert_max_num_queries(15) as counted:
+        assert cadence_run(now=later) == 0
+    CustomerFactory.create_batch(40, workspace=workspace_a)  # not due: fatigued below
+    for customer in Customer.objects.filter(workspace=workspace_a):
+        if not customer.survey_invitations.exists():
+            survey_invitation_create(survey=survey_a, customer=customer, by=None)
+    with django_assert_num_queries(len(counted.captured_queries)):
+        assert cadence_run(now=later) == 0
+    assert rule.active
