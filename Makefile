@@ -25,10 +25,14 @@ messages: $(STAMP)
 	cd ascolto && ASCOLTO_DATA_DIR=$(CURDIR)/data ../$(ASCOLTO) makemessages --locale it --locale en --no-obsolete --no-location --ignore "tests/*"
 
 ## Set up everything, load the demo business if the database is empty, and serve on :8000.
+## Emails go to files in data/outbox unless ASCOLTO_EMAIL_BACKEND says otherwise.
+run: export ASCOLTO_HTTPS ?= 0
+run: export ASCOLTO_SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export ASCOLTO_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 run: install
-	ASCOLTO_HTTPS=0 $(ASCOLTO) migrate --no-input
-	ASCOLTO_HTTPS=0 $(ASCOLTO) demo --if-empty
-	ASCOLTO_HTTPS=0 $(ASCOLTO) serve --bind 127.0.0.1:$(PORT)
+	$(ASCOLTO) migrate --no-input
+	$(ASCOLTO) demo --if-empty
+	$(ASCOLTO) serve --bind 127.0.0.1:$(PORT)
 
 ## The whole test suite (SQLite unless DATABASE_URL is set).
 test: install

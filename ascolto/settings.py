@@ -226,6 +226,7 @@ EMAIL_HOST_PASSWORD = env_str("ASCOLTO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("ASCOLTO_EMAIL_TLS", False)
 EMAIL_USE_SSL = env_bool("ASCOLTO_EMAIL_SSL", False)
 EMAIL_TIMEOUT = env_int("ASCOLTO_EMAIL_TIMEOUT", 20)
+EMAIL_FILE_PATH = DATA_DIR / "outbox"  # used by the file backend (`make run` writes mails there)
 DEFAULT_FROM_EMAIL = env_str("ASCOLTO_EMAIL_FROM", "Ascolto <ascolto@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # Extra processes started next to the web server: (name, argv after `ascolto`).
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind: str, workers: int, threads: int, web_only: bool, **options):
+        # Static files are served by the web server itself (WhiteNoise) from their hashed copies.
+        call_command("collectstatic", interactive=False, verbosity=0)
         host = bind.rsplit(":", 1)[0]
         self.stdout.write(
             self.style.SUCCESS(f"Ascolto on http://{bind}/" if host else f"Ascolto on {bind}")
