@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.feedback.models import Answer, Response
@@ -17,6 +18,13 @@ from ascolto.interactions.selectors import timeline_for_customer
 from ascolto.lib.csvimport import CsvFileError, csv_rows
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The report's wording is asserted in English; the Italian catalogue is checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
