@@ -157,16 +157,3 @@ def lost_record_create(
         customer.status = Customer.Status.LOST
         customer.save(update_fields=["status", "updated_at"])
     return record
-
-
-__all__ = [
-    "DEFAULT_LOST_REASONS",
-    "contract_create",
-    "contract_update",
-    "customer_create",
-    "customer_delete",
-    "customer_update",
-    "lost_record_create",
-    "lost_reasons_install_defaults",
-    "segment_get_or_create",
-]
