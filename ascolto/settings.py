@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ascolto.customers",
     "ascolto.interactions",
     "ascolto.feedback",
+    "ascolto.promises",
     "ascolto.health",
     "ascolto.dashboards",
     "ascolto.textanalysis",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ascolto.core.leases import LeasedWork, WorkState
 from ascolto.customers.models import Customer
 from ascolto.interactions.models import Touchpoint
+from ascolto.lib.dimensions import Dimension
 from ascolto.workspaces.models import Language, Membership, Workspace
 from ascolto.workspaces.tenancy import WorkspaceQuerySet
 
@@ -36,17 +37,6 @@ def _derive_token(purpose: str, salt: str) -> str:
     ).digest()
     # 24 bytes = 192 bits, 32 URL-safe characters.
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
-
-
-class Dimension(models.TextChoices):
-    """The promise dimensions a question may rate; the gap analysis reads them as "perceived"."""
-
-    TIMELINESS = "timeliness", _("Timeliness")
-    PRICE = "price", _("Price")
-    COURTESY = "courtesy", _("Courtesy")
-    COMPETENCE = "competence", _("Competence")
-    QUALITY = "quality", _("Quality")
-    COMMUNICATION = "communication", _("Communication")
 
 
 class Survey(models.Model):

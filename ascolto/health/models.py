@@ -24,6 +24,7 @@ class Notification(LeasedWork):
 
     class Kind(models.TextChoices):
         DETRACTOR = "detractor", _("Detractor answer")
+        BROKEN_PROMISE = "broken_promise", _("Broken promise")
         OTHER = "other", _("Other")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notifications")

@@ -89,6 +89,9 @@ class Interaction(models.Model):
     scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Values measured on this interaction that a promise may set a threshold on,
+    # e.g. {"defects": 0, "price_over_list": 12.5}.
+    measures = models.JSONField(_("measured values"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -120,6 +123,14 @@ class Interaction(models.Model):
             errors["started_at"] = _("Work cannot start before it was requested.")
         if self.started_at and self.completed_at and self.completed_at < self.started_at:
             errors["completed_at"] = _("Work cannot be completed before it started.")
+        if not isinstance(self.measures, dict) or not all(
+            isinstance(k, str)
+            and isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and abs(v) < 1e12
+            for k, v in self.measures.items()
+        ):
+            errors["measures"] = _("Measured values must be numbers, each with a name.")
         if errors:
             raise ValidationError(errors)
 

@@ -39,6 +39,7 @@ INTERACTION_FIELDS = (
     "scheduled_for",
     "started_at",
     "completed_at",
+    "measures",
 )
 
 
@@ -67,7 +68,16 @@ def interaction_record(*, customer: Customer, by: Membership | None, **fields: A
     interaction = Interaction(workspace_id=customer.workspace_id, customer=customer, **values)
     interaction.full_clean()
     interaction.save()
+    _analyse(interaction)
     return interaction
+
+
+def _analyse(interaction: Interaction) -> None:
+    """The analysers that read a new or changed interaction: its promises are checked at once,
+    so a broken one sounds its alert within the request."""
+    from ascolto.promises.services import promise_checks_for_interaction
+
+    promise_checks_for_interaction(interaction=interaction)
 
 
 @transaction.atomic
@@ -77,6 +87,7 @@ def interaction_update(*, interaction: Interaction, by: Membership, **fields: An
             setattr(interaction, key, value)
     interaction.full_clean()
     interaction.save()
+    _analyse(interaction)
     return interaction
 
 

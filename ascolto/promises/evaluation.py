@@ -1,0 +1,137 @@
+"""Whether one interaction kept one promise: pure functions, no database.
+
+`evaluate()` returns the outcome, the measured value (minutes for durations, signed minutes
+late for punctuality, the value itself for thresholds) and a short reason. A missing or
+inconsistent timestamp is "not measurable", never "kept".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.utils.translation import gettext_lazy as _
+
+KEPT = "kept"
+BROKEN = "broken"
+NOT_MEASURABLE = "not_measurable"
+
+BUSINESS_START = time(9, 0)
+BUSINESS_END = time(18, 0)
+# A span longer than this is not a delay to measure but a data error.
+MAX_SPAN_DAYS = 3660
+
+
+# Why a check is not measurable: stored as a code, shown in the reader's language.
+REASONS = {
+    "waiting_staff": _("Waiting for staff to record it."),
+    "no_limit": _("The promise has no limit."),
+    "missing_time": _("A time is missing."),
+    "out_of_order": _("The times are out of order."),
+    "not_recorded": _("The value was not recorded."),
+    "unknown_target": _("Unknown kind of target."),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outcome: str
+    measured: float | None
+    reason: str
+
+
+@lru_cache(maxsize=64)
+def _italian_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("IT", years=year).keys())
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _italian_holidays(day.year)
+
+
+def business_minutes_between(start: datetime, end: datetime, tz: ZoneInfo) -> float:
+    """Minutes between two aware datetimes that fall on a working day (Monday–Friday, not an
+    Italian public holiday) between 9:00 and 18:00 in the time zone `tz`."""
+    if end <= start:
+        return 0.0
+    start_local, end_local = start.astimezone(tz), end.astimezone(tz)
+    total = 0.0
+    day = start_local.date()
+    last = end_local.date()
+    while day <= last:
+        if is_business_day(day):
+            open_at = datetime.combine(day, BUSINESS_START, tzinfo=tz)
+            close_at = datetime.combine(day, BUSINESS_END, tzinfo=tz)
+            lo = max(open_at, start_local)
+            hi = min(close_at, end_local)
+            if hi > lo:
+                total += (hi - lo).total_seconds() / 60
+        day += timedelta(days=1)
+    return total
+
+
+def _compare(value: float, comparison: str, limit: float) -> bool:
+    if comparison == "at_most":
+        return value <= limit
+    if comparison == "at_least":
+        return value >= limit
+    return math.isclose(value, limit, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _moments(promise, interaction, default_start: str, default_end: str):
+    start_name = promise.start_moment or default_start
+    end_name = promise.end_moment or default_end
+    return getattr(interaction, start_name, None), getattr(interaction, end_name, None)
+
+
+def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
+    """Check `interaction` against `promise` (both model instances, or anything with the same
+    attributes)."""
+    kind = promise.target_type
+    limit = float(promise.limit) if isinstance(promise.limit, Decimal | int | float) else None
+    if kind == "flag":
+        return Outcome(NOT_MEASURABLE, None, "waiting_staff")
+    if kind in ("duration", "punctuality") and limit is None:
+        return Outcome(NOT_MEASURABLE, None, "no_limit")
+
+    if kind == "duration":
+        start, end = _moments(promise, interaction, "requested_at", "started_at")
+        if start is None or end is None:
+            return Outcome(NOT_MEASURABLE, None, "missing_time")
+        if end < start or (end - start).days > MAX_SPAN_DAYS:
+            return Outcome(NOT_MEASURABLE, None, "out_of_order")
+        if promise.business_hours:
+            minutes = business_minutes_between(start, end, tz)
+        else:
+            minutes = (end - start).total_seconds() / 60
+        minutes = round(minutes, 2)
+        return Outcome(KEPT if minutes <= limit else BROKEN, minutes, "")
+
+    if kind == "punctuality":
+        planned, actual = _moments(promise, interaction, "scheduled_for", "started_at")
+        if planned is None or actual is None:
+            return Outcome(NOT_MEASURABLE, None, "missing_time")
+        if abs((actual - planned).days) > MAX_SPAN_DAYS:
+            return Outcome(NOT_MEASURABLE, None, "out_of_order")
+        late = round((actual - planned).total_seconds() / 60, 2)
+        return Outcome(KEPT if abs(late) <= limit else BROKEN, late, "")
+
+    if kind == "threshold":
+        measures = interaction.measures if isinstance(interaction.measures, dict) else {}
+        value = measures.get(promise.measure)
+        if (
+            limit is None
+            or not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
+            return Outcome(NOT_MEASURABLE, None, "not_recorded")
+        kept = _compare(float(value), promise.comparison, limit)
+        return Outcome(KEPT if kept else BROKEN, float(value), "")
+
+    return Outcome(NOT_MEASURABLE, None, "unknown_target")

@@ -1,0 +1,73 @@
+"""Promises and checks in words, in the active language: "within 24 h (business hours)",
+"arrived after 31 h 20 min", "45 min late"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from ascolto.promises.models import Comparison, TargetType
+
+COMPARISON_SIGNS = {Comparison.AT_MOST: "≤", Comparison.AT_LEAST: "≥", Comparison.EQUAL: "="}
+
+
+def _number(value: float | Decimal) -> str:
+    value = float(value)
+    if value == int(value):
+        return number_format(int(value))
+    return number_format(round(value, 2), decimal_pos=None)
+
+
+def minutes_text(minutes: float | Decimal) -> str:
+    """47 → "47 min"; 1880 → "31 h 20 min"; 2880 → "2 d" (days only when whole)."""
+    minutes = float(minutes)
+    sign = "−" if minutes < 0 else ""
+    minutes = abs(round(minutes))
+    if minutes < 60:
+        return f"{sign}{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if rest == 0 and hours % 24 == 0 and hours >= 48:
+        return sign + _("%(days)s d") % {"days": hours // 24}
+    if rest == 0:
+        return f"{sign}{hours} h"
+    return f"{sign}{hours} h {rest} min"
+
+
+def target_text(promise) -> str:
+    """The measurable target of a promise (or of a customer's need: same fields)."""
+    kind = promise.target_type
+    if kind == TargetType.DURATION and promise.limit is not None:
+        text = _("within %(time)s") % {"time": minutes_text(promise.limit)}
+        if getattr(promise, "business_hours", False):
+            text += " " + _("(business hours)")
+        return text
+    if kind == TargetType.PUNCTUALITY and promise.limit is not None:
+        return _("on time ± %(time)s") % {"time": minutes_text(promise.limit)}
+    if kind == TargetType.THRESHOLD and promise.limit is not None:
+        sign = COMPARISON_SIGNS.get(promise.comparison, "?")
+        return f"{promise.measure} {sign} {_number(promise.limit)}"
+    if kind == TargetType.FLAG:
+        return _("kept, as staff record it")
+    return "—"
+
+
+def measured_text(promise, measured: float | None) -> str:
+    """What a check measured, in words."""
+    if measured is None:
+        return _("not measured")
+    kind = promise.target_type
+    if kind == TargetType.DURATION:
+        return _("took %(time)s") % {"time": minutes_text(measured)}
+    if kind == TargetType.PUNCTUALITY:
+        if measured > 0:
+            return _("%(time)s late") % {"time": minutes_text(measured)}
+        if measured < 0:
+            return _("%(time)s early") % {"time": minutes_text(-measured)}
+        return _("exactly on time")
+    if kind == TargetType.THRESHOLD:
+        return f"{promise.measure}: {_number(measured)}"
+    if kind == TargetType.FLAG:
+        return _("kept") if measured else _("not kept")
+    return _number(measured)

@@ -1,0 +1,455 @@
+"""Writes for promises: the catalogue, the checks of interactions against it, and the
+broken-promise crises with their alerts.
+
+Checks are recomputed, never appended: one row per (promise, interaction), so running them
+again changes nothing unless the interaction changed. A crisis is opened at most once per
+check (a one-to-one key), and only the call that opens it sends the alerts: a recheck, a
+second worker or `ascolto promises check` run twice raises no second alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ascolto.customers.models import Customer
+from ascolto.interactions.models import Interaction
+from ascolto.promises.evaluation import evaluate
+from ascolto.promises.models import (
+    MINUTES_PER_UNIT,
+    Crisis,
+    CrisisStep,
+    Expectation,
+    Promise,
+    PromiseCheck,
+    TargetType,
+)
+from ascolto.workspaces.models import Membership, Role, Workspace
+
+PROMISE_FIELDS = (
+    "name_it",
+    "name_en",
+    "wording_it",
+    "wording_en",
+    "kind",
+    "dimension",
+    "touchpoint",
+    "segment",
+    "target_type",
+    "start_moment",
+    "end_moment",
+    "business_hours",
+    "measure",
+    "comparison",
+    "limit",
+    "unit",
+    "question",
+    "active",
+)
+
+EXPECTATION_FIELDS = (
+    "dimension",
+    "touchpoint",
+    "text",
+    "target_type",
+    "measure",
+    "comparison",
+    "limit",
+    "unit",
+)
+
+
+def _in_minutes(values: dict[str, Any]) -> dict[str, Any]:
+    """Durations are entered in minutes, hours or days and stored in minutes."""
+    if (
+        values.get("target_type") == TargetType.DURATION
+        and values.get("limit") is not None
+        and values.get("unit") in MINUTES_PER_UNIT
+    ):
+        values["limit"] = values["limit"] * MINUTES_PER_UNIT[values["unit"]]
+    return values
+
+
+# --- the catalogue --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def promise_create(*, workspace: Workspace, by: Membership | None, **fields: Any) -> Promise:
+    """Add a promise to the catalogue and check the interactions it applies to."""
+    values = _in_minutes({k: v for k, v in fields.items() if k in PROMISE_FIELDS})
+    promise = Promise(workspace=workspace, **values)
+    promise.full_clean()
+    promise.save()
+    return promise
+
+
+@transaction.atomic
+def promise_update(*, promise: Promise, by: Membership | None, **fields: Any) -> Promise:
+    values = _in_minutes({k: v for k, v in fields.items() if k in PROMISE_FIELDS})
+    for key, value in values.items():
+        setattr(promise, key, value)
+    promise.full_clean()
+    promise.save()
+    return promise
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckTally:
+    kept: int = 0
+    broken: int = 0
+    not_measurable: int = 0
+    alerts_raised: int = 0
+    crises: list[int] = field(default_factory=list)
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "kept": self.kept,
+            "broken": self.broken,
+            "not_measurable": self.not_measurable,
+            "alerts_raised": self.alerts_raised,
+        }
+
+
+def _applicable_promises(workspace_id: int, touchpoint_id: int, segment_id: int | None):
+    qs = Promise.objects.filter(workspace_id=workspace_id, touchpoint_id=touchpoint_id, active=True)
+    return qs.filter(Q(segment__isnull=True) | Q(segment_id=segment_id))
+
+
+def _store(
+    promise: Promise,
+    interaction: Interaction,
+    existing: PromiseCheck | None,
+    tz: ZoneInfo,
+    tally: CheckTally,
+) -> None:
+    if existing is not None and existing.manual:
+        tally.add(existing.outcome)
+        return
+    result = evaluate(promise, interaction, tz)
+    if existing is None:
+        check = PromiseCheck(
+            workspace_id=interaction.workspace_id,
+            promise=promise,
+            interaction=interaction,
+            customer_id=interaction.customer_id,
+            occurred_at=interaction.occurred_at,
+            outcome=result.outcome,
+            measured=result.measured,
+            reason=result.reason,
+        )
+        try:
+            with transaction.atomic():
+                check.save()
+        except IntegrityError:  # another worker stored it first: recheck that row
+            existing = PromiseCheck.objects.get(promise=promise, interaction=interaction)
+            return _store(promise, interaction, existing, tz, tally)
+    else:
+        check = existing
+        changed = (check.outcome, check.measured, check.reason, check.occurred_at) != (
+            result.outcome,
+            result.measured,
+            result.reason,
+            interaction.occurred_at,
+        )
+        if changed:
+            check.outcome = result.outcome
+            check.measured = result.measured
+            check.reason = result.reason
+            check.occurred_at = interaction.occurred_at
+            check.checked_at = timezone.now()
+            check.save(update_fields=["outcome", "measured", "reason", "occurred_at", "checked_at"])
+    tally.add(check.outcome)
+    _react(check, tally, by=None)
+
+
+def _react(check: PromiseCheck, tally: CheckTally, by: Membership | None) -> None:
+    """Open the crisis of a broken check (once), or withdraw it when the check is kept after all."""
+    if check.outcome == PromiseCheck.Outcome.BROKEN:
+        if crisis_open(check=check) is not None:
+            tally.alerts_raised += 1
+    elif check.outcome == PromiseCheck.Outcome.KEPT:
+        Crisis.objects.filter(promise_check=check, closed_at__isnull=True).update(
+            closed_at=timezone.now(), withdrawn=True, closed_by=by
+        )
+
+
+@transaction.atomic
+def promise_checks_for_interaction(*, interaction: Interaction) -> CheckTally:
+    """Check one interaction against every promise of its touchpoint (and the customer's
+    segment). Called whenever an interaction is recorded or changed."""
+    tally = CheckTally()
+    customer = interaction.customer
+    tz = ZoneInfo(interaction.workspace.time_zone)
+    promises = list(
+        _applicable_promises(
+            interaction.workspace_id, interaction.touchpoint_id, customer.segment_id
+        )
+    )
+    existing = {
+        c.promise_id: c
+        for c in PromiseCheck.objects.filter(interaction=interaction).select_for_update()
+    }
+    applicable = {p.pk for p in promises}
+    # A changed touchpoint or segment: automatic checks of promises that no longer apply go,
+    # unless a crisis already hangs on them.
+    stale = [c.pk for pid, c in existing.items() if pid not in applicable and not c.manual]
+    if stale:
+        PromiseCheck.objects.filter(pk__in=stale, crisis__isnull=True).delete()
+    for promise in promises:
+        _store(promise, interaction, existing.get(promise.pk), tz, tally)
+    return tally
+
+
+def promise_checks_run(
+    *, workspace: Workspace | None = None, batch_size: int = 2000, progress=None
+) -> CheckTally:
+    """Recheck every interaction of every touchpoint that has an active promise."""
+    tally = CheckTally()
+    workspaces = [workspace] if workspace is not None else list(Workspace.objects.all())
+    for ws in workspaces:
+        tz = ZoneInfo(ws.time_zone)
+        promises = list(Promise.objects.filter(workspace=ws, active=True))
+        if not promises:
+            continue
+        by_touchpoint: dict[int, list[Promise]] = {}
+        for p in promises:
+            by_touchpoint.setdefault(p.touchpoint_id, []).append(p)
+        interactions = (
+            Interaction.objects.filter(workspace=ws, touchpoint_id__in=list(by_touchpoint))
+            .select_related("customer")
+            .order_by("pk")
+        )
+        last_pk = 0
+        while True:
+            batch = list(interactions.filter(pk__gt=last_pk)[:batch_size])
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            _run_batch(batch, by_touchpoint, tz, tally)
+            if progress is not None:
+                progress(len(batch))
+    return tally
+
+
+@transaction.atomic
+def _run_batch(
+    batch: list[Interaction],
+    by_touchpoint: dict[int, list[Promise]],
+    tz: ZoneInfo,
+    tally: CheckTally,
+) -> None:
+    existing = {
+        (c.promise_id, c.interaction_id): c
+        for c in PromiseCheck.objects.filter(interaction__in=[i.pk for i in batch])
+    }
+    to_create: list[PromiseCheck] = []
+    changed: list[PromiseCheck] = []
+    for interaction in batch:
+        for promise in by_touchpoint.get(interaction.touchpoint_id, []):
+            if promise.segment_id and promise.segment_id != interaction.customer.segment_id:
+                continue
+            check = existing.get((promise.pk, interaction.pk))
+            if check is not None and check.manual:
+                tally.add(check.outcome)
+                continue
+            result = evaluate(promise, interaction, tz)
+            tally.add(result.outcome)
+            if check is None:
+                to_create.append(
+                    PromiseCheck(
+                        workspace_id=interaction.workspace_id,
+                        promise=promise,
+                        interaction=interaction,
+                        customer_id=interaction.customer_id,
+                        occurred_at=interaction.occurred_at,
+                        outcome=result.outcome,
+                        measured=result.measured,
+                        reason=result.reason,
+                    )
+                )
+            elif (check.outcome, check.measured, check.reason, check.occurred_at) != (
+                result.outcome,
+                result.measured,
+                result.reason,
+                interaction.occurred_at,
+            ):
+                check.outcome = result.outcome
+                check.measured = result.measured
+                check.reason = result.reason
+                check.occurred_at = interaction.occurred_at
+                check.checked_at = timezone.now()
+                changed.append(check)
+    PromiseCheck.objects.bulk_create(to_create, ignore_conflicts=True)
+    PromiseCheck.objects.bulk_update(
+        changed, ["outcome", "measured", "reason", "occurred_at", "checked_at"]
+    )
+    # Broken checks without a crisis (new ones, or ones whose alert was never raised) and
+    # kept checks with an open crisis.
+    ids = [i.pk for i in batch]
+    for check in PromiseCheck.objects.filter(
+        interaction__in=ids, outcome=PromiseCheck.Outcome.BROKEN, crisis__isnull=True
+    ).select_related("promise", "customer", "interaction"):
+        if crisis_open(check=check) is not None:
+            tally.alerts_raised += 1
+    Crisis.objects.filter(
+        promise_check__interaction__in=ids,
+        promise_check__outcome=PromiseCheck.Outcome.KEPT,
+        closed_at__isnull=True,
+    ).update(closed_at=timezone.now(), withdrawn=True)
+
+
+@transaction.atomic
+def promise_check_set(
+    *, check: PromiseCheck, by: Membership, outcome: str, note: str = ""
+) -> PromiseCheck:
+    """A member records or corrects a check ("the van was clean": kept). Automatic rechecks
+    will not change it again."""
+    if outcome not in PromiseCheck.Outcome.values:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    check.outcome = outcome
+    check.manual = True
+    check.set_by = by
+    check.reason = note[:300]
+    check.checked_at = timezone.now()
+    check.full_clean()
+    check.save()
+    _react(check, CheckTally(), by=by)
+    return check
+
+
+# --- crises ---------------------------------------------------------------------------------
+
+
+def crisis_open(*, check: PromiseCheck) -> Crisis | None:
+    """Open the crisis for a broken check and sound the alert, unless it is already open.
+    Returns the new crisis, or None when there was one already."""
+    with transaction.atomic():
+        if Crisis.objects.filter(promise_check=check).exists():
+            return None
+        try:
+            with transaction.atomic():
+                crisis = Crisis.objects.create(
+                    workspace_id=check.workspace_id,
+                    customer_id=check.customer_id,
+                    promise_id=check.promise_id,
+                    promise_check=check,
+                )
+        except IntegrityError:  # opened at the same moment by another worker
+            return None
+        _crisis_alert(crisis)
+    return crisis
+
+
+def _alert_recipients(customer: Customer) -> list[Membership]:
+    members = list(
+        Membership.objects.filter(
+            workspace_id=customer.workspace_id, role__in=[Role.OWNER, Role.MANAGER]
+        ).select_related("user")
+    )
+    if customer.account_owner_id and all(m.pk != customer.account_owner_id for m in members):
+        members.insert(0, customer.account_owner)
+    return members
+
+
+def _crisis_alert(crisis: Crisis) -> None:
+    from ascolto.health.services import notification_create
+
+    check = crisis.promise_check
+    customer = check.customer
+    workspace = customer.workspace
+    promise = check.promise
+    url = reverse("customers:customer-detail", args=[customer.pk]) + f"#crisis-{crisis.pk}"
+    with translation.override(workspace.language):
+        title = _("Broken promise: “%(promise)s” for %(customer)s") % {
+            "promise": promise.label,
+            "customer": customer.name,
+        }
+        body = _(
+            "We promised: %(wording)s. What happened: %(what)s. "
+            "Call the customer, apologise, explain honestly and offer a remedy."
+        ) % {"wording": promise.wording(workspace.language), "what": check_summary(check)}
+    for recipient in _alert_recipients(customer):
+        notification_create(
+            workspace=workspace,
+            recipient=recipient,
+            kind="broken_promise",
+            title=title,
+            body=body,
+            customer=customer,
+            url=url,
+        )
+
+
+def check_summary(check: PromiseCheck) -> str:
+    """ "arrived after 31 h 20 min", "45 min late", "defects: 2" — in the active language."""
+    from ascolto.promises.formatting import measured_text
+
+    return measured_text(check.promise, check.measured)
+
+
+@transaction.atomic
+def crisis_step_tick(*, crisis: Crisis, step: str, by: Membership, note: str = "") -> CrisisStep:
+    if step not in Crisis.Step.values:
+        raise ValueError(f"unknown step {step!r}")
+    done, _created = CrisisStep.objects.get_or_create(
+        crisis=crisis, step=step, defaults={"done_by": by, "note": note[:500]}
+    )
+    return done
+
+
+@transaction.atomic
+def crisis_step_untick(*, crisis: Crisis, step: str, by: Membership) -> None:
+    CrisisStep.objects.filter(crisis=crisis, step=step).delete()
+
+
+@transaction.atomic
+def crisis_close(*, crisis: Crisis, by: Membership, note: str = "") -> Crisis:
+    """The crisis is handled: the customer has been looked after."""
+    if crisis.closed_at is None:
+        crisis.closed_at = timezone.now()
+        crisis.closed_by = by
+        if note:
+            crisis.note = note[:5_000]
+        crisis.save(update_fields=["closed_at", "closed_by", "note"])
+    return crisis
+
+
+# --- expectations ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def expectation_create(*, customer: Customer, by: Membership | None, **fields: Any) -> Expectation:
+    values = _in_minutes({k: v for k, v in fields.items() if k in EXPECTATION_FIELDS})
+    expectation = Expectation(workspace_id=customer.workspace_id, customer=customer, **values)
+    expectation.full_clean()
+    expectation.save()
+    return expectation
+
+
+@transaction.atomic
+def expectation_delete(*, expectation: Expectation, by: Membership) -> None:
+    expectation.delete()
+
+
+def interactions_check(interactions: Iterable[Interaction]) -> CheckTally:
+    """Check several interactions (e.g. a just-imported batch)."""
+    tally = CheckTally()
+    for interaction in interactions:
+        part = promise_checks_for_interaction(interaction=interaction)
+        for key in ("kept", "broken", "not_measurable", "alerts_raised"):
+            setattr(tally, key, getattr(tally, key) + getattr(part, key))
+    return tally
