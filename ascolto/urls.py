@@ -12,6 +12,7 @@ urlpatterns = [
     path("timeline/", include("ascolto.interactions.urls")),
     path("feedback/", include("ascolto.feedback.urls")),
     path("s/", include("ascolto.feedback.public_urls")),
+    path("promises/", include("ascolto.promises.urls")),
     path("notifications/", include("ascolto.health.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),

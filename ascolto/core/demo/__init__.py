@@ -26,6 +26,7 @@ and `bulk_insert()` runs `full_clean()` on the first row of every batch as a spo
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import time
 from collections import Counter
@@ -159,7 +160,11 @@ class DemoContext:
         if not rows:
             return
         meta = model._meta
-        model(**dict(zip(fields, rows[0], strict=True))).full_clean()
+        sample = dict(zip(fields, rows[0], strict=True))
+        for name in fields:  # JSON columns travel as JSON text
+            if isinstance(_model_field(meta, name), models.JSONField):
+                sample[name] = json.loads(sample[name])
+        model(**sample).full_clean()
         quote = connection.ops.quote_name
         table = quote(meta.db_table)
         column_list = ", ".join(quote(_model_field(meta, name).column) for name in fields)

@@ -60,6 +60,7 @@ INTERACTION_FIELDS = (
     "scheduled_for",
     "started_at",
     "completed_at",
+    "measures",
     "created_at",
 )
 SIGNAL_FIELDS = ("workspace_id", "customer_id", "member_id", "text", "polarity", "created_at")
@@ -166,6 +167,7 @@ class Timeline:
         scheduled_for: datetime | None = None,
         started_at: datetime | None = None,
         completed_at: datetime | None = None,
+        measures: str = "{}",
     ) -> None:
         """Keep an interaction if everything about it lies inside the generated history."""
         latest = max(
@@ -187,6 +189,7 @@ class Timeline:
                 scheduled_for,
                 started_at,
                 completed_at,
+                measures,
                 latest,
             )
         )

@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401 (each area adds its pages below)
+
+app_name = "promises"
+
+urlpatterns: list = []
