@@ -16,9 +16,7 @@ def promise_list(*, workspace: Workspace, active_only: bool = False) -> QuerySet
     return qs.filter(active=True) if active_only else qs
 
 
-def crisis_list_open_for_customer(
-    *, workspace: Workspace, customer: Customer
-) -> QuerySet[Crisis]:
+def crisis_list_open_for_customer(*, workspace: Workspace, customer: Customer) -> QuerySet[Crisis]:
     return (
         Crisis.objects.for_workspace(workspace)
         .filter(customer=customer, closed_at__isnull=True)

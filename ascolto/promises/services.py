@@ -215,9 +215,16 @@ def promise_checks_for_interaction(*, interaction: Interaction) -> CheckTally:
 
 
 def promise_checks_run(
-    *, workspace: Workspace | None = None, batch_size: int = 2000, progress=None
+    *,
+    workspace: Workspace | None = None,
+    batch_size: int = 2000,
+    progress=None,
+    alert: bool = True,
 ) -> CheckTally:
-    """Recheck every interaction of every touchpoint that has an active promise."""
+    """Recheck every interaction of every touchpoint that has an active promise.
+
+    `alert=False` opens the crises of broken checks without notifying anyone (loading
+    history, e.g. the demo business)."""
     tally = CheckTally()
     workspaces = [workspace] if workspace is not None else list(Workspace.objects.all())
     for ws in workspaces:
@@ -239,7 +246,7 @@ def promise_checks_run(
             if not batch:
                 break
             last_pk = batch[-1].pk
-            _run_batch(batch, by_touchpoint, tz, tally)
+            _run_batch(batch, by_touchpoint, tz, tally, alert)
             if progress is not None:
                 progress(len(batch))
     return tally
@@ -251,6 +258,7 @@ def _run_batch(
     by_touchpoint: dict[int, list[Promise]],
     tz: ZoneInfo,
     tally: CheckTally,
+    alert: bool = True,
 ) -> None:
     existing = {
         (c.promise_id, c.interaction_id): c
@@ -303,7 +311,7 @@ def _run_batch(
     for check in PromiseCheck.objects.filter(
         interaction__in=ids, outcome=PromiseCheck.Outcome.BROKEN, crisis__isnull=True
     ).select_related("promise", "customer", "interaction"):
-        if crisis_open(check=check) is not None:
+        if crisis_open(check=check, alert=alert) is not None:
             tally.alerts_raised += 1
     Crisis.objects.filter(
         promise_check__interaction__in=ids,
@@ -334,7 +342,7 @@ def promise_check_set(
 # --- crises ---------------------------------------------------------------------------------
 
 
-def crisis_open(*, check: PromiseCheck) -> Crisis | None:
+def crisis_open(*, check: PromiseCheck, alert: bool = True) -> Crisis | None:
     """Open the crisis for a broken check and sound the alert, unless it is already open.
     Returns the new crisis, or None when there was one already."""
     with transaction.atomic():
@@ -350,7 +358,8 @@ def crisis_open(*, check: PromiseCheck) -> Crisis | None:
                 )
         except IntegrityError:  # opened at the same moment by another worker
             return None
-        _crisis_alert(crisis)
+        if alert:
+            _crisis_alert(crisis)
     return crisis
 
 
