@@ -248,6 +248,7 @@ def _store(workspace, batch, why, zone, recent, result) -> int:
                 customer_id=r.customer_id,
                 submitted_at=datetime.combine(r.day, time(12, 0), tzinfo=zone),
                 language=workspace.language if workspace.language in ("it", "en") else "it",
+                kind=r.survey.kind,
                 score=r.score,
                 band=score_band(r.survey.kind, r.score),
                 all_good=bool(top and top[0] <= r.score <= top[1] and not r.comment),

@@ -168,12 +168,13 @@ def _response_store(
         customer_id=invitation.customer_id if invitation else None,
         submitted_at=now,
         language=language if language in ("it", "en") else "it",
+        kind=survey.kind,
         score=score,
         band=score_band(survey.kind, score),
         all_good=is_all_good(survey.kind, score, answers),
     )
     response.save()
-    Answer.objects.bulk_create(
+    stored = Answer.objects.bulk_create(
         [
             Answer(
                 response=response,
@@ -186,9 +187,21 @@ def _response_store(
             if not a.is_empty
         ]
     )
+    _texts_analyse(response, stored)
     if response.is_detractor:
         _detractor_alert(response, answers)
     return response
+
+
+def _texts_analyse(response: Response, answers: list[Answer]) -> None:
+    """Comments are analysed (sentiment, emotion, aspects) in the background."""
+    from ascolto.textanalysis.services import text_analysis_request
+
+    for answer in answers:
+        if answer.text and answer.pk:
+            text_analysis_request(
+                workspace=response.workspace_id, source_kind="survey_answer", source_id=answer.pk
+            )
 
 
 def _detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
