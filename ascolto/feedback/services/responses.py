@@ -174,7 +174,7 @@ def _response_store(
         all_good=is_all_good(survey.kind, score, answers),
     )
     response.save()
-    stored = Answer.objects.bulk_create(
+    Answer.objects.bulk_create(
         [
             Answer(
                 response=response,
@@ -187,21 +187,9 @@ def _response_store(
             if not a.is_empty
         ]
     )
-    _texts_analyse(response, stored)
     if response.is_detractor:
         _detractor_alert(response, answers)
     return response
-
-
-def _texts_analyse(response: Response, answers: list[Answer]) -> None:
-    """Comments are analysed (sentiment, emotion, aspects) in the background."""
-    from ascolto.textanalysis.services import text_analysis_request
-
-    for answer in answers:
-        if answer.text and answer.pk:
-            text_analysis_request(
-                workspace=response.workspace_id, source_kind="survey_answer", source_id=answer.pk
-            )
 
 
 def _detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
