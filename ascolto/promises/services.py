@@ -462,3 +462,60 @@ def interactions_check(interactions: Iterable[Interaction]) -> CheckTally:
         for key in ("kept", "broken", "not_measurable", "alerts_raised"):
             setattr(tally, key, getattr(tally, key) + getattr(part, key))
     return tally
+
+
+# --- taking a prospect on: the fit check at conversion --------------------------------------
+
+
+class ConversionRefused(Exception):
+    """The prospect cannot be converted as asked; `reason` says why, in the active language."""
+
+    def __init__(self, reason: str, *, field: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+@transaction.atomic
+def customer_convert(*, customer: Customer, by: Membership, reason: str = "") -> Any:
+    """Make a prospect a customer after the fit check.
+
+    When their needs fit the catalogue the status simply changes. When they do not, a reason
+    is required, only managers and owners decide, and a `FitOverride` records the reason with
+    the mismatches (in words and as fields). The customer row is locked first, so a second
+    submission of the same form finds an active customer and records nothing more.
+    Returns the override, or None when none was needed."""
+    from ascolto.customers.services import customer_update
+    from ascolto.promises.fit import fit_check_for_customer
+    from ascolto.promises.models import FitOverride
+
+    locked = Customer.objects.select_for_update().get(
+        pk=customer.pk, workspace_id=customer.workspace_id
+    )
+    if locked.status != Customer.Status.PROSPECT:
+        raise ConversionRefused(_("%(name)s is not a prospect.") % {"name": locked.name})
+    fit = fit_check_for_customer(workspace=locked.workspace, customer=locked)
+    override = None
+    if fit.misfit:
+        if not by.has_role(Role.MANAGER):
+            raise ConversionRefused(
+                _("Their needs do not fit your promises: a manager or an owner decides.")
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise ConversionRefused(
+                _("Their needs do not fit your promises: say why you take them anyway."),
+                field="reason",
+            )
+        override = FitOverride(
+            workspace_id=locked.workspace_id,
+            customer=locked,
+            reason=reason[:2_000],
+            mismatches=fit.mismatch_records(),
+            decided_by=by,
+        )
+        override.full_clean()
+        override.save()
+    customer_update(customer=locked, by=by, status=Customer.Status.ACTIVE)
+    customer.status = locked.status
+    return override
