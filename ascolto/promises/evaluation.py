@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -86,7 +86,15 @@ def _compare(value: float, comparison: str, limit: float) -> bool:
 def _moments(promise, interaction, default_start: str, default_end: str):
     start_name = promise.start_moment or default_start
     end_name = promise.end_moment or default_end
-    return getattr(interaction, start_name, None), getattr(interaction, end_name, None)
+    return _utc(getattr(interaction, start_name, None)), _utc(getattr(interaction, end_name, None))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """In UTC, so a difference is real elapsed time: two datetimes in the same zone subtract
+    as wall-clock times, and a span across a DST change would be an hour off."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC)
 
 
 def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
