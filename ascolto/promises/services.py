@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,10 +68,11 @@ EXPECTATION_FIELDS = (
 )
 
 
-def _in_minutes(values: dict[str, Any]) -> dict[str, Any]:
-    """Durations are entered in minutes, hours or days and stored in minutes."""
+def _in_minutes(values: dict[str, Any], target_type: str = "") -> dict[str, Any]:
+    """Durations are entered in minutes, hours or days and stored in minutes. `target_type`
+    is the one already stored, for an update that does not repeat it."""
     if (
-        values.get("target_type") == TargetType.DURATION
+        values.get("target_type", target_type) == TargetType.DURATION
         and values.get("limit") is not None
         and values.get("unit") in MINUTES_PER_UNIT
     ):
@@ -88,16 +90,29 @@ def promise_create(*, workspace: Workspace, by: Membership | None, **fields: Any
     promise = Promise(workspace=workspace, **values)
     promise.full_clean()
     promise.save()
+    _recheck_later(promise)
     return promise
+
+
+def _recheck_later(promise: Promise) -> None:
+    """Check the interactions of the promise's touchpoint in the background once saved: a
+    touchpoint with a long history must not hold the request."""
+    from ascolto.promises.tasks import promise_recheck_task
+
+    promise_pk = promise.pk
+    transaction.on_commit(lambda: promise_recheck_task.enqueue(promise_pk))
 
 
 @transaction.atomic
 def promise_update(*, promise: Promise, by: Membership | None, **fields: Any) -> Promise:
-    values = _in_minutes({k: v for k, v in fields.items() if k in PROMISE_FIELDS})
+    values = _in_minutes(
+        {k: v for k, v in fields.items() if k in PROMISE_FIELDS}, promise.target_type
+    )
     for key, value in values.items():
         setattr(promise, key, value)
     promise.full_clean()
     promise.save()
+    _recheck_later(promise)
     return promise
 
 
@@ -179,7 +194,7 @@ def _store(
 def _react(check: PromiseCheck, tally: CheckTally, by: Membership | None) -> None:
     """Open the crisis of a broken check (once), or withdraw it when the check is kept after all."""
     if check.outcome == PromiseCheck.Outcome.BROKEN:
-        if crisis_open(check=check) is not None:
+        if crisis_open(check=check) is not None or crisis_reopen(check=check) is not None:
             tally.alerts_raised += 1
     elif check.outcome == PromiseCheck.Outcome.KEPT:
         Crisis.objects.filter(promise_check=check, closed_at__isnull=True).update(
@@ -211,6 +226,39 @@ def promise_checks_for_interaction(*, interaction: Interaction) -> CheckTally:
         PromiseCheck.objects.filter(pk__in=stale, crisis__isnull=True).delete()
     for promise in promises:
         _store(promise, interaction, existing.get(promise.pk), tz, tally)
+    return tally
+
+
+# Broken checks older than this found by a recheck of the catalogue open their crisis quietly:
+# the siren is for what can still be put right.
+RECENT_FOR_ALERT = timedelta(days=7)
+
+
+def promise_recheck(*, promise: Promise, batch_size: int = 2000) -> CheckTally:
+    """Check every interaction of the promise's touchpoint against this one promise, after it
+    was created or changed. Broken checks open their crisis; only those of the last
+    `RECENT_FOR_ALERT` sound the alert."""
+    tally = CheckTally()
+    promise = Promise.objects.select_related("workspace").get(pk=promise.pk)
+    if not promise.active:
+        return tally
+    tz = ZoneInfo(promise.workspace.time_zone)
+    by_touchpoint = {promise.touchpoint_id: [promise]}
+    alert_since = timezone.now() - RECENT_FOR_ALERT
+    interactions = (
+        Interaction.objects.filter(
+            workspace_id=promise.workspace_id, touchpoint_id=promise.touchpoint_id
+        )
+        .select_related("customer")
+        .order_by("pk")
+    )
+    last_pk = 0
+    while True:
+        batch = list(interactions.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        _run_batch(batch, by_touchpoint, tz, tally, alert=True, alert_since=alert_since)
     return tally
 
 
@@ -259,10 +307,14 @@ def _run_batch(
     tz: ZoneInfo,
     tally: CheckTally,
     alert: bool = True,
+    alert_since: datetime | None = None,
 ) -> None:
+    promise_ids = [p.pk for promises in by_touchpoint.values() for p in promises]
     existing = {
         (c.promise_id, c.interaction_id): c
-        for c in PromiseCheck.objects.filter(interaction__in=[i.pk for i in batch])
+        for c in PromiseCheck.objects.filter(
+            interaction__in=[i.pk for i in batch], promise__in=promise_ids
+        )
     }
     to_create: list[PromiseCheck] = []
     changed: list[PromiseCheck] = []
@@ -305,15 +357,25 @@ def _run_batch(
     PromiseCheck.objects.bulk_update(
         changed, ["outcome", "measured", "reason", "occurred_at", "checked_at"]
     )
+    for check in changed:  # broken again after a withdrawn crisis: the siren sounds again
+        if check.outcome == PromiseCheck.Outcome.BROKEN:
+            loud = alert and (alert_since is None or check.occurred_at >= alert_since)
+            if crisis_reopen(check=check, alert=loud) is not None and loud:
+                tally.alerts_raised += 1
     # Broken checks without a crisis (new ones, or ones whose alert was never raised) and
     # kept checks with an open crisis.
     ids = [i.pk for i in batch]
     for check in PromiseCheck.objects.filter(
-        interaction__in=ids, outcome=PromiseCheck.Outcome.BROKEN, crisis__isnull=True
+        interaction__in=ids,
+        promise__in=promise_ids,
+        outcome=PromiseCheck.Outcome.BROKEN,
+        crisis__isnull=True,
     ).select_related("promise", "customer", "interaction"):
-        if crisis_open(check=check, alert=alert) is not None:
+        loud = alert and (alert_since is None or check.occurred_at >= alert_since)
+        if crisis_open(check=check, alert=loud) is not None and loud:
             tally.alerts_raised += 1
     Crisis.objects.filter(
+        promise_check__promise__in=promise_ids,
         promise_check__interaction__in=ids,
         promise_check__outcome=PromiseCheck.Outcome.KEPT,
         closed_at__isnull=True,
@@ -332,6 +394,9 @@ def promise_check_set(
     check.manual = True
     check.set_by = by
     check.reason = note[:300]
+    if check.promise.target_type == TargetType.FLAG:
+        # A flag measures nothing but staff's word: 1 kept, 0 not kept.
+        check.measured = {"kept": 1.0, "broken": 0.0}.get(outcome)
     check.checked_at = timezone.now()
     check.full_clean()
     check.save()
@@ -358,6 +423,22 @@ def crisis_open(*, check: PromiseCheck, alert: bool = True) -> Crisis | None:
                 )
         except IntegrityError:  # opened at the same moment by another worker
             return None
+        if alert:
+            _crisis_alert(crisis)
+    return crisis
+
+
+def crisis_reopen(*, check: PromiseCheck, alert: bool = True) -> Crisis | None:
+    """A check withdrawn as kept is broken again (corrected, or the interaction changed once
+    more): its withdrawn crisis opens again and sounds the alert. A crisis handled by staff
+    stays handled. Returns the reopened crisis, or None."""
+    with transaction.atomic():
+        reopened = Crisis.objects.filter(
+            promise_check=check, withdrawn=True, closed_at__isnull=False
+        ).update(closed_at=None, closed_by=None, withdrawn=False, opened_at=timezone.now())
+        if not reopened:
+            return None
+        crisis = Crisis.objects.select_related("promise_check").get(promise_check=check)
         if alert:
             _crisis_alert(crisis)
     return crisis
