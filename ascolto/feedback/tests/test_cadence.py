@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from ascolto.customers.models import Customer
 from ascolto.customers.tests.factories import ContractFactory, CustomerFactory, SegmentFactory
 from ascolto.feedback.models import CadenceRule, CadenceTrigger, Invitation
+from ascolto.feedback.selectors import customer_ids_after_broken_promise
 from ascolto.feedback.services import survey_invitation_create
 from ascolto.feedback.services.cadence import (
     cadence_rule_create,
@@ -18,7 +19,10 @@ from ascolto.feedback.services.cadence import (
     cadence_trigger_complaint_resolved,
 )
 from ascolto.feedback.tests.factories import SurveyFactory
+from ascolto.interactions.services import interaction_record, interaction_update
 from ascolto.interactions.tests.factories import InteractionFactory
+from ascolto.promises.models import Crisis
+from ascolto.promises.services import crisis_close, promise_create
 
 START = datetime.fromisoformat("2026-01-05T09:00:00+01:00")
 
@@ -141,9 +145,11 @@ def test_renewal_trigger_fires_once_per_renewal(
     assert CadenceTrigger.objects.filter(source_kind="renewal").count() == 2
 
 
-def test_no_periodic_survey_during_an_open_complaint_or_after_a_broken_promise(
+def test_no_periodic_survey_during_an_open_complaint(
     at_start, time_machine, workspace_a, alice, survey_a
 ):
+    """GIVEN a customer who complained yesterday WHEN the cadence runs daily THEN they are
+    asked only once the complaint window has passed, the others at once."""
     complaining = CustomerFactory(workspace=workspace_a)
     delayed = CustomerFactory(workspace=workspace_a)
     calm = CustomerFactory(workspace=workspace_a)
@@ -152,6 +158,7 @@ def test_no_periodic_survey_during_an_open_complaint_or_after_a_broken_promise(
         touchpoint=workspace_a.touchpoints.get(code="reclamo"),
         occurred_at=START - timedelta(days=1),
     )
+    # A delay alone is no broken promise: only the promises' checks decide that.
     InteractionFactory(
         customer=delayed,
         touchpoint=workspace_a.touchpoints.get(code="ritardo"),
@@ -162,8 +169,107 @@ def test_no_periodic_survey_during_an_open_complaint_or_after_a_broken_promise(
     run_days(time_machine, 20)
 
     assert invitation_days(calm) == [0]
-    assert invitation_days(delayed) == [5]  # 7 quiet days after the delay
+    assert invitation_days(delayed) == [0]
     assert invitation_days(complaining) == [13]  # 14 days after the complaint
+
+
+def _late_repair(workspace, by, customer, *, hours: int):
+    """Record a repair that started `hours` after the call, now (frozen time)."""
+    touchpoint = workspace.touchpoints.get(code="intervento")
+    asked = START - timedelta(hours=hours + 1)
+    return interaction_record(
+        customer=customer,
+        by=by,
+        touchpoint=touchpoint,
+        requested_at=asked,
+        started_at=asked + timedelta(hours=hours),
+    )
+
+
+def test_no_periodic_survey_while_a_broken_promise_is_open_nor_in_the_quiet_days(
+    at_start, time_machine, workspace_a, alice, survey_a
+):
+    """GIVEN a promise "on site within 24 h" broken today for two customers (one crisis handled
+    within the hour, one left open for ten days), a third whose siren was withdrawn and a calm
+    one, WHEN the cadence runs every day THEN the open crisis holds the survey until it is
+    handled, the handled one until the quiet days have passed, and the others are asked at
+    once."""
+    promise_create(
+        workspace=workspace_a,
+        by=alice,
+        name_it="Intervento entro 24 ore",
+        wording_it="Un tecnico entro 24 ore",
+        dimension="timeliness",
+        touchpoint=workspace_a.touchpoints.get(code="intervento"),
+        target_type="duration",
+        start_moment="requested_at",
+        end_moment="started_at",
+        limit=24,
+        unit="hours",
+    )
+    left_open = CustomerFactory(workspace=workspace_a)
+    handled = CustomerFactory(workspace=workspace_a)
+    false_alarm = CustomerFactory(workspace=workspace_a)
+    calm = CustomerFactory(workspace=workspace_a)
+    _late_repair(workspace_a, alice, left_open, hours=50)
+    _late_repair(workspace_a, alice, handled, hours=30)
+    corrected = _late_repair(workspace_a, alice, false_alarm, hours=40)
+    _late_repair(workspace_a, alice, calm, hours=3)
+    assert Crisis.objects.filter(closed_at__isnull=True).count() == 3
+    interaction_update(
+        interaction=corrected, by=alice, started_at=corrected.requested_at + timedelta(hours=2)
+    )
+    assert Crisis.objects.get(customer=false_alarm).withdrawn
+    time_machine.move_to(START + timedelta(minutes=40), tick=False)
+    crisis_close(crisis=Crisis.objects.get(customer=handled), by=alice)
+    make_rule(workspace_a, alice, survey_a, every_days=90)
+
+    run_days(time_machine, 10, start=START + timedelta(hours=1))
+
+    assert invitation_days(calm) == [0]
+    assert invitation_days(false_alarm) == [0]
+    assert invitation_days(handled) == [7]  # handled at once, then the quiet days
+    assert invitation_days(left_open) == []  # still open after ten days
+
+    later = START + timedelta(days=10, hours=2)
+    time_machine.move_to(later, tick=False)
+    crisis_close(crisis=Crisis.objects.get(customer=left_open), by=alice)
+    run_days(time_machine, 5, start=later + timedelta(hours=1))
+
+    assert invitation_days(left_open) == [10]
+    assert invitation_days(handled) == [7]
+
+
+def test_the_broken_promise_selector_is_a_subquery_of_this_workspace(
+    at_start, workspace_a, workspace_b, alice, mallory
+):
+    """GIVEN open crises in two workspaces WHEN workspace A's suppression is read THEN it is one
+    query of customer ids of workspace A only, judged at the moment given."""
+    customers = {}
+    for workspace, member in ((workspace_a, alice), (workspace_b, mallory)):
+        promise_create(
+            workspace=workspace,
+            by=member,
+            name_it="Intervento entro 24 ore",
+            wording_it="Un tecnico entro 24 ore",
+            dimension="timeliness",
+            touchpoint=workspace.touchpoints.get(code="intervento"),
+            target_type="duration",
+            start_moment="requested_at",
+            end_moment="started_at",
+            limit=24,
+            unit="hours",
+        )
+        customers[workspace.pk] = CustomerFactory(workspace=workspace)
+        _late_repair(workspace, member, customers[workspace.pk], hours=30)
+
+    ids = customer_ids_after_broken_promise(workspace=workspace_a, now=START)
+    before = customer_ids_after_broken_promise(
+        workspace=workspace_a, now=START - timedelta(minutes=1)
+    )
+
+    assert list(ids) == [{"customer_id": customers[workspace_a.pk].pk}]
+    assert list(before) == []  # the crisis did not exist yet
 
 
 def test_internal_customers_follow_their_own_rule(
