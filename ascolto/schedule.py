@@ -35,6 +35,12 @@ JOBS: list[Job] = [
         "ascolto.dashboards.reports.monthly_reports_schedule",
         monthly=(1, "07:00"),
     ),
+    # Texts saved while no worker ran, or loaded in bulk: analysed in bounded batches.
+    Job(
+        "textanalysis-sweep",
+        "ascolto.textanalysis.services.text_analyses_sweep",
+        every=timedelta(minutes=15),
+    ),
 ]
 
 SWEEPERS: list[str] = [

@@ -76,8 +76,12 @@ def _analyse(interaction: Interaction) -> None:
     """The analysers that read a new or changed interaction: its promises are checked at once,
     so a broken one sounds its alert within the request."""
     from ascolto.promises.services import promise_checks_for_interaction
+    from ascolto.textanalysis.services import text_analysis_request
 
     promise_checks_for_interaction(interaction=interaction)
+    text_analysis_request(
+        workspace=interaction.workspace_id, source_kind="interaction", source_id=interaction.pk
+    )
 
 
 @transaction.atomic
@@ -112,4 +116,9 @@ def staff_signal_record(
     )
     signal.full_clean()
     signal.save()
+    from ascolto.textanalysis.services import text_analysis_request
+
+    text_analysis_request(
+        workspace=signal.workspace_id, source_kind="staff_signal", source_id=signal.pk
+    )
     return signal

@@ -1,15 +1,23 @@
 """Submitting a response: validation of every answer, one response per invitation, the
-detractor alert and the "all good" signal."""
+detractor alert and the "all good" signal.
+
+The public survey page is the busiest write path, so the store is kept short and cheap: the
+reads (invitation, survey, questions) happen before the write transaction, which holds only the
+conditional UPDATE that claims the invitation and two INSERTs (the response, then all its
+answers in one statement). The INSERTs are built once per process from the models' own fields
+(`_insert`), so a column added later is written too; like `bulk_create` they bypass `save()`
+and signals, which these models do not rely on. See docs/benchmarks.md, "Survey submissions".
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +35,7 @@ class AlreadyAnswered(Exception):
 
 @dataclass(frozen=True)
 class CleanAnswer:
-    question: Question
+    question: Question | QuestionRule
     number: int | None = None
     text: str = ""
     choice: str = ""
@@ -37,12 +45,30 @@ class CleanAnswer:
         return self.number is None and not self.text and not self.choice
 
 
-def field_name(question: Question) -> str:
+@dataclass(frozen=True, slots=True)
+class QuestionRule:
+    """What validating and storing an answer needs of its question, without a model instance
+    (the public page's submission builds these from its one read; see `public_form`)."""
+
+    pk: int
+    kind: str
+    role: str
+    required: bool
+    min_value: int | None
+    max_value: int | None
+    choices: list[dict[str, Any]]
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in (Question.Kind.SCORE, Question.Kind.SCALE)
+
+
+def field_name(question: Question | QuestionRule) -> str:
     return f"q{question.pk}"
 
 
 def response_answers_clean(
-    *, questions: list[Question], data: Mapping[str, Any]
+    *, questions: Sequence[Question | QuestionRule], data: Mapping[str, Any]
 ) -> tuple[list[CleanAnswer], dict[str, str]]:
     """Check every answer against its question. Returns the clean answers and, per form field,
     a message in the active language. Unknown fields are ignored."""
@@ -118,6 +144,18 @@ def is_all_good(kind: str, score: int | None, answers: list[CleanAnswer]) -> boo
     return low <= score <= high and all(not a.text for a in improve)
 
 
+@dataclass(frozen=True)
+class ResponseTarget:
+    """Where a response is stored: the ids it needs, read before the write transaction."""
+
+    workspace_id: int
+    survey_id: int
+    kind: str
+    invitation_id: int | None = None
+    customer_id: int | None = None
+    open_link_id: int | None = None
+
+
 def response_submit(
     *,
     survey: Survey,
@@ -133,63 +171,137 @@ def response_submit(
     one of any number of concurrent submissions through, and the unique invitation column is
     the backstop. A detractor answer alerts the account owner at once (in the app; the email
     is queued at commit)."""
+    target = ResponseTarget(
+        workspace_id=survey.workspace_id,
+        survey_id=survey.pk,
+        kind=survey.kind,
+        invitation_id=invitation.pk if invitation is not None else None,
+        customer_id=invitation.customer_id if invitation is not None else None,
+        open_link_id=open_link.pk if open_link is not None else None,
+    )
     questions = list(survey.questions.order_by("position", "pk"))
+    return response_submit_answers(target=target, questions=questions, data=data, language=language)
+
+
+def response_submit_answers(
+    *,
+    target: ResponseTarget,
+    questions: Sequence[Question | QuestionRule],
+    data: Mapping[str, Any],
+    language: str,
+) -> Response:
+    """`response_submit` for a caller that has read the target and its survey's questions
+    already (the public page reads them in one statement). Same checks, same errors."""
     answers, errors = response_answers_clean(questions=questions, data=data)
     if errors:
         raise ValidationError(errors)
     try:
-        return _response_store(survey, answers, language, invitation, open_link)
+        return _response_store(target, answers, language)
     except IntegrityError:
         raise AlreadyAnswered from None
 
 
-@transaction.atomic
-def _response_store(
-    survey: Survey,
-    answers: list[CleanAnswer],
-    language: str,
-    invitation: Invitation | None,
-    open_link: OpenLink | None,
-) -> Response:
-    now = timezone.now()
-    if invitation is not None:
-        claimed = Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(
-            answered_at=now, closed_at=now
+_INSERTS: dict[tuple[type[models.Model], int, str], tuple[str, tuple[models.Field, ...]]] = {}
+
+
+def _insert(cursor: Any, model: type[models.Model], rows: list[models.Model]) -> None:
+    """Store `rows` (new instances of `model`) with one INSERT ... RETURNING and set their
+    primary keys. Like `bulk_create` (no `save()`, no signals), but the statement is built once
+    per process, model and row count, from the model's concrete fields."""
+    if not rows:
+        return
+    key = (model, len(rows), connection.vendor)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        meta = model._meta
+        fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+        quote = connection.ops.quote_name
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        columns = ", ".join(quote(f.column) for f in fields)
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (quoted names)
+            f"VALUES {', '.join([one] * len(rows))} RETURNING {quote(meta.pk.column)}"
         )
-        if not claimed:
-            raise AlreadyAnswered
+        statement = _INSERTS[key] = (sql, fields)
+    sql, fields = statement
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    cursor.execute(sql, params)
+    keys = cursor.fetchall()
+    for row, (pk,) in zip(rows, keys, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+def _invitation_claim(cursor: Any, invitation_id: int, now: Any) -> bool:
+    """Mark the invitation answered unless it is already: True for exactly one caller."""
+    meta = Invitation._meta
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    answered, closed = (
+        connection.ops.quote_name(meta.get_field(name).column)
+        for name in ("answered_at", "closed_at")
+    )
+    cursor.execute(
+        f"UPDATE {table} SET {answered} = %s, {closed} = %s "  # noqa: S608 (quoted names)
+        f"WHERE {pk} = %s AND {answered} IS NULL",
+        [connection.ops.adapt_datetimefield_value(now)] * 2 + [invitation_id],
+    )
+    return cursor.rowcount == 1
+
+
+@transaction.atomic
+def _response_store(target: ResponseTarget, answers: list[CleanAnswer], language: str) -> Response:
+    now = timezone.now()
     main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
     score = main.number if main else None
     response = Response(
-        workspace_id=survey.workspace_id,
-        survey=survey,
-        invitation=invitation,
-        open_link=open_link,
-        customer_id=invitation.customer_id if invitation else None,
+        workspace_id=target.workspace_id,
+        survey_id=target.survey_id,
+        invitation_id=target.invitation_id,
+        open_link_id=target.open_link_id,
+        customer_id=target.customer_id,
         submitted_at=now,
         language=language if language in ("it", "en") else "it",
-        kind=survey.kind,
+        kind=target.kind,
         score=score,
-        band=score_band(survey.kind, score),
-        all_good=is_all_good(survey.kind, score, answers),
+        band=score_band(target.kind, score),
+        all_good=is_all_good(target.kind, score, answers),
     )
-    response.save()
-    Answer.objects.bulk_create(
-        [
-            Answer(
-                response=response,
-                question=a.question,
-                number=a.number,
-                text=a.text,
-                choice=a.choice,
-            )
-            for a in answers
-            if not a.is_empty
-        ]
-    )
+    stored = [
+        Answer(
+            response=response,
+            question_id=a.question.pk,
+            number=a.number,
+            text=a.text,
+            choice=a.choice,
+        )
+        for a in answers
+        if not a.is_empty
+    ]
+    with connection.cursor() as cursor:
+        if target.invitation_id is not None and not _invitation_claim(
+            cursor, target.invitation_id, now
+        ):
+            raise AlreadyAnswered
+        _insert(cursor, Response, [response])
+        for answer in stored:
+            answer.response_id = response.pk
+        _insert(cursor, Answer, stored)
+    _texts_analyse(response, stored)
     if response.is_detractor:
         _detractor_alert(response, answers)
     return response
+
+
+def _texts_analyse(response: Response, answers: list[Answer]) -> None:
+    """Comments are analysed (sentiment, emotion, aspects) in the background."""
+    from ascolto.textanalysis.services import text_analysis_request
+
+    for answer in answers:
+        if answer.text and answer.pk:
+            text_analysis_request(
+                workspace=response.workspace_id, source_kind="survey_answer", source_id=answer.pk
+            )
 
 
 def _detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:

@@ -1,0 +1,141 @@
+"""Reads of stored text analyses: the "What customers say" list, badges for timelines and
+response lists, the workspace model's status. Every filter is SQL on indexed columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from ascolto.textanalysis.models import TextAnalysis, TextCorrection, TextModel
+from ascolto.textanalysis.services import source_texts
+from ascolto.workspaces.models import Workspace
+
+PERIODS = ("this_month", "last_30_days", "last_90_days", "this_year", "all")
+
+
+@dataclass(frozen=True)
+class CommentFilters:
+    emotion: str = ""
+    sentiment: str = ""
+    aspect: str = ""
+    period: str = "this_month"
+    segment: int | None = None
+    source_kind: str = ""
+    customer: int | None = None
+
+
+def period_start(period: str, now: datetime | None = None) -> datetime | None:
+    """Start of a named period in the current time zone (None for "all")."""
+    now = timezone.localtime(now or timezone.now())
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "this_month":
+        return start_of_day.replace(day=1)
+    if period == "last_30_days":
+        return start_of_day - timedelta(days=30)
+    if period == "last_90_days":
+        return start_of_day - timedelta(days=90)
+    if period == "this_year":
+        return start_of_day.replace(month=1, day=1)
+    return None
+
+
+def _current_corrections() -> Prefetch:
+    return Prefetch(
+        "corrections",
+        queryset=TextCorrection.objects.filter(is_current=True).select_related("member__user"),
+        to_attr="current_corrections",
+    )
+
+
+def text_analysis_list(
+    *, workspace: Workspace, filters: CommentFilters | None = None, now: datetime | None = None
+) -> QuerySet[TextAnalysis]:
+    """Analysed texts of the workspace, newest first, filtered in SQL, with their customer,
+    effective aspects and current correction."""
+    filters = filters or CommentFilters()
+    qs = TextAnalysis.objects.for_workspace(workspace)
+    if filters.emotion:
+        qs = qs.filter(emotion=filters.emotion)
+    if filters.sentiment:
+        qs = qs.filter(sentiment=filters.sentiment)
+    if filters.aspect:
+        qs = qs.filter(aspect_rows__name=filters.aspect)
+    if filters.source_kind:
+        qs = qs.filter(source_kind=filters.source_kind)
+    if filters.customer:
+        qs = qs.filter(customer_id=filters.customer)
+    if filters.segment:
+        qs = qs.filter(customer__segment_id=filters.segment)
+    start = period_start(filters.period, now)
+    if start is not None:
+        qs = qs.filter(occurred_at__gte=start)
+    return (
+        qs.select_related("customer")
+        .prefetch_related("aspect_rows", _current_corrections())
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def text_analyses_with_texts(
+    *, workspace: Workspace, analyses: Iterable[TextAnalysis]
+) -> list[TextAnalysis]:
+    """Attach `.text` (the source's current text, one query per kind of source) to each
+    analysis; analyses whose text is gone are left out."""
+    analyses = list(analyses)
+    by_kind: dict[str, list[int]] = {}
+    for a in analyses:
+        by_kind.setdefault(a.source_kind, []).append(a.source_id)
+    texts = {
+        kind: source_texts(workspace_id=workspace.pk, source_kind=kind, ids=ids)
+        for kind, ids in by_kind.items()
+    }
+    kept = []
+    for a in analyses:
+        source = texts[a.source_kind].get(a.source_id)
+        if source is not None:
+            a.text = source.text
+            kept.append(a)
+    return kept
+
+
+def text_analysis_map(
+    *, workspace_id: int, keys: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], TextAnalysis]:
+    """Analyses of these (source kind, source id) pairs, in one query plus prefetches."""
+    by_kind: dict[str, set[int]] = {}
+    for kind, pk in keys:
+        by_kind.setdefault(kind, set()).add(pk)
+    from django.db.models import Q
+
+    # Never an empty IN (): the page then costs the same one query with or without texts.
+    condition = Q(source_id=-1)
+    for kind, ids in by_kind.items():
+        condition |= Q(source_kind=kind, source_id__in=sorted(ids))
+    rows = (
+        TextAnalysis.objects.filter(workspace_id=workspace_id)
+        .filter(condition)
+        .prefetch_related("aspect_rows", _current_corrections())
+    )
+    return {(a.source_kind, a.source_id): a for a in rows}
+
+
+def text_analysis_get(*, workspace: Workspace, pk: int) -> TextAnalysis:
+    """One analysis of the workspace with its prefetches; raises DoesNotExist."""
+    return (
+        TextAnalysis.objects.for_workspace(workspace)
+        .prefetch_related("aspect_rows", _current_corrections())
+        .get(pk=pk)
+    )
+
+
+def text_model_status(*, workspace: Workspace) -> TextModel | None:
+    return (
+        TextModel.objects.for_workspace(workspace)
+        .defer("params")
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -1,0 +1,484 @@
+"""Writes for stored text analyses: analyse a saved text, correct its labels, learn from the
+corrections.
+
+Other apps call `text_analysis_request()` after saving a text; the analysis runs in the
+background (`text_analysis_store_task`) and is idempotent: the text's SHA-256 is stored, and the
+same text is never analysed twice. `text_analysis_backfill()` (command `ascolto textanalysis
+backfill`, and the periodic `textanalysis-sweep` job) analyses every text that has none yet.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ascolto.textanalysis import learning
+from ascolto.textanalysis.analyser import AnalysisError, analyse
+from ascolto.textanalysis.models import (
+    AspectName,
+    Emotion,
+    Sentiment,
+    SourceKind,
+    TextAnalysis,
+    TextAspect,
+    TextCorrection,
+    TextModel,
+)
+from ascolto.workspaces.models import Membership, Workspace
+
+logger = logging.getLogger("ascolto.textanalysis")
+
+BATCH_SIZE = 500
+SWEEP_LIMIT = 2_000
+MAX_TEXT = 20_000
+
+
+# --- Texts of other apps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceText:
+    source_id: int
+    text: str
+    customer_id: int | None
+    occurred_at: datetime
+
+
+def _source_queryset(kind: str, workspace_id: int) -> QuerySet:
+    """Rows of one kind of text in a workspace, annotated as (pk, text, customer, when)."""
+    from django.db.models import F
+
+    from ascolto.feedback.models import Answer
+    from ascolto.interactions.models import Interaction, StaffSignal
+
+    if kind == SourceKind.SURVEY_ANSWER:
+        return (
+            Answer.objects.filter(response__workspace_id=workspace_id)
+            .exclude(text="")
+            .annotate(_customer=F("response__customer_id"), _when=F("response__submitted_at"))
+        )
+    if kind == SourceKind.INTERACTION:
+        return (
+            Interaction.objects.filter(workspace_id=workspace_id)
+            .exclude(text="")
+            .annotate(_customer=F("customer_id"), _when=F("occurred_at"))
+        )
+    if kind == SourceKind.STAFF_SIGNAL:
+        return (
+            StaffSignal.objects.filter(workspace_id=workspace_id)
+            .exclude(text="")
+            .annotate(_customer=F("customer_id"), _when=F("created_at"))
+        )
+    raise ValueError(f"unknown source kind: {kind!r}")
+
+
+def source_texts(
+    *, workspace_id: int, source_kind: str, ids: Iterable[int]
+) -> dict[int, SourceText]:
+    """The current texts with these ids (one query); missing or empty texts are left out."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (
+        _source_queryset(source_kind, workspace_id)
+        .filter(pk__in=ids)
+        .values_list("pk", "text", "_customer", "_when")
+    )
+    return {pk: SourceText(pk, text, customer, when) for pk, text, customer, when in rows}
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@functools.cache
+def analyser_version() -> str:
+    """A short fingerprint of the analyser code and its data: changes when either changes."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in [here / "analyser.py", *sorted((here / "data").glob("*"))]:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# --- Analysing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Labels:
+    language: str
+    sentiment: str
+    sentiment_score: float
+    emotion: str
+    emotion_scores: dict
+    aspects: list[dict]
+    explanation: list[str]
+    learned: bool
+
+
+class _Learnt:
+    """A workspace model loaded once for a batch."""
+
+    def __init__(self, model: TextModel | None):
+        self.sentiment = self.emotion = None
+        if model is None:
+            return
+        params = model.params or {}
+        if model.sentiment_in_use and params.get("sentiment"):
+            self.sentiment = learning.NaiveBayes.from_json(params["sentiment"])
+        if model.emotion_in_use and params.get("emotion"):
+            self.emotion = learning.NaiveBayes.from_json(params["emotion"])
+
+
+def text_model_current(*, workspace_id: int) -> TextModel | None:
+    return (
+        TextModel.objects.filter(workspace_id=workspace_id).order_by("-created_at", "-pk").first()
+    )
+
+
+def _labels(text: str, learnt: _Learnt) -> Labels:
+    try:
+        result = analyse(text[:MAX_TEXT])
+    except AnalysisError:
+        logger.warning("text could not be analysed", exc_info=True)
+        result = analyse("")
+    sentiment, emotion, learned = result.sentiment_label, result.emotion_label, False
+    explanation = list(result.explanation)
+    if learnt.sentiment is not None:
+        blended = learning.blend(sentiment, learnt.sentiment.probabilities(text))
+        if blended != sentiment:
+            explanation.append(f"workspace model: sentiment {sentiment} -> {blended}")
+            sentiment, learned = blended, True
+    if learnt.emotion is not None:
+        blended = learning.blend(emotion, learnt.emotion.probabilities(text))
+        if blended != emotion:
+            explanation.append(f"workspace model: emotion {emotion} -> {blended}")
+            emotion, learned = blended, True
+    return Labels(
+        language=result.language,
+        sentiment=sentiment,
+        sentiment_score=round(float(result.sentiment_score), 4),
+        emotion=emotion,
+        emotion_scores={k: round(float(v), 4) for k, v in result.emotion_scores.items()},
+        aspects=[{"name": a.name, "cues": list(a.cues)} for a in result.aspects],
+        explanation=explanation,
+        learned=learned,
+    )
+
+
+def _apply(analysis: TextAnalysis, source: SourceText, labels: Labels, digest: str) -> None:
+    analysis.customer_id = source.customer_id
+    analysis.occurred_at = source.occurred_at
+    analysis.text_hash = digest
+    analysis.language = labels.language
+    analysis.sentiment = analysis.predicted_sentiment = labels.sentiment
+    analysis.sentiment_score = labels.sentiment_score
+    analysis.emotion = analysis.predicted_emotion = labels.emotion
+    analysis.emotion_scores = labels.emotion_scores
+    analysis.aspects = labels.aspects
+    analysis.explanation = labels.explanation
+    analysis.learned = labels.learned
+    analysis.analyser_version = analyser_version()
+    analysis.analysed_at = timezone.now()
+
+
+def text_analysis_request(*, workspace: Workspace | int, source_kind: str, source_id: int) -> None:
+    """Analyse a saved text in the background once the current transaction commits."""
+    from ascolto.textanalysis.tasks import text_analysis_store_task
+
+    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+    if source_kind not in SourceKind.values:
+        raise ValueError(f"unknown source kind: {source_kind!r}")
+    transaction.on_commit(
+        lambda: text_analysis_store_task.enqueue(
+            workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
+        )
+    )
+
+
+@transaction.atomic
+def text_analysis_store(
+    *, workspace_id: int, source_kind: str, source_id: int
+) -> TextAnalysis | None:
+    """Store or refresh the analysis of one text. Does nothing when the stored analysis is of
+    the same text; removes the analysis when the text is gone or empty. A changed text makes
+    its correction historic (it described the old text)."""
+    source = source_texts(workspace_id=workspace_id, source_kind=source_kind, ids=[source_id])
+    found = source.get(source_id)
+    existing = (
+        TextAnalysis.objects.select_for_update()
+        .filter(workspace_id=workspace_id, source_kind=source_kind, source_id=source_id)
+        .first()
+    )
+    if found is None or not found.text.strip():
+        if existing is not None:
+            existing.delete()
+        return None
+    digest = text_hash(found.text)
+    if existing is not None and existing.text_hash == digest:
+        return existing
+    labels = _labels(found.text, _Learnt(text_model_current(workspace_id=workspace_id)))
+    analysis = existing or TextAnalysis(
+        workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
+    )
+    _apply(analysis, found, labels, digest)
+    try:
+        with transaction.atomic():
+            analysis.save()
+    except IntegrityError:  # stored by a concurrent run in the meantime
+        return TextAnalysis.objects.get(
+            workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
+        )
+    if existing is not None:
+        TextCorrection.objects.filter(analysis=analysis, is_current=True).update(is_current=False)
+        analysis.aspect_rows.all().delete()
+    TextAspect.objects.bulk_create(
+        [
+            TextAspect(analysis=analysis, name=n)
+            for n in sorted(set(analysis.predicted_aspect_names))
+        ]
+    )
+    return analysis
+
+
+def _missing(workspace_id: int, kind: str) -> QuerySet:
+    stored = TextAnalysis.objects.filter(
+        workspace_id=workspace_id, source_kind=kind, source_id=OuterRef("pk")
+    )
+    return _source_queryset(kind, workspace_id).filter(~Exists(stored))
+
+
+def text_analyses_missing_count(*, workspace_id: int) -> int:
+    return sum(_missing(workspace_id, kind).count() for kind in SourceKind.values)
+
+
+def text_analysis_backfill(
+    *,
+    workspace_id: int,
+    batch_size: int = BATCH_SIZE,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Analyse every text of the workspace that has no analysis yet, `batch_size` at a time with
+    bulk inserts; returns how many were stored. Safe to run while texts are being saved: a text
+    stored meanwhile by the background task is skipped (`ignore_conflicts`)."""
+    learnt = _Learnt(text_model_current(workspace_id=workspace_id))
+    stored = 0
+    for kind in SourceKind.values:
+        while limit is None or stored < limit:
+            size = batch_size if limit is None else min(batch_size, limit - stored)
+            rows = list(
+                _missing(workspace_id, kind)
+                .order_by("pk")
+                .values_list("pk", "text", "_customer", "_when")[:size]
+            )
+            if not rows:
+                break
+            stored += _store_batch(workspace_id, kind, rows, learnt)
+            if progress is not None:
+                progress(len(rows))
+            if len(rows) < size:
+                break
+    return stored
+
+
+@transaction.atomic
+def _store_batch(workspace_id: int, kind: str, rows: list[tuple], learnt: _Learnt) -> int:
+    analyses = []
+    for pk, text, customer_id, when in rows:
+        if not text.strip():
+            continue
+        analysis = TextAnalysis(workspace_id=workspace_id, source_kind=kind, source_id=pk)
+        _apply(
+            analysis,
+            SourceText(pk, text, customer_id, when),
+            _labels(text, learnt),
+            text_hash(text),
+        )
+        analyses.append(analysis)
+    TextAnalysis.objects.bulk_create(analyses, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    # ignore_conflicts leaves pks unset on some backends: read them back by source id.
+    ids = dict(
+        TextAnalysis.objects.filter(
+            workspace_id=workspace_id,
+            source_kind=kind,
+            source_id__in=[a.source_id for a in analyses],
+        )
+        .filter(~Exists(TextAspect.objects.filter(analysis=OuterRef("pk"))))
+        .values_list("source_id", "pk")
+    )
+    TextAspect.objects.bulk_create(
+        [
+            TextAspect(analysis_id=ids[a.source_id], name=name)
+            for a in analyses
+            if a.source_id in ids
+            for name in sorted(set(a.predicted_aspect_names))
+        ],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )
+    return len(analyses)
+
+
+def text_analyses_sweep(*, now: datetime | None = None) -> int:
+    """Periodic job: analyse texts that were saved without an analysis (e.g. a task lost while
+    every worker was down, or rows imported in bulk), a bounded number per run."""
+    from ascolto.workspaces.models import Workspace as WorkspaceModel
+
+    stored = 0
+    for workspace_id in WorkspaceModel.objects.order_by("pk").values_list("pk", flat=True):
+        stored += text_analysis_backfill(workspace_id=workspace_id, limit=SWEEP_LIMIT - stored)
+        if stored >= SWEEP_LIMIT:
+            break
+    return stored
+
+
+# --- Corrections --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def text_correction_record(
+    *,
+    analysis: TextAnalysis,
+    by: Membership,
+    sentiment: str,
+    emotion: str,
+    aspects: Iterable[str],
+) -> TextCorrection:
+    """Store a member's labels for an analysed text; they become its effective labels at once.
+    Unknown labels raise ValidationError and store nothing."""
+    aspects = sorted(set(aspects))
+    errors = {}
+    if sentiment not in Sentiment.values:
+        errors["sentiment"] = _("Unknown sentiment: %(value)s.") % {"value": sentiment}
+    if emotion not in Emotion.values:
+        errors["emotion"] = _("Unknown emotion: %(value)s.") % {"value": emotion}
+    unknown = [a for a in aspects if a not in AspectName.values]
+    if unknown:
+        errors["aspects"] = _("Unknown aspect: %(value)s.") % {"value": ", ".join(unknown)}
+    if by.workspace_id != analysis.workspace_id:
+        errors["analysis"] = _("This text belongs to another workspace.")
+    if errors:
+        raise ValidationError(errors)
+    analysis = TextAnalysis.objects.select_for_update().get(pk=analysis.pk)
+    TextCorrection.objects.filter(analysis=analysis, is_current=True).update(is_current=False)
+    correction = TextCorrection.objects.create(
+        workspace_id=analysis.workspace_id,
+        analysis=analysis,
+        member=by,
+        text_hash=analysis.text_hash,
+        sentiment=sentiment,
+        emotion=emotion,
+        aspects=aspects,
+    )
+    analysis.sentiment = sentiment
+    analysis.emotion = emotion
+    analysis.save(update_fields=["sentiment", "emotion"])
+    analysis.aspect_rows.all().delete()
+    TextAspect.objects.bulk_create([TextAspect(analysis=analysis, name=n) for n in aspects])
+    workspace_id = analysis.workspace_id
+    transaction.on_commit(lambda: text_model_train_if_due(workspace_id=workspace_id))
+    return correction
+
+
+# --- Learning -----------------------------------------------------------------------------------
+
+
+def text_corrections_count(*, workspace_id: int) -> int:
+    return TextCorrection.objects.filter(workspace_id=workspace_id, is_current=True).count()
+
+
+def text_model_train_if_due(*, workspace_id: int) -> bool:
+    """Enqueue training when the workspace has enough corrections, and enough new ones since
+    its last model."""
+    from ascolto.textanalysis.tasks import text_model_train_task
+
+    count = text_corrections_count(workspace_id=workspace_id)
+    if count < learning.MIN_CORRECTIONS:
+        return False
+    last = text_model_current(workspace_id=workspace_id)
+    if last is not None and count - last.trained_on < learning.RETRAIN_EVERY:
+        return False
+    text_model_train_task.enqueue(workspace_id=workspace_id)
+    return True
+
+
+def _examples(workspace_id: int) -> tuple[list[learning.Example], list[learning.Example]]:
+    corrections = list(
+        TextCorrection.objects.filter(workspace_id=workspace_id, is_current=True)
+        .select_related("analysis")
+        .order_by("pk")
+    )
+    by_kind: dict[str, list[int]] = {}
+    for c in corrections:
+        by_kind.setdefault(c.analysis.source_kind, []).append(c.analysis.source_id)
+    texts = {
+        kind: source_texts(workspace_id=workspace_id, source_kind=kind, ids=ids)
+        for kind, ids in by_kind.items()
+    }
+    sentiment, emotion = [], []
+    for c in corrections:
+        source = texts[c.analysis.source_kind].get(c.analysis.source_id)
+        if source is None or text_hash(source.text) != c.text_hash:
+            continue
+        base = analyse(source.text[:MAX_TEXT])
+        sentiment.append(
+            learning.Example(source.text, c.text_hash, c.sentiment, base.sentiment_label)
+        )
+        emotion.append(learning.Example(source.text, c.text_hash, c.emotion, base.emotion_label))
+    return sentiment, emotion
+
+
+def text_model_train(*, workspace_id: int) -> TextModel | None:
+    """Train the workspace's model on its current corrections and record how it compares with
+    the base analyser on the held-back fifth. Idempotent per number of corrections."""
+    count = text_corrections_count(workspace_id=workspace_id)
+    if count < learning.MIN_CORRECTIONS:
+        return None
+    existing = TextModel.objects.filter(workspace_id=workspace_id, trained_on=count).first()
+    if existing is not None:
+        return existing
+    sentiment_examples, emotion_examples = _examples(workspace_id)
+    sentiment = learning.train_and_evaluate(sentiment_examples)
+    emotion = learning.train_and_evaluate(emotion_examples)
+    try:
+        with transaction.atomic():
+            return TextModel.objects.create(
+                workspace_id=workspace_id,
+                trained_on=count,
+                train_size=sentiment.train_size,
+                test_size=sentiment.test_size,
+                params={
+                    "kind": "multinomial-naive-bayes",
+                    "version": 1,
+                    "sentiment": sentiment.model.to_json(),
+                    "emotion": emotion.model.to_json(),
+                },
+                sentiment_accuracy=sentiment.accuracy,
+                sentiment_base_accuracy=sentiment.base_accuracy,
+                sentiment_in_use=sentiment.beats_base,
+                emotion_accuracy=emotion.accuracy,
+                emotion_base_accuracy=emotion.base_accuracy,
+                emotion_in_use=emotion.beats_base,
+            )
+    except IntegrityError:
+        return TextModel.objects.get(workspace_id=workspace_id, trained_on=count)
+
+
+def text_analysis_preview(*, workspace_id: int, text: str) -> Labels:
+    """What a new text of this workspace would be labelled (base analyser and, when in use,
+    the workspace model), without storing anything."""
+    return _labels(text, _Learnt(text_model_current(workspace_id=workspace_id)))
