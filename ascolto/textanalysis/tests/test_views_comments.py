@@ -1,0 +1,252 @@
+"""The "What customers say" page, badges on timelines and lists, and one-click corrections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ascolto.customers.models import Segment
+from ascolto.textanalysis.models import TextAnalysis, TextCorrection
+from ascolto.textanalysis.selectors import CommentFilters, text_analysis_list
+from ascolto.textanalysis.tests import stored_fixtures as fx
+
+LIST = reverse("textanalysis:comment-list")
+
+
+def _ids(response) -> list[int]:
+    html = response.content.decode()
+    import re
+
+    return sorted(
+        {int(m) for m in re.findall(r'class="timeline-item ta-row" data-analysis="(\d+)"', html)}
+    )
+
+
+@pytest.fixture
+def angry_about_time(workspace_a, workspace_b):
+    """One match for "angry about timeliness this month" and one near miss on every axis."""
+    retail = Segment.objects.create(workspace=workspace_a, name="Retail")
+    cust = fx.customer(workspace_a, segment=retail)
+    other = fx.customer(workspace_a)
+    old = timezone.now() - timedelta(days=45)
+    return {
+        "match": fx.labelled(
+            cust,
+            "Tre giorni di attesa!",
+            sentiment="negative",
+            emotion="anger",
+            aspects=("timeliness", "courtesy"),
+        ),
+        "other_segment": fx.labelled(
+            other, "Ancora niente", sentiment="negative", emotion="anger", aspects=("timeliness",)
+        ),
+        "price": fx.labelled(
+            cust, "Troppo caro", sentiment="negative", emotion="anger", aspects=("price",)
+        ),
+        "joy": fx.labelled(
+            cust, "Puntualissimi", sentiment="positive", emotion="joy", aspects=("timeliness",)
+        ),
+        "old": fx.labelled(
+            cust,
+            "In ritardo",
+            sentiment="negative",
+            emotion="anger",
+            aspects=("timeliness",),
+            when=old,
+        ),
+        "b": fx.labelled(
+            fx.customer(workspace_b),
+            "In ritardo",
+            sentiment="negative",
+            emotion="anger",
+            aspects=("timeliness",),
+        ),
+        "segment": retail,
+    }
+
+
+def test_filters_run_in_sql(workspace_a, angry_about_time):
+    """GIVEN texts that differ in one label each WHEN filtering angry + timeliness + this month
+    THEN only the match (and the other segment's, without a segment filter) come back, and the
+    filter is a WHERE clause of one query."""
+    qs = text_analysis_list(
+        workspace=workspace_a,
+        filters=CommentFilters(emotion="anger", aspect="timeliness", period="this_month"),
+    )
+    sql = str(qs.query)
+    assert "textaspect" in sql.lower() and "emotion" in sql
+    assert {a.pk for a in qs} == {
+        angry_about_time["match"].pk,
+        angry_about_time["other_segment"].pk,
+    }
+    with_segment = text_analysis_list(
+        workspace=workspace_a,
+        filters=CommentFilters(
+            emotion="anger",
+            aspect="timeliness",
+            period="this_month",
+            segment=angry_about_time["segment"].pk,
+        ),
+    )
+    assert [a.pk for a in with_segment] == [angry_about_time["match"].pk]
+    everything = text_analysis_list(workspace=workspace_a, filters=CommentFilters(period="all"))
+    assert angry_about_time["old"].pk in {a.pk for a in everything}
+    assert angry_about_time["b"].pk not in {a.pk for a in everything}
+
+
+def test_page_filters_and_shows_badges(alice_client, angry_about_time):
+    response = alice_client.get(
+        LIST,
+        {
+            "emotion": "anger",
+            "aspect": "timeliness",
+            "period": "this_month",
+            "segment": angry_about_time["segment"].pk,
+        },
+    )
+    assert response.status_code == 200
+    assert _ids(response) == [angry_about_time["match"].pk]
+    html = response.content.decode()
+    assert 'data-aspect="timeliness"' in html and 'data-aspect="courtesy"' in html
+    assert 'class="ta-why"' in html and "cue for timeliness" in html
+
+
+def test_default_period_is_this_month(alice_client, angry_about_time):
+    ids = _ids(alice_client.get(LIST))
+    assert angry_about_time["match"].pk in ids and angry_about_time["old"].pk not in ids
+
+
+def test_bad_filters_are_ignored_not_a_500(alice_client, angry_about_time):
+    response = alice_client.get(LIST, {"emotion": "rage", "segment": "x", "page": "zz"})
+    assert response.status_code == 200
+
+
+def test_outsider_sees_nothing_of_a(mallory_client, angry_about_time):
+    ids = _ids(mallory_client.get(LIST, {"period": "all"}))
+    assert ids == [angry_about_time["b"].pk]
+
+
+def test_list_queries_do_not_grow_with_rows(
+    alice_client, workspace_a, django_assert_max_num_queries
+):
+    cust = fx.customer(workspace_a)
+    fx.labelled(cust, "uno", emotion="anger", aspects=("price",))
+    with django_assert_max_num_queries(50) as few:
+        alice_client.get(LIST)
+    for n in range(20):
+        a = fx.labelled(cust, f"testo {n}", emotion="anger", aspects=("price", "quality"))
+        TextCorrection.objects.create(
+            workspace=workspace_a,
+            analysis=a,
+            text_hash=a.text_hash,
+            sentiment="negative",
+            emotion="anger",
+            aspects=["price"],
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = alice_client.get(LIST)
+    assert len(_ids(response)) == 21
+
+
+def test_agent_corrects_a_badge(bob_client, bob, angry_about_time):
+    """GIVEN an analysed text WHEN an agent corrects it THEN the correction is stored, the
+    effective labels change (lists filter on them) and the badge says who corrected it."""
+    analysis = angry_about_time["match"]
+    url = reverse("textanalysis:analysis-correct", args=[analysis.pk])
+    response = bob_client.post(
+        url, {"sentiment": "neutral", "emotion": "fear", "aspects": ["communication"], "next": LIST}
+    )
+    assert response.status_code == 302 and response["Location"] == LIST
+    correction = TextCorrection.objects.get()
+    assert (correction.member, correction.sentiment, correction.emotion, correction.aspects) == (
+        bob,
+        "neutral",
+        "fear",
+        ["communication"],
+    )
+    analysis.refresh_from_db()
+    assert (analysis.sentiment, analysis.emotion) == ("neutral", "fear")
+    assert (analysis.predicted_sentiment, analysis.predicted_emotion) == ("negative", "anger")
+    assert list(analysis.aspect_rows.values_list("name", flat=True)) == ["communication"]
+    page = bob_client.get(LIST, {"emotion": "fear"}).content.decode()
+    assert f'data-analysis="{analysis.pk}"' in page and 'data-corrected="1"' in page
+    assert bob.display_name in page
+
+
+def test_htmx_correction_returns_the_new_badge(bob_client, angry_about_time):
+    analysis = angry_about_time["match"]
+    url = reverse("textanalysis:analysis-correct", args=[analysis.pk])
+    response = bob_client.post(
+        url, {"sentiment": "positive", "emotion": "joy"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.strip().startswith('<div class="ta-badge"')
+    assert 'data-sentiment="positive"' in html and 'data-corrected="1"' in html
+
+
+def test_unsafe_next_goes_to_the_list(bob_client, angry_about_time):
+    url = reverse("textanalysis:analysis-correct", args=[angry_about_time["match"].pk])
+    response = bob_client.post(
+        url, {"sentiment": "positive", "emotion": "joy", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == LIST
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"sentiment": "furious", "emotion": "anger"},
+        {"sentiment": "negative", "emotion": "rage"},
+        {"sentiment": "negative", "emotion": "anger", "aspects": ["parking"]},
+        {"emotion": "anger"},
+    ],
+)
+def test_bad_correction_is_400_with_a_reason_and_nothing_saved(bob_client, angry_about_time, data):
+    analysis = angry_about_time["match"]
+    url = reverse("textanalysis:analysis-correct", args=[analysis.pk])
+    for headers in ({}, {"HX-Request": "true"}):
+        response = bob_client.post(url, data, headers=headers)
+        assert response.status_code == 400
+        assert b"errorlist" in response.content
+    assert not TextCorrection.objects.exists()
+    analysis.refresh_from_db()
+    assert (analysis.sentiment, analysis.emotion) == ("negative", "anger")
+
+
+def test_outsider_gets_404_and_changes_nothing(mallory_client, angry_about_time):
+    analysis = angry_about_time["match"]
+    url = reverse("textanalysis:analysis-correct", args=[analysis.pk])
+    assert mallory_client.get(url).status_code == 404
+    assert mallory_client.post(url, {"sentiment": "positive", "emotion": "joy"}).status_code == 404
+    assert not TextCorrection.objects.exists()
+
+
+def test_roles(client, alice_client, bob_client, carol_client, angry_about_time):
+    url = reverse("textanalysis:analysis-correct", args=[angry_about_time["match"].pk])
+    for member_client in (alice_client, bob_client, carol_client):
+        assert member_client.get(LIST).status_code == 200
+        assert member_client.get(url).status_code == 200
+    assert client.get(LIST).status_code == 302  # to the login page
+    assert client.post(url, {"sentiment": "positive", "emotion": "joy"}).status_code == 302
+    assert not TextCorrection.objects.exists()
+
+
+def test_customer_timeline_shows_the_badges(alice_client, workspace_a, angry_about_time):
+    analysis = angry_about_time["match"]
+    html = alice_client.get(
+        reverse("customers:customer-detail", args=[analysis.customer_id])
+    ).content.decode()
+    assert f'id="ta-{analysis.pk}"' in html
+    assert f'id="ta-{angry_about_time["price"].pk}"' in html
+
+
+def test_analysis_of_a_deleted_text_is_not_listed(alice_client, angry_about_time):
+    from ascolto.interactions.models import Interaction
+
+    analysis = angry_about_time["match"]
+    Interaction.objects.filter(pk=analysis.source_id).delete()
+    assert analysis.pk not in _ids(alice_client.get(LIST))
+    assert TextAnalysis.objects.filter(pk=analysis.pk).exists()
