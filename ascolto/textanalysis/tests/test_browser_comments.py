@@ -1,0 +1,76 @@
+""" "What customers say" in a real browser: filter, read why, correct one badge."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from ascolto.textanalysis.models import TextCorrection
+from ascolto.textanalysis.tests import stored_fixtures as fx
+from ascolto.workspaces.tests.factories import PASSWORD
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_agent_filters_and_corrects_a_badge(page, workspace_a, bob, artifacts_dir):
+    """
+    GIVEN analysed texts in bob's workspace, one angry about timeliness
+    WHEN bob filters the comments page on anger + timeliness + this month, opens "why?" and
+    corrects the badge's emotion
+    THEN only that text is listed, the badge is replaced in place with the corrected labels
+    and "corrected by Bob", the correction is stored once, and no CSP error occurs.
+    """
+    cust = fx.customer(workspace_a, name="Edil Bianchi")
+    match = fx.labelled(
+        cust,
+        "Il tecnico è arrivato dopo tre giorni, inaccettabile!",
+        sentiment="negative",
+        emotion="anger",
+        aspects=("timeliness",),
+    )
+    fx.labelled(
+        cust, "Prezzo troppo alto", sentiment="negative", emotion="anger", aspects=("price",)
+    )
+    fx.labelled(
+        cust, "Puntuali e gentili", sentiment="positive", emotion="joy", aspects=("timeliness",)
+    )
+
+    page.goto("/account/login/")
+    page.fill("input[name=username]", bob.user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form[action$='/login/'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+
+    page.locator("nav.mainnav a[href='/textanalysis/']").click()
+    expect(page.locator("#comment-list .ta-row")).to_have_count(3)
+    page.select_option("#id_emotion", "anger")
+    page.select_option("#id_aspect", "timeliness")
+    page.select_option("#id_period", "this_month")
+    page.locator("#comment-filters button[type=submit]").click()
+    rows = page.locator("#comment-list .ta-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-analysis", str(match.pk))
+
+    badge = page.locator(f"#ta-{match.pk}")
+    badge.locator(".ta-why summary").click()
+    expect(badge.locator(".ta-cues li")).to_have_count(1)
+    badge.locator(".ta-correct summary").click()
+    badge.locator("select[name=emotion]").select_option("fear")
+    badge.locator("input[name=aspects][value=communication]").check()
+    badge.locator("button[type=submit]").click()
+
+    fresh = page.locator(f"#ta-{match.pk}")
+    expect(fresh).to_have_attribute("data-emotion", "fear")
+    expect(fresh).to_have_attribute("data-corrected", "1")
+    expect(fresh.locator(".ta-corrected")).to_contain_text(bob.display_name)
+    expect(fresh.locator("[data-aspect=communication]")).to_have_count(1)
+    correction = TextCorrection.objects.get()
+    assert (correction.member_id, correction.emotion) == (bob.pk, "fear")
+    assert sorted(correction.aspects) == ["communication", "timeliness"]
+    page.screenshot(path=str(artifacts_dir / "textanalysis-comments.png"), full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.screenshot(path=str(artifacts_dir / "textanalysis-comments-phone.png"), full_page=True)
