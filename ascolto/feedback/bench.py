@@ -1,4 +1,5 @@
-"""`ascolto bench survey [--clients 16] [--seconds 20] [--invitations N] [--markdown]`
+"""`ascolto bench survey [--clients 16] [--seconds 20] [--invitations N] [--workers W]
+[--threads T] [--markdown]`
 
 Measures the public survey page under load against a ceiling, in one run on the same server:
 
@@ -275,10 +276,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_start(port: int, workers: int) -> subprocess.Popen:
+def server_start(port: int, workers: int, threads: int | None = None) -> subprocess.Popen:
     env = {**os.environ, "ASCOLTO_HTTPS": "0", "ASCOLTO_BENCH_CEILING": "1"}
     argv = [sys.executable, "-m", "ascolto", "serve", "--web-only", "--bind", f"127.0.0.1:{port}"]
     argv += ["--workers", str(workers)]
+    if threads is not None:
+        argv += ["--threads", str(threads)]
     return subprocess.Popen(  # noqa: S603 (fixed argv, no shell)
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -326,6 +329,9 @@ def add_survey_parser(sub) -> None:
         "--invitations", type=int, default=20_000, help="Invitations to prepare (one per POST)."
     )
     parser.add_argument("--workers", type=int, default=3, help="Gunicorn worker processes.")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="Threads per worker (default: serve's)."
+    )
     parser.add_argument("--markdown", action="store_true", help="Print a Markdown table.")
 
 
@@ -341,8 +347,12 @@ def _line(name: str, result: LoadResult) -> str:
 
 def handle_survey(command, options) -> None:
     clients, seconds, count = options["clients"], options["seconds"], options["invitations"]
-    if clients < 1 or seconds <= 0 or count < 1 or options["workers"] < 1:
-        raise CommandError("--clients, --seconds, --invitations and --workers must be positive.")
+    threads = options.get("threads")
+    bad_threads = threads is not None and threads < 1
+    if clients < 1 or seconds <= 0 or count < 1 or options["workers"] < 1 or bad_threads:
+        raise CommandError(
+            "--clients, --seconds, --invitations, --workers and --threads must be positive."
+        )
     out = command.stdout
     started = time.perf_counter()
     bench = prepare_survey(count)
@@ -357,7 +367,7 @@ def handle_survey(command, options) -> None:
     )
     probe_table_create()
     port = free_port()
-    process = server_start(port, options["workers"])
+    process = server_start(port, options["workers"], threads)
     try:
         server_wait(process, port)
         warm = run_load("127.0.0.1", port, ceiling_requests(), clients=clients, seconds=1)
@@ -377,7 +387,11 @@ def handle_survey(command, options) -> None:
     tokens_file.unlink(missing_ok=True)
 
     ratio = survey.per_second / ceiling.per_second if ceiling.per_second else 0.0
-    out.write(f"Server: gunicorn, {options['workers']} workers; {clients} clients, {seconds:g} s.")
+    out.write(
+        f"Server: gunicorn, {options['workers']} workers, "
+        f"{threads if threads is not None else 'default'} threads each; "
+        f"{clients} clients, {seconds:g} s."
+    )
     out.write(_line("Ceiling (one INSERT)", ceiling))
     out.write(_line("Survey submissions", survey))
     passed = ratio >= TARGET_RATIO and survey.p(99) < TARGET_P99_MS

@@ -18,16 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ascolto.feedback import selectors, services
+from ascolto.feedback import public_form, selectors, services
 from ascolto.feedback.models import Invitation, OpenLink, Question, Survey
-from ascolto.feedback.services.responses import field_name
+from ascolto.feedback.services.responses import field_name, response_submit_answers
 
 
 def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -139,6 +139,8 @@ def _form_data(request: HttpRequest) -> dict[str, str]:
 @_public
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        return _answer_post(request, token)
     invitation = _live_invitation(token)
     if invitation is None:
         return _not_found(request)
@@ -148,28 +150,47 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             return _already(request, invitation)
         if invitation.is_expired:
             return _not_found(request)
-        if request.method != "POST":
-            services.survey_invitation_open(invitation=invitation)
-            return _survey_page(request, survey=invitation.survey, language=language, action="")
-        data = _form_data(request)
-        try:
-            services.response_submit(
-                survey=invitation.survey, data=data, language=language, invitation=invitation
-            )
-        except services.AlreadyAnswered:
-            return _already(request, invitation)
-        except ValidationError as exc:
-            errors = {k: str(v[0]) for k, v in exc.message_dict.items()}
-            return _survey_page(
-                request,
-                survey=invitation.survey,
-                language=language,
-                action="",
-                data=data,
-                errors=errors,
-                status=422,
-            )
-    return redirect("survey:thanks", token=token)
+        services.survey_invitation_open(invitation=invitation)
+        return _survey_page(request, survey=invitation.survey, language=language, action="")
+
+
+def _answer_post(request: HttpRequest, token: str) -> HttpResponse:
+    """The submission: one read (invitation, survey, questions), then the short write
+    transaction; success is a redirect to the thank-you page, which renders nothing here. The
+    rarer outcomes (already answered, bad input) load the full objects to render their page."""
+    form = public_form.invitation_form_by_token(token)
+    if form is None or (form.expired and not form.answered):
+        return _not_found(request)
+    with translation.override(form.language):
+        if not form.answered:
+            data = _form_data(request)
+            try:
+                response_submit_answers(
+                    target=form.target, questions=form.questions, data=data, language=form.language
+                )
+            except services.AlreadyAnswered:
+                pass
+            except ValidationError as exc:
+                invitation = _live_invitation(token)
+                if invitation is None:
+                    return _not_found(request)
+                errors = {k: str(v[0]) for k, v in exc.message_dict.items()}
+                return _survey_page(
+                    request,
+                    survey=invitation.survey,
+                    language=form.language,
+                    action="",
+                    data=data,
+                    errors=errors,
+                    status=422,
+                )
+            else:
+                # The thank-you page is this page's "thanks/" (see public_urls).
+                return HttpResponseRedirect(f"{request.path}thanks/")
+        invitation = _live_invitation(token)
+        if invitation is None:
+            return _not_found(request)
+        return _already(request, invitation)
 
 
 @_public
