@@ -199,10 +199,18 @@ def _steps() -> list[DemoStep]:
     from ascolto.core.demo.cadence import cadence_step
     from ascolto.core.demo.customers import customers_step
     from ascolto.core.demo.interactions import interactions_step
+    from ascolto.core.demo.promises import promises_step
     from ascolto.core.demo.surveys import surveys_step
     from ascolto.core.demo.workspace import workspace_step
 
-    return [workspace_step, customers_step, interactions_step, surveys_step, cadence_step]
+    return [
+        workspace_step,
+        customers_step,
+        interactions_step,
+        surveys_step,
+        promises_step,
+        cadence_step,
+    ]
 
 
 # The pipeline, in order. Later features append their own step (e.g. surveys after interactions).

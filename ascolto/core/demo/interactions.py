@@ -76,6 +76,14 @@ AGENTS = (2, 3)
 NEGATIVE = StaffSignal.Polarity.NEGATIVE
 POSITIVE = StaffSignal.Polarity.POSITIVE
 NEUTRAL = StaffSignal.Polarity.NEUTRAL
+# A repair promised within 24 hours that office hours would push past them (a request late on
+# a Friday): the on-call technician covers most of them.
+ON_CALL_AFTER = timedelta(hours=24)
+ON_CALL_SHARE = 0.6
+# Share of invoices that raise the locked price, and by how much (%).
+PRICE_INCREASE = 0.02
+PRICE_INCREASE_TROUBLE = 0.12
+PRICE_INCREASES = (2.5, 3.0, 4.0, 5.0, 8.0)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -281,13 +289,15 @@ class Timeline:
             self.customer.owner_index,
             requested_at=request,
         )
-        day = add_business_days(day, _randint(rng, 1, 3))
+        # The quote: promised within two working days, sent later now and then.
+        day = add_business_days(day, 1 if rng.random() < 0.75 else _randint(rng, 2, 3))
         self.add(
             "preventivo",
             business_moment(rng, day, self.tz),
             self.text("preventivo", equipment=equipment, amount=_euro(rng.uniform(300, 6_000))),
             Channel.EMAIL,
             self.customer.owner_index,
+            requested_at=request,
         )
         for _ in range(_randint(rng, 0, 3)):
             day = day + timedelta(days=_randint(rng, 5, 30))
@@ -336,7 +346,7 @@ class Timeline:
             started = next_business_time(scheduled + timedelta(hours=_randint(rng, 3, 50)))
         else:
             started = max(
-                scheduled + timedelta(minutes=_randint(rng, -20, 40)),
+                scheduled + timedelta(minutes=_randint(rng, -20, 38)),
                 request + timedelta(minutes=30),
             )
         completed = started + timedelta(minutes=_randint(rng, 20, 75))
@@ -407,6 +417,9 @@ class Timeline:
             timedelta(hours=rng.uniform(26, 60)) if late else timedelta(hours=rng.uniform(1, 20))
         )
         started = next_business_time(reported + delay)
+        if not late and started - reported > ON_CALL_AFTER and rng.random() < ON_CALL_SHARE:
+            # The on-call technician goes out in the evening or on Saturday morning.
+            started = reported + timedelta(hours=rng.uniform(2, 22))
         agent = self.agent()
         self.add(
             "intervento",
@@ -478,12 +491,20 @@ class Timeline:
             number = f"{issue.year}/{_randint(rng, 100, 9999):04d}"
             money = _euro(amount)
             month = MONTHS[last_month - 1]
+            # Prices are locked for twelve months: now and then an invoice applies an increase
+            # (in %), more often to a customer heading for the door.
+            increase = 0.0
+            if rng.random() < (
+                PRICE_INCREASE_TROUBLE if self.in_trouble(issue) else PRICE_INCREASE
+            ):
+                increase = _choice(rng, PRICE_INCREASES)
             self.add(
                 "fattura",
                 business_moment(rng, issue, tz),
                 self.text("fattura", invoice=number, amount=money, month=month),
                 Channel.EMAIL,
                 MEMBER_MANAGER,
+                measures=f'{{"price_increase": {increase}}}',
             )
             due = issue + timedelta(days=_choice(rng, [30, 30, 60]))
             if rng.random() < (0.3 if self.in_trouble(due) else 0.04):
