@@ -10,6 +10,7 @@ from ascolto.workspaces.selectors import member_list
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MEASURED_FIELDS = ("requested_at", "scheduled_for", "started_at", "completed_at")
+MEASURE_PREFIX = "measure__"
 
 
 class InteractionForm(forms.ModelForm):
@@ -44,6 +45,41 @@ class InteractionForm(forms.ModelForm):
         self.fields["member"].queryset = member_list(workspace=workspace)
         for name in ("occurred_at", *MEASURED_FIELDS):
             self.fields[name].input_formats = DATETIME_INPUT_FORMATS
+        self._add_measure_fields(workspace)
+
+    def _add_measure_fields(self, workspace: Workspace) -> None:
+        """One optional number per value that a threshold promise reads ("defects")."""
+        from ascolto.promises.selectors import promise_measure_names
+
+        current = self.instance.measures if isinstance(self.instance.measures, dict) else {}
+        self.measure_names = promise_measure_names(workspace=workspace)
+        for measure, promises in self.measure_names.items():
+            self.fields[MEASURE_PREFIX + measure] = forms.DecimalField(
+                label=measure.replace("_", " ").replace("-", " ").capitalize(),
+                required=False,
+                max_digits=14,
+                decimal_places=4,
+                help_text=_("Measured for: %(promises)s") % {"promises": ", ".join(promises)},
+                initial=current.get(measure),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        measures = dict(self.instance.measures) if isinstance(self.instance.measures, dict) else {}
+        for measure in self.measure_names:
+            value = cleaned.pop(MEASURE_PREFIX + measure, None)
+            if value is None:
+                measures.pop(measure, None)
+            elif value == value.to_integral_value():
+                measures[measure] = int(value)
+            else:
+                measures[measure] = float(value)
+        cleaned["measures"] = measures
+        return cleaned
+
+    @property
+    def measure_fields(self) -> list[forms.BoundField]:
+        return [self[MEASURE_PREFIX + name] for name in self.measure_names]
 
     @property
     def main_fields(self) -> list[forms.BoundField]:

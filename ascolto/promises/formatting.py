@@ -71,3 +71,24 @@ def measured_text(promise, measured: float | None) -> str:
     if kind == TargetType.FLAG:
         return _("kept") if measured else _("not kept")
     return _number(measured)
+
+
+def miss_text(promise, measured: float | None) -> str:
+    """By how much a broken check missed its target: "23 h 20 min too late", "2 over the
+    limit". Empty when nothing was measured or the target was met."""
+    if measured is None or promise.limit is None:
+        return ""
+    limit = float(promise.limit)
+    kind = promise.target_type
+    if kind == TargetType.DURATION and measured > limit:
+        return _("%(time)s over the promised time") % {"time": minutes_text(measured - limit)}
+    if kind == TargetType.PUNCTUALITY and abs(measured) > limit:
+        return _("%(time)s outside the window") % {"time": minutes_text(abs(measured) - limit)}
+    if kind == TargetType.THRESHOLD and measured != limit:
+        if promise.comparison == Comparison.AT_MOST and measured > limit:
+            return _("%(amount)s over the limit") % {"amount": _number(measured - limit)}
+        if promise.comparison == Comparison.AT_LEAST and measured < limit:
+            return _("%(amount)s under the limit") % {"amount": _number(limit - measured)}
+        if promise.comparison == Comparison.EQUAL:
+            return _("off by %(amount)s") % {"amount": _number(abs(measured - limit))}
+    return ""

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ascolto.customers.models import Customer
-from ascolto.promises.models import Crisis, CrisisStep, Expectation, Promise
+from ascolto.promises.models import (
+    Crisis,
+    CrisisStep,
+    Expectation,
+    Promise,
+    PromiseCheck,
+    TargetType,
+)
 from ascolto.workspaces.models import Workspace
 
 
@@ -20,7 +27,9 @@ def crisis_list_open_for_customer(*, workspace: Workspace, customer: Customer) -
     return (
         Crisis.objects.for_workspace(workspace)
         .filter(customer=customer, closed_at__isnull=True)
-        .select_related("promise", "promise_check__interaction__touchpoint")
+        .select_related(
+            "promise", "promise_check__interaction__touchpoint", "promise_check__set_by__user"
+        )
         .prefetch_related(
             Prefetch("steps", queryset=CrisisStep.objects.select_related("done_by__user"))
         )
@@ -36,3 +45,61 @@ def expectation_list_for_customer(
         .filter(customer=customer)
         .select_related("touchpoint")
     )
+
+
+def promise_list_with_share(*, workspace: Workspace, since) -> QuerySet[Promise]:
+    """The catalogue with, per promise, its checks since `since` counted in the database:
+    `kept_count` and `measured_count` (kept + broken; not measurable ones are left out)."""
+    recent = Q(checks__occurred_at__gte=since)
+    return promise_list(workspace=workspace).annotate(
+        kept_count=Count("checks", filter=recent & Q(checks__outcome=PromiseCheck.Outcome.KEPT)),
+        measured_count=Count(
+            "checks",
+            filter=recent
+            & Q(checks__outcome__in=[PromiseCheck.Outcome.KEPT, PromiseCheck.Outcome.BROKEN]),
+        ),
+    )
+
+
+def promise_check_list(
+    *, workspace: Workspace, promise: Promise, outcome: str = ""
+) -> QuerySet[PromiseCheck]:
+    qs = (
+        PromiseCheck.objects.for_workspace(workspace)
+        .filter(promise=promise)
+        .select_related("customer", "interaction__touchpoint", "set_by__user", "crisis")
+    )
+    return qs.filter(outcome=outcome) if outcome else qs
+
+
+def promise_check_list_waiting_for_customer(
+    *, workspace: Workspace, customer: Customer, limit: int = 10
+) -> list[PromiseCheck]:
+    """The customer's recent checks that only staff can settle (flags not yet recorded)."""
+    return list(
+        PromiseCheck.objects.for_workspace(workspace)
+        .filter(
+            customer=customer,
+            outcome=PromiseCheck.Outcome.NOT_MEASURABLE,
+            manual=False,
+            promise__target_type=TargetType.FLAG,
+            promise__active=True,
+        )
+        .select_related("promise", "interaction__touchpoint")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+
+
+def promise_measure_names(*, workspace: Workspace) -> dict[str, list[str]]:
+    """The measured values the workspace's active threshold promises read, each with the
+    names of those promises: {"defects": ["Consegna senza difetti"], ...}."""
+    names: dict[str, list[str]] = {}
+    for promise in (
+        Promise.objects.for_workspace(workspace)
+        .filter(active=True, target_type=TargetType.THRESHOLD)
+        .exclude(measure="")
+        .order_by("measure", "name_it", "pk")
+        .only("measure", "name_it", "name_en")
+    ):
+        names.setdefault(promise.measure, []).append(promise.label)
+    return names
