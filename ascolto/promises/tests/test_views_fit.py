@@ -124,7 +124,7 @@ def test_threshold_and_punctuality_needs(bob_client, workspace_a):
 def test_bad_need_is_a_form_error_and_nothing_is_saved(bob_client, workspace_a, change, field):
     customer = CustomerFactory(workspace=workspace_a)
     response = bob_client.post(_new_need(customer), {**GOOD_NEED, **change})
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, with its errors
     assert field in response.context["form"].errors
     assert not Expectation.objects.exists()
 
@@ -133,7 +133,7 @@ def test_touchpoint_of_another_workspace_is_refused(bob_client, workspace_a, wor
     customer = CustomerFactory(workspace=workspace_a)
     foreign = Touchpoint.objects.get(workspace=workspace_b, code="intervento")
     response = bob_client.post(_new_need(customer), {**GOOD_NEED, "touchpoint": foreign.pk})
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, with its errors
     assert "touchpoint" in response.context["form"].errors
     assert not Expectation.objects.exists()
 
@@ -195,7 +195,7 @@ def test_fitting_prospect_is_converted_directly_by_an_agent(bob_client, fitting_
 
 def test_misfit_without_reason_stays_a_prospect(carol_client, misfit_prospect):
     response = carol_client.post(_convert(misfit_prospect), {"reason": "   "})
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, with its errors
     assert "reason" in response.context["form"].errors
     misfit_prospect.refresh_from_db()
     assert misfit_prospect.status == Customer.Status.PROSPECT
@@ -357,3 +357,31 @@ def test_report_queries_do_not_grow_with_rows(
         response = carol_client.get(url)
     assert len(response.context["overrides"]) == 6
     assert timezone.now() >= response.context["overrides"][0].decided_at
+
+
+def test_panel_queries_do_not_grow_with_needs_or_promises(
+    bob_client, workspace_a, django_assert_max_num_queries
+):
+    """
+    GIVEN a prospect with one need and one promise
+    WHEN they get eight more needs and the catalogue four more promises
+    THEN the customer page makes no more queries than before.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = prospect(workspace_a)
+    promise(workspace_a, dimension="timeliness", target_type="duration", limit=24, unit="hours")
+    need(customer, dimension="timeliness", target_type="duration", limit=4, unit="hours")
+    bob_client.get(_detail(customer))
+    with CaptureQueriesContext(connection) as few:
+        bob_client.get(_detail(customer))
+    for hours in range(1, 5):
+        promise(workspace_a, code="consegna", dimension="punctuality", target_type="punctuality",
+                limit=hours * 10, unit="minutes")  # fmt: skip
+    for hours in range(1, 9):
+        need(customer, code="intervento", dimension="timeliness", target_type="duration",
+             limit=hours, unit="hours")  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = bob_client.get(_detail(customer)).content.decode()
+    assert page.count('data-status="misfit"') == 9

@@ -37,13 +37,7 @@ def expectation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Need recorded."))
             return redirect(_needs_url(customer.pk))
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "promises/expectation_form.html",
-        {"form": form, "customer": customer},
-        status=status,
-    )
+    return render(request, "promises/expectation_form.html", {"form": form, "customer": customer})
 
 
 @member_required(Role.AGENT)
@@ -92,7 +86,6 @@ def customer_convert(request: HttpRequest, customer_pk: int) -> HttpResponse:
         request,
         "promises/convert.html",
         {"customer": customer, "fit": fit, "form": form, "can_override": can_override},
-        status=400 if request.method == "POST" else 200,
     )
 
 
