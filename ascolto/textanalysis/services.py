@@ -338,12 +338,47 @@ def text_analyses_sweep(*, now: datetime | None = None) -> int:
     every worker was down, or rows imported in bulk), a bounded number per run."""
     from ascolto.workspaces.models import Workspace as WorkspaceModel
 
+    text_analyses_orphans_delete()
     stored = 0
     for workspace_id in WorkspaceModel.objects.order_by("pk").values_list("pk", flat=True):
         stored += text_analysis_backfill(workspace_id=workspace_id, limit=SWEEP_LIMIT - stored)
         if stored >= SWEEP_LIMIT:
             break
     return stored
+
+
+def text_analyses_orphans_delete() -> int:
+    """Remove analyses whose text was deleted (an interaction removed from the timeline): the
+    lists already hide them; this keeps the table honest. Returns how many were removed."""
+    removed = 0
+    for kind in SourceKind.values:
+        sources = _source_queryset_any(kind).filter(
+            pk=OuterRef("source_id"), **{_WORKSPACE_PATH[kind]: OuterRef("workspace_id")}
+        )
+        _, per_model = (
+            TextAnalysis.objects.filter(source_kind=kind).filter(~Exists(sources)).delete()
+        )
+        removed += per_model.get(TextAnalysis._meta.label, 0)
+    return removed
+
+
+_WORKSPACE_PATH = {
+    SourceKind.SURVEY_ANSWER: "response__workspace_id",
+    SourceKind.INTERACTION: "workspace_id",
+    SourceKind.STAFF_SIGNAL: "workspace_id",
+}
+
+
+def _source_queryset_any(kind: str) -> QuerySet:
+    from ascolto.feedback.models import Answer
+    from ascolto.interactions.models import Interaction, StaffSignal
+
+    model = {
+        SourceKind.SURVEY_ANSWER: Answer,
+        SourceKind.INTERACTION: Interaction,
+        SourceKind.STAFF_SIGNAL: StaffSignal,
+    }[kind]
+    return model.objects.all()
 
 
 # --- Corrections --------------------------------------------------------------------------------

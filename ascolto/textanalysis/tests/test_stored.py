@@ -173,3 +173,18 @@ def test_the_sweep_job_is_scheduled_and_analyses_leftovers(workspace_a):
     fx.interaction(fx.customer(workspace_a), LATE)
     assert text_analyses_sweep() == 1
     assert text_analyses_sweep() == 0
+
+
+def test_the_sweep_removes_analyses_of_deleted_texts(workspace_a, workspace_b):
+    from ascolto.textanalysis.services import text_analyses_orphans_delete
+
+    gone = fx.interaction(fx.customer(workspace_a), LATE)
+    kept = fx.interaction(fx.customer(workspace_a), HAPPY)
+    other = fx.interaction(fx.customer(workspace_b), LATE)
+    call_command("textanalysis", "backfill", "--no-progress")
+    assert TextAnalysis.objects.count() == 3
+    gone.delete()
+    assert text_analyses_orphans_delete() == 1
+    assert sorted(TextAnalysis.objects.values_list("source_id", flat=True)) == sorted(
+        [kept.pk, other.pk]
+    )
