@@ -64,6 +64,7 @@ from ascolto.promises.formatting import target_text
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
     Comparison,
+    DurationUnit,
     Expectation,
     Promise,
     PromiseCheck,
@@ -165,6 +166,13 @@ class PromiseGap:
     @property
     def checks(self) -> int:
         return self.kept + self.broken + self.not_measurable
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in words ("hours", "ore"); a threshold's own unit as written."""
+        if self.unit in DurationUnit.values:
+            return str(DurationUnit(self.unit).label)
+        return self.unit
 
     @property
     def measurable(self) -> int:
