@@ -210,12 +210,13 @@ def _insert(cursor: Any, model: type[models.Model], rows: list[models.Model]) ->
     per process, model and row count, from the model's concrete fields."""
     if not rows:
         return
-    key = (model, len(rows), connection.vendor)
+    db = cursor.db  # the connection itself: cheaper than the `connection` proxy, per field
+    key = (model, len(rows), db.vendor)
     statement = _INSERTS.get(key)
     if statement is None:
         meta = model._meta
         fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         columns = ", ".join(quote(f.column) for f in fields)
         sql = (
@@ -224,27 +225,26 @@ def _insert(cursor: Any, model: type[models.Model], rows: list[models.Model]) ->
         )
         statement = _INSERTS[key] = (sql, fields)
     sql, fields = statement
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    params = [f.get_db_prep_save(f.pre_save(row, True), db) for row in rows for f in fields]
     cursor.execute(sql, params)
     keys = cursor.fetchall()
     for row, (pk,) in zip(rows, keys, strict=True):
         row.pk = pk
         row._state.adding = False
-        row._state.db = connection.alias
+        row._state.db = db.alias
 
 
 def _invitation_claim(cursor: Any, invitation_id: int, now: Any) -> bool:
     """Mark the invitation answered unless it is already: True for exactly one caller."""
-    meta = Invitation._meta
-    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    meta, ops = Invitation._meta, cursor.db.ops
+    table, pk = ops.quote_name(meta.db_table), ops.quote_name(meta.pk.column)
     answered, closed = (
-        connection.ops.quote_name(meta.get_field(name).column)
-        for name in ("answered_at", "closed_at")
+        ops.quote_name(meta.get_field(name).column) for name in ("answered_at", "closed_at")
     )
     cursor.execute(
         f"UPDATE {table} SET {answered} = %s, {closed} = %s "  # noqa: S608 (quoted names)
         f"WHERE {pk} = %s AND {answered} IS NULL",
-        [connection.ops.adapt_datetimefield_value(now)] * 2 + [invitation_id],
+        [ops.adapt_datetimefield_value(now)] * 2 + [invitation_id],
     )
     return cursor.rowcount == 1
 
