@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ascolto.textanalysis import model as textmodel
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 LANGUAGES = ("it", "en")
@@ -62,6 +64,19 @@ ASPECT_THRESHOLD = 1.0
 MAX_EXPLANATION = 60
 REQUEST_DAMPING = 0.5  # a polite request with only mild cues ("…, grazie") stays neutral
 WEAK_NEGATIVE = 1.5  # a negated negative weaker than this counts as nothing
+# Blend with the trained model (constants chosen by 5-fold cross-validation on the tune split,
+# see docs/textanalysis.md). The rules lead where they are confident, the model fills the gaps:
+#   score = r + (1 - |r|) x (BLEND_MODEL x (p(pos) - p(neg)) + BLEND_VALENCE x (v - 3) / 2)
+# with r the rules' score and v the EmoITA valence; neutral when |score| < BLEND_THRESHOLD +
+# BLEND_NEUTRAL x (1 - |r|) x p(neutral) / 2. Emotion scores = a x rules + (1 - a) x model, with
+# a = BLEND_EMOTION_RULES + (1 - BLEND_EMOTION_RULES) x BLEND_EMOTION_GATE x (1 - rules' none).
+BLEND_MODEL = 0.5
+BLEND_VALENCE = 0.5
+BLEND_THRESHOLD = 0.25
+BLEND_NEUTRAL = 1.0
+BLEND_EMOTION_RULES = 0.1
+BLEND_EMOTION_GATE = 0.5
+BLEND_ASPECT = 0.5  # the model adds an aspect at this probability (the rules' aspects stay)
 
 # Waiting is measured in hours, days and weeks; "da due anni" is loyalty, not waiting.
 _SHORT_UNITS = frozenset(
@@ -331,7 +346,8 @@ def _tokens(text: str) -> list[Token]:
             continue  # elision: "un po'", "l'operatore"
         lower = original.lower()
         if original in _EMOJI or lower in _EMOJI:
-            tokens.append(Token(lower, original, lower, "e"))
+            key = original if original in _EMOJI else lower  # ":D" is not ":d"
+            tokens.append(Token(key, original, key, "e"))
         elif original[0].isalpha():
             caps = len(original) >= 3 and original.isupper()
             tokens.append(Token(lower, original, lower, "w", caps))
@@ -342,6 +358,12 @@ def _tokens(text: str) -> list[Token]:
         else:
             tokens.append(Token(lower, original, lower, "x"))
     return tokens
+
+
+def model_words(text: str) -> list[str]:
+    """The lower-case tokens the trained model reads (the same the rules read)."""
+    load()
+    return [t.surface for t in _tokens(normalise(text))]
 
 
 def detect_language(tokens: list[Token], text: str) -> str:
@@ -449,7 +471,19 @@ def _fmt(value: float) -> str:
 
 
 def analyse(text: str, language: str | None = None, *, id: Any = None) -> Analysis:
-    """Analyse one text. `language` ("it"/"en") skips detection; anything else is an error."""
+    """Analyse one text. `language` ("it"/"en") skips detection; anything else is an error.
+
+    The rules' result is blended with the trained model (`model.py`) when a model ships.
+    """
+    return _analyse(text, language, id, use_model=True)
+
+
+def analyse_rules(text: str, language: str | None = None, *, id: Any = None) -> Analysis:
+    """The rules alone, without the trained model (for comparisons and training)."""
+    return _analyse(text, language, id, use_model=False)
+
+
+def _analyse(text: str, language: str | None, id: Any, *, use_model: bool) -> Analysis:
     if not isinstance(text, str):
         raise AnalysisError("text must be a string")
     if language is not None:
@@ -474,7 +508,12 @@ def analyse(text: str, language: str | None = None, *, id: Any = None) -> Analys
     for tok in tokens:
         if tok.kind == "w":
             _lemmatise(tok, lex)
-    return _score(tokens, lex, other, lang, explanation, id)
+    result = _score(tokens, lex, other, lang, explanation, id)
+    if use_model:
+        trained = textmodel.get_model()
+        if trained is not None:
+            _blend(result, tokens, trained)
+    return result
 
 
 def _neutral(lang: str, explanation: list[str], id: Any) -> Analysis:
@@ -763,6 +802,71 @@ def _score(
         aspects=aspects,
         explanation=explanation,
         id=id,
+    )
+
+
+def _blend(result: Analysis, tokens: list[Token], trained: textmodel.Model) -> None:
+    """Blend the trained model's outputs into the rules' result, in place."""
+    counts = textmodel.features([t.surface for t in tokens])
+    explanation = result.explanation
+    verdict = explanation.pop() if explanation and explanation[-1].startswith("sentiment ") else ""
+    customer = trained.groups.get("customer")
+    valence_group = trained.groups.get("valence")
+    rules_score = result.sentiment_score
+    gap = 1.0 - abs(rules_score)
+    score = rules_score
+    p_neutral = 0.0
+    notes = [f"rules {rules_score:+.2f}"]
+    if customer is not None:
+        out = textmodel.raw_outputs(counts, customer)
+        index = {name: k for k, name in enumerate(customer.outputs)}
+        sentiment = textmodel.softmax([out[index["sentiment:" + s]] for s in SENTIMENT_LABELS])
+        p_neutral = sentiment[1]
+        score += gap * BLEND_MODEL * (sentiment[2] - sentiment[0])
+        notes.append(
+            f"model p(neg) {sentiment[0]:.2f} p(neu) {sentiment[1]:.2f} p(pos) {sentiment[2]:.2f}"
+        )
+        emotion = textmodel.softmax([out[index["emotion:" + e]] for e in EMOTION_LABELS])
+        rules_emotion = result.emotion_scores
+        a = BLEND_EMOTION_RULES + (1 - BLEND_EMOTION_RULES) * BLEND_EMOTION_GATE * (
+            1 - rules_emotion["none"]
+        )
+        scores = {
+            e: round(a * rules_emotion[e] + (1 - a) * emotion[k], 3)
+            for k, e in enumerate(EMOTION_LABELS)
+        }
+        result.emotion_scores = scores
+        result.emotion_label = max(EMOTION_LABELS, key=lambda e: scores[e])
+        have = {a.name for a in result.aspects}
+        added = []
+        for name in ASPECTS:
+            k = index["aspect:" + name]
+            if name in have or textmodel.sigmoid(out[k]) < BLEND_ASPECT:
+                continue
+            cues = textmodel.top_features(counts, customer, k)
+            result.aspects.append(Aspect(name, cues))
+            added.append(name)
+        if added:
+            result.aspects.sort(key=lambda a: ASPECTS.index(a.name))
+            explanation.append("aspects from the model: " + ", ".join(added))
+    if valence_group is not None and BLEND_VALENCE:
+        valence = textmodel.raw_outputs(counts, valence_group)[0]
+        score += gap * BLEND_VALENCE * (valence - 3.0) / 2.0
+        notes.append(f"valence {valence:.2f}")
+    score = max(-1.0, min(1.0, score))
+    threshold = BLEND_THRESHOLD + BLEND_NEUTRAL * gap * p_neutral / 2
+    if score >= threshold:
+        label = "positive"
+    elif score <= -threshold:
+        label = "negative"
+    else:
+        label = "neutral"
+    result.sentiment_score = round(score, 3)
+    result.sentiment_label = label
+    explanation.append("blend: " + ", ".join(notes))
+    explanation.append(
+        f"sentiment {label} ({score:+.2f}), emotion {result.emotion_label}"
+        + (" (rules: " + verdict[len("sentiment ") :] + ")" if verdict else "")
     )
 
 

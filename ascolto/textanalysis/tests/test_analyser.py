@@ -103,6 +103,7 @@ def test_all_caps_is_stronger_and_angry():
         ("Tecnico arrivato 😡", "negative"),
         ("Tecnico arrivato 😍", "positive"),
         ("ok :(", "negative"),
+        ("Tutto risolto :D", "positive"),
     ],
 )
 def test_emoji_and_emoticons_carry_sentiment(text, label):

@@ -1,0 +1,236 @@
+"""The trained part of the analyser: linear models over word features, pure Python at run time.
+
+`features(words)` turns the analyser's lower-case tokens into sparse features (words, word
+pairs, 5-letter prefixes, words in a negation scope, emoji and `!`/`?`). Each *group* of the
+shipped model (`data/model.json`, written by `training.py`) has its own vocabulary, inverse
+document frequencies and one weight per output: the TF-IDF vector (sublinear counts, L2-normed
+over the group's vocabulary) is dotted with the weights. No scikit-learn or numpy at run time.
+
+Groups and outputs:
+- `customer` (trained on our own labelled customer texts): sentiment (3 classes, softmax),
+  emotion (6 classes, softmax) and one logistic output per aspect;
+- `valence` (trained on EmoITA, CC BY-SA 4.0): valence on EmoITA's 1-5 scale.
+
+The file is JSON (never pickle), loaded once per process and lazily, under a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "model.json"
+FORMAT = "ascolto-textmodel-1"
+MAX_WORDS = 400  # features come from the first 400 words: bounded time on very long texts
+PREFIX = 5
+NEGATION_SCOPE = 3
+_NEGATORS = frozenset(
+    {
+        "non",
+        "nn",
+        "mai",
+        "nessun",
+        "nessuno",
+        "nessuna",
+        "niente",
+        "nulla",
+        "senza",
+        "neanche",
+        "nemmeno",
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "without",
+        "don't",
+        "didn't",
+        "doesn't",
+        "isn't",
+        "wasn't",
+        "won't",
+        "can't",
+        "haven't",
+        "hasn't",
+    }
+)
+_SCOPE_STOP = frozenset({".", ",", ";", ":", "!", "?", "…", "ma", "però", "but"})
+
+
+class ModelError(ValueError):
+    """The model file is missing, malformed or of an unknown format."""
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    outputs: tuple[str, ...]
+    vocabulary: dict[str, tuple[float, tuple[float, ...]]]  # feature -> (idf, weights)
+    intercepts: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    groups: dict[str, Group]
+    meta: dict
+
+
+_MODEL: list[Model] = []  # one element once loaded
+_LOCK = threading.Lock()
+LOADS = 0  # how many times the file was read (tests check it is once per process)
+
+
+def features(words: list[str]) -> dict[str, float]:
+    """Counts of the features of one text, from its lower-case tokens (words, emoji, `!`, `?`).
+
+    Punctuation tokens other than `!`/`?` only end a negation scope and a word pair.
+    """
+    counts: dict[str, float] = {}
+    prev = ""
+    scope = 0
+    for tok in words[: MAX_WORDS * 2]:
+        if tok in _SCOPE_STOP:
+            scope = 0
+            prev = ""
+            if tok in ("!", "?"):
+                counts[tok] = counts.get(tok, 0.0) + 1.0
+            continue
+        if not tok or not (tok[0].isalpha() or ord(tok[0]) > 0x2000 or len(tok) > 1):
+            prev = ""
+            continue
+        key = "w " + tok
+        counts[key] = counts.get(key, 0.0) + 1.0
+        if prev:
+            key = "b " + prev + " " + tok
+            counts[key] = counts.get(key, 0.0) + 1.0
+        if len(tok) > PREFIX + 1 and tok[0].isalpha():
+            key = "p " + tok[:PREFIX]
+            counts[key] = counts.get(key, 0.0) + 1.0
+        if scope:
+            key = "n " + tok
+            counts[key] = counts.get(key, 0.0) + 1.0
+            scope -= 1
+        if tok in _NEGATORS:
+            scope = NEGATION_SCOPE
+        prev = tok
+    return counts
+
+
+def vectorise(counts: dict[str, float], group: Group) -> list[tuple[float, tuple[float, ...]]]:
+    """(TF-IDF value, weights) of every feature of the text known to the group, L2-normed."""
+    vocabulary = group.vocabulary
+    hits = []
+    norm = 0.0
+    for feat, count in counts.items():
+        entry = vocabulary.get(feat)
+        if entry is None:
+            continue
+        value = (1.0 + math.log(count)) * entry[0]
+        norm += value * value
+        hits.append((value, entry[1]))
+    if not hits:
+        return []
+    scale = 1.0 / math.sqrt(norm)
+    return [(value * scale, weights) for value, weights in hits]
+
+
+def raw_outputs(counts: dict[str, float], group: Group) -> list[float]:
+    """Linear outputs (before softmax/sigmoid) of a group for one text."""
+    out = list(group.intercepts)
+    n = len(out)
+    for value, weights in vectorise(counts, group):
+        for k in range(n):
+            out[k] += value * weights[k]
+    return out
+
+
+def softmax(values: list[float]) -> list[float]:
+    top = max(values)
+    exps = [math.exp(v - top) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    e = math.exp(value)
+    return e / (1.0 + e)
+
+
+def top_features(counts: dict[str, float], group: Group, output: int, limit: int = 3) -> list[str]:
+    """The words whose features pushed one output up the most (for explanations and cues)."""
+    contributions: dict[str, float] = {}
+    vocabulary = group.vocabulary
+    norm = 0.0
+    for feat, count in counts.items():
+        entry = vocabulary.get(feat)
+        if entry is None:
+            continue
+        value = (1.0 + math.log(count)) * entry[0]
+        norm += value * value
+        word = feat[2:].split(" ")[-1] if feat[0] in "wbn" else ""
+        if word and entry[1][output] > 0:
+            contributions[word] = contributions.get(word, 0.0) + value * entry[1][output]
+    if not contributions:
+        return []
+    ranked = sorted(contributions.items(), key=lambda kv: -kv[1])
+    return [w for w, c in ranked[:limit] if c / math.sqrt(norm) > 0.05]
+
+
+def _parse(data: object) -> Model:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ModelError(f"not an {FORMAT} file")
+    groups = {}
+    for name, raw in data["groups"].items():
+        outputs = tuple(raw["outputs"])
+        intercepts = tuple(float(v) for v in raw["intercepts"])
+        names, idf, weights = raw["features"], raw["idf"], raw["weights"]
+        if len(intercepts) != len(outputs):
+            raise ModelError(f"group {name}: {len(intercepts)} intercepts for {len(outputs)}")
+        if not (len(names) == len(idf) == len(weights)):
+            raise ModelError(f"group {name}: features, idf and weights differ in length")
+        if any(len(row) != len(outputs) for row in weights):
+            raise ModelError(f"group {name}: a weight row does not match the outputs")
+        vocabulary = dict(zip(names, zip(idf, map(tuple, weights), strict=True), strict=True))
+        groups[name] = Group(name, outputs, vocabulary, intercepts)
+    return Model(groups, dict(data.get("meta", {})))
+
+
+def load_model(path: Path = MODEL_PATH) -> Model:
+    """Read a model file (JSON only). Raises ModelError when it is missing or malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(f"no model file at {path}") from exc
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"unreadable model file {path}: {exc}") from exc
+    try:
+        return _parse(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"malformed model file {path}: {exc}") from exc
+
+
+def get_model() -> Model | None:
+    """The shipped model, read once per process; None when no model file ships."""
+    if _MODEL:
+        return _MODEL[0]
+    global LOADS
+    with _LOCK:
+        if not _MODEL:
+            LOADS += 1
+            try:
+                _MODEL.append(load_model())
+            except ModelError:
+                if MODEL_PATH.exists():
+                    raise
+                return None
+    return _MODEL[0]
+
+
+def reset() -> None:
+    """Forget the loaded model (after retraining, and in tests)."""
+    with _LOCK:
+        _MODEL.clear()
