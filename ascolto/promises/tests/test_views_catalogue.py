@@ -107,6 +107,7 @@ def test_everyone_reads_the_catalogue_with_target_and_share_kept(
     assert f'data-promise="{promise.pk}"' in html
     assert 'data-kept-share="67"' in html
     assert "(2/3)" in html
+    assert "On-site repair" in html
     assert "Promessa di B" not in html
     assert html.count("data-promise=") == 1
     # agents see no management links
@@ -221,6 +222,8 @@ def test_threshold_and_flag_promises_from_the_form(carol_client, workspace_a):
         False,
         question,
     )
+    html = carol_client.get(reverse("promises:promise-list")).content.decode()
+    assert question.text_it[:40] in html  # the question that measures perception
     data = form_data(workspace_a, name_it="Furgone pulito", target_type="flag", limit="", unit="")
     assert carol_client.post(reverse("promises:promise-create"), data).status_code == 302
     flag = Promise.objects.get(name_it="Furgone pulito")

@@ -81,6 +81,7 @@ def test_customer_page_shows_the_red_card_with_promise_happening_and_checklist(b
     assert f'id="crisis-{crisis.pk}"' in html
     assert "A technician with you within 24 hours" in html
     assert took in html and over in html and target in html
+    assert "On-site repair" in html  # the touchpoint of what happened
     assert html.count('class="crisis-step"') == 5
     assert html.count('aria-pressed="false"') >= 5
 

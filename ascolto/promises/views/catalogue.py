@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,8 +31,10 @@ SHARE_DAYS = 90
 def promise_list(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=SHARE_DAYS)
     promises = list(selectors.promise_list_with_share(workspace=request.workspace, since=since))
+    language = (get_language() or "it")[:2]
     for promise in promises:
         promise.target = target_text(promise)
+        promise.question_text = promise.question.text(language) if promise.question else ""
         promise.kept_share = (
             round(100 * promise.kept_count / promise.measured_count)
             if promise.measured_count
