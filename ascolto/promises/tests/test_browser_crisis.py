@@ -106,3 +106,47 @@ def test_crisis_checklist_ticked_kept_after_reload_and_handled(page, alice, bob,
     assert crisis.note == "Sconto del 10% sulla prossima fattura"
     page.reload()
     expect(page.locator(".crisis")).to_have_count(0)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_promise_form_shows_the_fields_of_the_chosen_target(page, carol, artifacts_dir):
+    """
+    GIVEN a manager on the new-promise form
+    WHEN she chooses a flag, then a measured value
+    THEN only the fields that kind of target reads are shown, and the promise is saved.
+    """
+    from ascolto.promises.models import Promise
+
+    _login(page, carol)
+    page.goto("/promises/new/")
+    limit = page.locator("[data-target-types] input[name=limit]")
+    measure = page.locator("[data-target-types] input[name=measure]")
+    expect(limit).to_be_visible()  # a duration is the first choice
+    expect(measure).to_be_hidden()
+    page.select_option("select[name=target_type]", "flag")
+    expect(limit).to_be_hidden()
+    page.select_option("select[name=target_type]", "threshold")
+    expect(measure).to_be_visible()
+    expect(page.locator("input[name=business_hours]")).to_be_hidden()
+    page.fill("input[name=name_it]", "Consegna senza difetti")
+    page.fill("input[name=wording_it]", "Merce consegnata senza difetti")
+    page.select_option(
+        "select[name=touchpoint]",
+        str(Touchpoint.objects.get(workspace=carol.workspace, code="consegna").pk),
+    )
+    page.fill("input[name=measure]", "defects")
+    page.select_option("select[name=comparison]", "at_most")
+    page.fill("input[name=limit]", "0")
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(artifacts_dir / "promise_form_phone.png"), full_page=True)
+    page.locator("#promise-form button[type=submit]").click()
+    expect(page.locator("#promise-table")).to_contain_text("Consegna senza difetti")
+    promise = Promise.objects.get()
+    assert (promise.target_type, promise.measure, promise.comparison) == (
+        "threshold",
+        "defects",
+        "at_most",
+    )
+    page.screenshot(path=str(artifacts_dir / "promise_list_phone.png"), full_page=True)
