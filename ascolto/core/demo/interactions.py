@@ -418,8 +418,16 @@ class Timeline:
         )
         started = next_business_time(reported + delay)
         if not late and started - reported > ON_CALL_AFTER and rng.random() < ON_CALL_SHARE:
-            # The on-call technician goes out in the evening or on Saturday morning.
-            started = reported + timedelta(hours=rng.uniform(2, 22))
+            # The on-call technician goes out early the next morning (a Saturday too), or
+            # the same evening when that would already be too late.
+            started = at(
+                reported.date() + timedelta(days=1),
+                _randint(rng, 7, 9),
+                5 * _randint(rng, 0, 11),
+                self.tz,
+            )
+            if started - reported > ON_CALL_AFTER:
+                started = reported + timedelta(minutes=5 * _randint(rng, 30, 100))
         agent = self.agent()
         self.add(
             "intervento",
