@@ -90,7 +90,13 @@ class Command(BaseCommand):
         )
         bars: dict[str, tqdm] = {}
         quiet = options["verbosity"] == 0
-        labels = {"customers": _("Customers"), "interactions": _("Interactions")}
+        labels = {
+            "customers": _("Customers"),
+            "interactions": _("Interactions"),
+            "promise checks": _("Promise checks"),
+            "perception": _("Perception answers"),
+        }
+        units = {"promise checks": _("interactions")}
 
         def progress(label: str, advance: int, total: int) -> None:
             bar = bars.get(label)
@@ -98,7 +104,7 @@ class Command(BaseCommand):
                 bar = bars[label] = tqdm(
                     total=total,
                     desc=labels.get(label, label),
-                    unit=_("customers"),
+                    unit=units.get(label, _("customers")),
                     disable=quiet,
                     file=sys.stderr,
                     dynamic_ncols=True,
