@@ -515,10 +515,13 @@ def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
     )
 
 
-def customers_differing(scope: Scope, *, limit: int = DIFFERING_LIMIT) -> list[DifferingCustomer]:
+def customers_differing(
+    scope: Scope, *, limit: int = DIFFERING_LIMIT, promises: dict[int, Promise] | None = None
+) -> list[DifferingCustomer]:
     """Customers in scope whose rating of a promise differs most from how often it was kept for
     them: both on 0–100 (share of their measurable checks kept; their mean rating of the
-    promise's question, normalised), top `limit` by the absolute difference. One query."""
+    promise's question, normalised), top `limit` by the absolute difference. One query, and
+    one more for the promises unless `promises` (by id, already loaded) has them."""
     rating = (
         _answers(scope)
         .filter(
@@ -571,9 +574,9 @@ def customers_differing(scope: Scope, *, limit: int = DIFFERING_LIMIT) -> list[D
     rows = list(rows)
     if not rows:
         return []
-    promises = Promise.objects.for_workspace(scope.workspace).in_bulk(
-        {r["promise_id"] for r in rows}
-    )
+    wanted = {r["promise_id"] for r in rows}
+    if promises is None or not wanted <= set(promises):
+        promises = Promise.objects.for_workspace(scope.workspace).in_bulk(wanted)
     return [
         DifferingCustomer(
             promise=promises[r["promise_id"]],

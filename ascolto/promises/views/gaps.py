@@ -113,7 +113,9 @@ def _page(request: HttpRequest, *, customer: Customer | None = None) -> HttpResp
         )
         if gaps
         else None,
-        "differing": customers_differing(scope) if customer is None else [],
+        "differing": customers_differing(scope, promises={g.promise.pk: g.promise for g in gaps})
+        if customer is None
+        else [],
         "low_n": LOW_N,
         "bucket_labels": [str(label) for label in BUCKET_LABELS],
         "bucket_colours": charts.BUCKET_COLOURS,
