@@ -365,6 +365,7 @@ def _run_batch(
     # Broken checks without a crisis (new ones, or ones whose alert was never raised) and
     # kept checks with an open crisis.
     ids = [i.pk for i in batch]
+    quiet: list[Crisis] = []
     for check in PromiseCheck.objects.filter(
         interaction__in=ids,
         promise__in=promise_ids,
@@ -372,8 +373,18 @@ def _run_batch(
         crisis__isnull=True,
     ).select_related("promise", "customer", "interaction"):
         loud = alert and (alert_since is None or check.occurred_at >= alert_since)
-        if crisis_open(check=check, alert=loud) is not None and loud:
+        if not loud:  # opened quietly, all at once below
+            quiet.append(
+                Crisis(
+                    workspace_id=check.workspace_id,
+                    customer_id=check.customer_id,
+                    promise_id=check.promise_id,
+                    promise_check=check,
+                )
+            )
+        elif crisis_open(check=check, alert=True) is not None:
             tally.alerts_raised += 1
+    Crisis.objects.bulk_create(quiet, ignore_conflicts=True)
     Crisis.objects.filter(
         promise_check__promise__in=promise_ids,
         promise_check__interaction__in=ids,
