@@ -4,7 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -178,3 +180,66 @@ def test_inactive_open_link_is_404(client, survey_a, alice):
     link = services.open_link_create(survey=survey_a, by=alice)
     services.open_link_set_active(open_link=link, by=alice, active=False)
     assert client.get(reverse("survey:open", args=[link.token])).status_code == 404
+
+
+def test_submission_reads_once_and_writes_in_one_short_transaction(client, invitation, survey_a):
+    """GIVEN an invitation link
+    WHEN a valid answer is posted
+    THEN the request reads with one SELECT (invitation, survey and questions) and writes the
+    claim, the response and all its answers with one statement each, nothing else."""
+    f = _fields(survey_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            _url(invitation), {f["main"]: "10", f["why"]: "Puntuali", f["improve"]: "Orari"}
+        )
+    assert response.status_code == 302
+    assert response["Location"] == _url(invitation, "survey:thanks")
+    statements = [
+        q["sql"].split()[0].upper() for q in queries.captured_queries if "feedback_" in q["sql"]
+    ]
+    assert statements == ["SELECT", "UPDATE", "INSERT", "INSERT"], statements
+    stored = Response.objects.get()
+    assert (stored.score, stored.band, stored.kind, stored.all_good) == (
+        10,
+        "promoter",
+        "nps",
+        False,
+    )
+    assert stored.customer_id == invitation.customer_id and stored.workspace == survey_a.workspace
+    assert stored.language == invitation.language
+    texts = dict(Answer.objects.filter(response=stored).values_list("question__role", "text"))
+    assert texts == {"main": "", "why": "Puntuali", "improve": "Orari"}
+    invitation.refresh_from_db()
+    assert invitation.answered_at == stored.submitted_at == invitation.closed_at
+
+
+def test_top_score_with_nothing_to_improve_is_recorded_as_all_good(client, invitation, survey_a):
+    """GIVEN an NPS invitation
+    WHEN the customer gives 9 and leaves "what could be better" empty
+    THEN the response carries the "all good" signal."""
+    f = _fields(survey_a)
+    client.post(_url(invitation), {f["main"]: "9", f["why"]: "Tutto bene", f["improve"]: " "})
+    assert Response.objects.get().all_good is True
+
+
+def test_answered_link_past_its_expiry_still_says_already_answered(client, invitation, survey_a):
+    """GIVEN an invitation answered, whose link has expired since
+    WHEN the form is posted again
+    THEN the page says "already answered" (not 404) and nothing changes."""
+    f = _fields(survey_a)
+    assert client.post(_url(invitation), {f["main"]: "8"}).status_code == 302
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(1))
+    again = client.post(_url(invitation), {f["main"]: "3"})
+    assert again.status_code == 200
+    assert Response.objects.get().score == 8
+
+
+def test_post_to_an_inactive_survey_is_404_and_stores_nothing(client, invitation, survey_a):
+    """GIVEN an invitation whose survey was deactivated
+    WHEN a valid answer is posted
+    THEN 404, and no response is stored."""
+    survey_a.active = False
+    survey_a.save()
+    f = _fields(survey_a)
+    assert client.post(_url(invitation), {f["main"]: "9"}).status_code == 404
+    assert not Response.objects.exists()
