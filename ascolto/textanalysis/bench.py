@@ -25,7 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ascolto.textanalysis.analyser import ASPECTS, EMOTION_LABELS, SENTIMENT_LABELS, analyse
+from ascolto.textanalysis.analyser import (
+    ASPECTS,
+    EMOTION_LABELS,
+    SENTIMENT_LABELS,
+    analyse,
+    analyse_rules,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEVSET = PACKAGE_DIR / "data" / "devset.jsonl"
@@ -99,9 +105,11 @@ class DevResult:
     errors: list[dict] = field(default_factory=list)
 
 
-def evaluate_devset(rows: list[dict], *, use_language: bool = False) -> DevResult:
-    """Score the analyser on labelled rows; the language is detected unless `use_language`."""
-    preds = [analyse(r["text"], r["lang"] if use_language else None) for r in rows]
+def evaluate_devset(rows: list[dict], *, use_language: bool = False, fn=analyse) -> DevResult:
+    """Score the analyser on labelled rows; the language is detected unless `use_language`.
+
+    `fn` is `analyse` (rules blended with the trained model) or `analyse_rules`."""
+    preds = [fn(r["text"], r["lang"] if use_language else None) for r in rows]
     sentiment = {}
     for lang in sorted({r["lang"] for r in rows}):
         idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
@@ -239,8 +247,12 @@ def run_all(
     dev = load_devset()
     held = [r for r in dev if r["split"] == "heldout"]
     extra: dict = {}
-    for name, subset in (("held-out", held), ("all", dev)):
-        result = evaluate_devset(subset)
+    for name, subset, fn in (
+        ("held-out", held, analyse),
+        ("all", dev, analyse),
+        ("held-out, rules only", held, analyse_rules),
+    ):
+        result = evaluate_devset(subset, fn=fn)
         extra[name] = result
         counts = {lang: sum(1 for r in subset if r["lang"] == lang) for lang in ("it", "en")}
         for lang in ("it", "en"):

@@ -199,8 +199,9 @@ def _parse(data: object) -> Model:
     return Model(groups, dict(data.get("meta", {})))
 
 
-def load_model(path: Path = MODEL_PATH) -> Model:
+def load_model(path: Path | None = None) -> Model:
     """Read a model file (JSON only). Raises ModelError when it is missing or malformed."""
+    path = MODEL_PATH if path is None else path
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -71,8 +71,20 @@ class Command(BaseCommand):
             help=_('Read JSON lines ({"id", "text", "lang"}) from standard input.'),
         )
         parser.add_argument("--lang", choices=["it", "en"], help=_("Skip language detection."))
+        parser.add_argument(
+            "--train",
+            action="store_true",
+            help=_("Rebuild the trained model (data/model.json); needs scikit-learn."),
+        )
+        parser.add_argument(
+            "--emoita",
+            help=_("Folder with EmoITA's emotivita_dev.csv (for --train)."),
+        )
 
     def handle(self, *args, **options):
+        if options["train"]:
+            self._train(options)
+            return
         if options["jsonl"]:
             if options["text"]:
                 raise CommandError(_("Give either a text or --jsonl, not both."))
@@ -104,6 +116,26 @@ class Command(BaseCommand):
             )
         for line in analysis.explanation:
             self.stdout.write(f"  - {line}")
+
+    def _train(self, options) -> None:
+        from pathlib import Path
+
+        from ascolto.textanalysis import training
+
+        emoita = Path(options["emoita"]) if options["emoita"] else training.DEFAULT_EMOITA
+        if not (emoita / "emotivita_dev.csv").is_file():
+            raise CommandError(
+                _("No emotivita_dev.csv in %(path)s: pass --emoita DIR.") % {"path": emoita}
+            )
+        try:
+            data = training.train(emoita=emoita)
+        except ImportError as exc:
+            raise CommandError(
+                _("Training needs scikit-learn (pip install scikit-learn): %(reason)s")
+                % {"reason": exc}
+            ) from exc
+        training.write(data)
+        self.stdout.write(_("Wrote %(path)s.") % {"path": training.model.MODEL_PATH})
 
     def _stream(self, stream) -> None:
         out = []
