@@ -250,3 +250,31 @@ def test_analysis_of_a_deleted_text_is_not_listed(alice_client, angry_about_time
     Interaction.objects.filter(pk=analysis.source_id).delete()
     assert analysis.pk not in _ids(alice_client.get(LIST))
     assert TextAnalysis.objects.filter(pk=analysis.pk).exists()
+
+
+def test_responses_list_shows_a_badge_per_comment(
+    alice_client, workspace_a, alice, django_capture_on_commit_callbacks
+):
+    """GIVEN a survey answer with a comment analysed by the worker WHEN the owner opens the
+    responses list THEN the comment carries its badge."""
+    from ascolto.core.testing import run_pending_tasks
+    from ascolto.feedback.models import Question
+    from ascolto.feedback.services import response_submit, survey_invitation_create
+    from ascolto.feedback.tests.factories import SurveyFactory
+
+    cust = fx.customer(workspace_a)
+    survey = SurveyFactory(workspace=workspace_a, by=alice)
+    invitation = survey_invitation_create(survey=survey, customer=cust, by=alice)
+    data = {
+        f"q{q.pk}": ("4" if q.role == Question.Role.MAIN else "Tecnico in ritardo di tre giorni")
+        for q in survey.questions.all()
+        if q.role in (Question.Role.MAIN, Question.Role.WHY)
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response_submit(survey=survey, data=data, language="it", invitation=invitation)
+    run_pending_tasks()
+    analysis = TextAnalysis.objects.get(source_kind="survey_answer")
+    html = alice_client.get(reverse("feedback:response-list")).content.decode()
+    assert f'id="ta-{analysis.pk}"' in html
+    html = alice_client.get(reverse("customers:customer-detail", args=[cust.pk])).content.decode()
+    assert f'id="ta-{analysis.pk}"' in html
