@@ -79,7 +79,7 @@ NEUTRAL = StaffSignal.Polarity.NEUTRAL
 # A repair promised within 24 hours that office hours would push past them (a request late on
 # a Friday): the on-call technician covers most of them.
 ON_CALL_AFTER = timedelta(hours=24)
-ON_CALL_SHARE = 0.6
+ON_CALL_SHARE = 0.8
 # Share of invoices that raise the locked price, and by how much (%).
 PRICE_INCREASE = 0.02
 PRICE_INCREASE_TROUBLE = 0.12
