@@ -267,6 +267,17 @@ def probe_table_drop() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {PROBE_TABLE}")
 
 
+def bench_tasks_delete(*, workspace_id: int, since) -> int:
+    """Delete the background tasks queued for the bench workspace during the run (the text
+    analysis of every comment), so a worker does not chase answers that are gone."""
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _detail = DBTaskResult.objects.filter(
+        enqueued_at__gte=since, args_kwargs__kwargs__workspace_id=workspace_id
+    ).delete()
+    return deleted
+
+
 # --- Server -------------------------------------------------------------------------------------
 
 
@@ -355,6 +366,7 @@ def handle_survey(command, options) -> None:
         )
     out = command.stdout
     started = time.perf_counter()
+    prepared_at = timezone.now()
     bench = prepare_survey(count)
     with tempfile.NamedTemporaryFile(
         "w", prefix="ascolto-bench-tokens-", suffix=".txt", delete=False
@@ -382,6 +394,7 @@ def handle_survey(command, options) -> None:
     probe_rows_expected = warm.successes + ceiling.successes
     response_rows_expected = warm_survey.successes + survey.successes
     probe_table_drop()
+    queued = bench_tasks_delete(workspace_id=bench.workspace.pk, since=prepared_at)
     with transaction.atomic():
         bench.workspace.delete()
     tokens_file.unlink(missing_ok=True)
@@ -404,6 +417,8 @@ def handle_survey(command, options) -> None:
         f"Rows stored: probe {probe_rows} (expected {probe_rows_expected}), responses "
         f"{response_rows} (expected {response_rows_expected}): {'OK' if rows_ok else 'MISMATCH'}."
     )
+    if queued:
+        out.write(f"Deleted {queued} background tasks the submissions queued (text analysis).")
     if survey.exhausted:
         out.write("The invitations ran out before the time was up: use more --invitations.")
     if options["markdown"]:
