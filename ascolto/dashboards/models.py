@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.core.leases import LeasedWork
+from ascolto.customers.models import Customer
 from ascolto.workspaces.models import Workspace
 from ascolto.workspaces.tenancy import WorkspaceQuerySet
 
@@ -46,3 +47,76 @@ class MonthlyReport(LeasedWork):
 
     def __str__(self) -> str:
         return f"{self.workspace} {self.month:%Y-%m}"
+
+
+class DailyScore(models.Model):
+    """How many responses of a kind gave a score, per workspace and UTC day.
+
+    Kept by database triggers on `feedback_response` (migration 0002), so every way a response
+    is written or removed (the answer form, imports, the demo loader, cascades) keeps it exact,
+    in the same transaction. The dashboards read whole UTC days here and the few hours at the
+    edges of a period from the responses themselves (`selectors`), so periods and months still
+    start at midnight in the workspace's time zone. See docs/benchmarks.md, "Dashboards"."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=8)
+    score = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "kind", "score"], name="dailyscore_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.day} {self.kind} {self.score}: {self.n}"
+
+
+class DailyInvitations(models.Model):
+    """Invitations created per workspace and UTC day, and how many of them were opened and
+    answered so far. Kept by triggers on `feedback_invitation`, like `DailyScore`."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    invited = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day"], name="dailyinvitations_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.day}: {self.invited}/{self.opened}/{self.answered}"
+
+
+class LastHeard(models.Model):
+    """When we last heard from a customer (the latest survey answer or interaction, ever), with
+    a copy of the customer's status, so coverage counts one index range instead of probing every
+    customer's timeline. Kept by triggers on customers, interactions and responses (migration
+    0003), like `DailyScore`."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="dashboard_last_heard"
+    )
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    status = models.CharField(max_length=10)
+    at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "status", "at"], name="lastheard_ws_status_at")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.status} {self.at}"

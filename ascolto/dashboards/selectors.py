@@ -12,6 +12,11 @@ Which rows count:
   in Python as exact instants and the database sorts rows into them with one `CASE`, which is
   DST-safe and equally fast on SQLite (where `TruncMonth(tzinfo=...)` calls back into Python for
   every row) and PostgreSQL.
+- Scores and invitations are counted from two small tables kept by database triggers
+  (`DailyScore`, `DailyInvitations`: counts per UTC day), which hold whole UTC days; the hours
+  of a period or month that fall on a UTC day cut by one of its boundaries are read from the
+  rows themselves, in the same query (`_split`). With a segment or survey filter the rows are
+  read directly. See docs/benchmarks.md, "Dashboards".
 - "Heard from" (coverage): an active customer who, in the last N days, answered a survey or has
   an interaction on the timeline. The timeline does not record who started an interaction, so
   every interaction counts as contact.
@@ -20,8 +25,10 @@ Which rows count:
 from __future__ import annotations
 
 import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,7 +36,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -46,6 +52,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ascolto.customers.models import Customer, Segment
+from ascolto.dashboards.models import DailyInvitations, DailyScore, LastHeard
 from ascolto.feedback.models import Invitation, Question, Response, Survey
 from ascolto.interactions.models import Interaction
 from ascolto.workspaces.models import Workspace
@@ -246,9 +253,11 @@ def default_period(workspace: Workspace, now: datetime | None = None) -> Period:
 
 
 # --- Query building blocks -----------------------------------------------------------------------
-NPS_Q = Q(survey__kind=Survey.Kind.NPS, score__isnull=False)
-CSAT_Q = Q(survey__kind=Survey.Kind.CSAT, score__isnull=False)
-CES_Q = Q(survey__kind=Survey.Kind.CES, score__isnull=False)
+# `Response.kind` is the survey's kind, copied when the response is stored.
+NPS_Q = Q(kind=Survey.Kind.NPS, score__isnull=False)
+CSAT_Q = Q(kind=Survey.Kind.CSAT, score__isnull=False)
+CES_Q = Q(kind=Survey.Kind.CES, score__isnull=False)
+SCORED_KINDS = (Survey.Kind.NPS, Survey.Kind.CSAT, Survey.Kind.CES)
 
 
 def _responses(
@@ -277,21 +286,149 @@ def _nps_aggregates(prefix: str = "", window: Q | None = None) -> dict[str, Coun
     }
 
 
-def _score_aggregates(prefix: str, window: Q) -> dict[str, Any]:
-    squares = F("score") * F("score")
-    return {
-        **_nps_aggregates(prefix, window),
-        f"{prefix}csat_n": Count("pk", filter=window & CSAT_Q),
-        f"{prefix}csat_ok": Count("pk", filter=window & CSAT_Q & Q(score__gte=4)),
-        f"{prefix}ces_n": Count("pk", filter=window & CES_Q),
-        f"{prefix}ces_sum": Sum("score", filter=window & CES_Q),
-        f"{prefix}ces_sq": Sum(squares, filter=window & CES_Q, output_field=IntegerField()),
-    }
-
-
 def _nps_of(row: dict[str, Any], prefix: str = "") -> NpsResult:
     return NpsResult.from_counts(
         row[f"{prefix}promoters"], row[f"{prefix}passives"], row[f"{prefix}detractors"]
+    )
+
+
+# --- Counting over time -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Split:
+    """How a span [bounds[0], bounds[-1]) is read: whole UTC days [first_day, last_day) minus
+    `cut_days` from the daily counts, and `windows` (instants) from the rows themselves."""
+
+    first_day: date
+    last_day: date
+    cut_days: tuple[date, ...]
+    windows: tuple[tuple[datetime, datetime], ...]
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _split(bounds: Sequence[datetime]) -> _Split:
+    """Whole UTC days inside the span that no inner boundary cuts come from the daily counts;
+    the rest (the edges, and every UTC day an inner boundary falls in) from the rows."""
+    utc = [b.astimezone(UTC) for b in bounds]
+    lo, hi = utc[0], utc[-1]
+
+    def ceil(b: datetime) -> date:
+        return b.date() if b == _utc_midnight(b.date()) else b.date() + timedelta(days=1)
+
+    first, last = ceil(lo), hi.date()
+    cut = sorted({b.date() for b in utc[1:-1] if b != _utc_midnight(b.date())})
+    pieces = [(lo, _utc_midnight(first)), (_utc_midnight(last), hi)]
+    pieces += [(_utc_midnight(d), _utc_midnight(d + timedelta(days=1))) for d in cut]
+    windows: list[tuple[datetime, datetime]] = []
+    for a, b in sorted((max(a, lo), min(b, hi)) for a, b in pieces):
+        if a >= b:
+            continue
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
+        else:
+            windows.append((a, b))
+    return _Split(first, last, tuple(d for d in cut if first <= d < last), tuple(windows))
+
+
+def _bucket_of(column: str, ends: Iterable[Any]) -> Case:
+    """The index of the first end the column is below (the last bucket otherwise)."""
+    ends = list(ends)
+    return Case(
+        *[When(**{f"{column}__lt": e}, then=Value(i)) for i, e in enumerate(ends[:-1])],
+        default=Value(len(ends) - 1),
+        output_field=IntegerField(),
+    )
+
+
+def _windows_q(column: str, windows: Iterable[tuple[datetime, datetime]]) -> Q:
+    q = Q(pk__in=[])
+    for a, b in windows:
+        q |= Q(**{f"{column}__gte": a, f"{column}__lt": b})
+    return q
+
+
+ScoreCounts = dict[int, dict[str, Counter]]
+"""bucket index -> kind -> score -> number of answers."""
+
+
+def _score_counts(
+    workspace: Workspace,
+    bounds: Sequence[datetime],
+    segment: Segment | None = None,
+    survey: Survey | None = None,
+    kinds: Sequence[str] = SCORED_KINDS,
+) -> ScoreCounts:
+    """How many answers gave each score, per kind, in each bucket [bounds[i], bounds[i + 1]):
+    one grouped query, whatever the number of buckets."""
+    start, end = bounds[0], bounds[-1]
+    inner = bounds[1:]
+    raw = (
+        _responses(workspace, start, end, segment, survey)
+        .filter(kind__in=kinds, score__isnull=False)
+        .annotate(bucket=_bucket_of("submitted_at", inner))
+    )
+    if segment is None and survey is None:
+        split = _split(bounds)
+        raw = raw.filter(_windows_q("submitted_at", split.windows))
+        daily = (
+            DailyScore.objects.filter(
+                workspace=workspace,
+                kind__in=kinds,
+                day__gte=split.first_day,
+                day__lt=split.last_day,
+                n__gt=0,
+            )
+            .exclude(day__in=split.cut_days)
+            .annotate(bucket=_bucket_of("day", [_ceil_day(b) for b in inner]))
+            .values("kind", "bucket", "score")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
+        grouped = daily.union(
+            raw.values("kind", "bucket", "score").annotate(total=Count("pk")).order_by(), all=True
+        )
+    else:
+        grouped = raw.values("kind", "bucket", "score").annotate(total=Count("pk")).order_by()
+    counts: ScoreCounts = defaultdict(lambda: defaultdict(Counter))
+    for row in grouped:
+        counts[row["bucket"]][row["kind"]][row["score"]] += row["total"]
+    return counts
+
+
+def _ceil_day(instant: datetime) -> date:
+    """The first UTC day that starts at or after `instant`."""
+    utc = instant.astimezone(UTC)
+    return utc.date() if utc == _utc_midnight(utc.date()) else utc.date() + timedelta(days=1)
+
+
+def _merge(counts: ScoreCounts, buckets: Iterable[int]) -> dict[str, Counter]:
+    merged: dict[str, Counter] = defaultdict(Counter)
+    for bucket in buckets:
+        for kind, scores in counts.get(bucket, {}).items():
+            merged[kind].update(scores)
+    return merged
+
+
+def _nps_from(scores: Counter) -> NpsResult:
+    return NpsResult.from_counts(
+        sum(n for s, n in scores.items() if s >= 9),
+        sum(n for s, n in scores.items() if 7 <= s <= 8),
+        sum(n for s, n in scores.items() if s <= 6),
+    )
+
+
+def _scores_from(by_kind: dict[str, Counter]) -> Scores:
+    csat, ces = by_kind.get(Survey.Kind.CSAT, Counter()), by_kind.get(Survey.Kind.CES, Counter())
+    return Scores(
+        nps=_nps_from(by_kind.get(Survey.Kind.NPS, Counter())),
+        csat=CsatResult.from_counts(sum(csat.values()), sum(n for s, n in csat.items() if s >= 4)),
+        ces=CesResult.from_sums(
+            sum(ces.values()),
+            sum(s * n for s, n in ces.items()),
+            sum(s * s * n for s, n in ces.items()),
+        ),
     )
 
 
@@ -304,9 +441,9 @@ def nps_for_period(
     segment: Segment | None = None,
     survey: Survey | None = None,
 ) -> NpsResult:
-    """NPS of the answers submitted in [start, end), in one aggregate query."""
-    row = _responses(workspace, start, end, segment, survey).aggregate(**_nps_aggregates())
-    return _nps_of(row)
+    """NPS of the answers submitted in [start, end), in one query."""
+    counts = _score_counts(workspace, [start, end], segment, survey, kinds=[Survey.Kind.NPS])
+    return _nps_from(_merge(counts, [0])[Survey.Kind.NPS])
 
 
 @dataclass(frozen=True)
@@ -349,14 +486,6 @@ def period_buckets(period: Period, tz: ZoneInfo, grain: str) -> list[Bucket]:
     return buckets
 
 
-def _bucket_case(buckets: list[Bucket], column: str) -> Case:
-    return Case(
-        *[When(**{f"{column}__lt": b.end}, then=Value(i)) for i, b in enumerate(buckets)],
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-
-
 def nps_by_period(
     *,
     workspace: Workspace,
@@ -366,20 +495,13 @@ def nps_by_period(
     survey: Survey | None = None,
 ) -> list[NpsRow]:
     """NPS per month or quarter of `period` (every bucket, empty ones included), one query."""
-    tz = workspace_zone(workspace)
-    buckets = period_buckets(period, tz, grain)
-    start, end = period.bounds(tz)
-    grouped = (
-        _responses(workspace, start, end, segment, survey)
-        .filter(NPS_Q)
-        .annotate(bucket=_bucket_case(buckets, "submitted_at"))
-        .values("bucket")
-        .annotate(**_nps_aggregates())
-        .order_by("bucket")
-    )
-    by_index = {row["bucket"]: _nps_of(row) for row in grouped}
-    empty = NpsResult.from_counts(0, 0, 0)
-    return [NpsRow(b.key, b.label, by_index.get(i, empty)) for i, b in enumerate(buckets)]
+    buckets = period_buckets(period, workspace_zone(workspace), grain)
+    bounds = [buckets[0].start, *(b.end for b in buckets)]
+    counts = _score_counts(workspace, bounds, segment, survey, kinds=[Survey.Kind.NPS])
+    return [
+        NpsRow(b.key, b.label, _nps_from(_merge(counts, [i])[Survey.Kind.NPS]))
+        for i, b in enumerate(buckets)
+    ]
 
 
 def _account_owner_name(row: dict[str, Any]) -> str:
@@ -468,29 +590,7 @@ class ScoresComparison:
     ces_change: Change | None
 
 
-def scores_compare(
-    *, workspace: Workspace, period: Period, segment: Segment | None = None
-) -> ScoresComparison:
-    """NPS, CSAT and CES of `period` and of the previous period of equal length, with the
-    changes: one query over both periods."""
-    tz = workspace_zone(workspace)
-    start, end = period.bounds(tz)
-    prev_start, _prev_end = period.previous().bounds(tz)
-    current_q, previous_q = Q(submitted_at__gte=start), Q(submitted_at__lt=start)
-    row = _responses(workspace, prev_start, end, segment).aggregate(
-        **_score_aggregates("c_", current_q), **_score_aggregates("p_", previous_q)
-    )
-
-    def scores(prefix: str) -> Scores:
-        return Scores(
-            nps=_nps_of(row, prefix),
-            csat=CsatResult.from_counts(row[f"{prefix}csat_n"], row[f"{prefix}csat_ok"]),
-            ces=CesResult.from_sums(
-                row[f"{prefix}ces_n"], row[f"{prefix}ces_sum"], row[f"{prefix}ces_sq"]
-            ),
-        )
-
-    current, previous = scores("c_"), scores("p_")
+def _comparison(current: Scores, previous: Scores) -> ScoresComparison:
     return ScoresComparison(
         current=current,
         previous=previous,
@@ -498,6 +598,39 @@ def scores_compare(
         csat_change=Change.between(current.csat, previous.csat, "csat"),
         ces_change=Change.between(current.ces, previous.ces, "mean"),
     )
+
+
+def scores_compare(
+    *, workspace: Workspace, period: Period, segment: Segment | None = None
+) -> ScoresComparison:
+    """NPS, CSAT and CES of `period` and of the previous period of equal length, with the
+    changes: one query over both periods."""
+    tz = workspace_zone(workspace)
+    start, end = period.bounds(tz)
+    prev_start = period.previous().bounds(tz)[0]
+    counts = _score_counts(workspace, [prev_start, start, end], segment)
+    return _comparison(_scores_from(_merge(counts, [1])), _scores_from(_merge(counts, [0])))
+
+
+def scores_and_trend(
+    *, workspace: Workspace, period: Period, segment: Segment | None = None
+) -> tuple[ScoresComparison, list[NpsRow]]:
+    """`scores_compare()` and the monthly `nps_by_period()` of the same period, from one query:
+    the previous period is one bucket, each month of the period another."""
+    tz = workspace_zone(workspace)
+    months = period_buckets(period, tz, "month")
+    prev_start = period.previous().bounds(tz)[0]
+    bounds = [prev_start, months[0].start, *(m.end for m in months)]
+    counts = _score_counts(workspace, bounds, segment)
+    current = range(1, len(months) + 1)
+    comparison = _comparison(
+        _scores_from(_merge(counts, current)), _scores_from(_merge(counts, [0]))
+    )
+    trend = [
+        NpsRow(m.key, m.label, _nps_from(_merge(counts, [i])[Survey.Kind.NPS]))
+        for i, m in enumerate(months, start=1)
+    ]
+    return comparison, trend
 
 
 @dataclass(frozen=True)
@@ -521,17 +654,34 @@ class ResponseRate:
 def response_rate(
     *, workspace: Workspace, period: Period, segment: Segment | None = None
 ) -> ResponseRate:
-    """Invitations created in the period, and how many of them were opened and answered."""
+    """Invitations created in the period, and how many of them were opened and answered: one
+    query (the daily counts and the edge hours; the invitations themselves with a segment)."""
     start, end = period.bounds(workspace_zone(workspace))
     qs = Invitation.objects.filter(workspace=workspace, created_at__gte=start, created_at__lt=end)
+    counts = {
+        "invited": Count("pk"),
+        "opened": Count("pk", filter=Q(opened_at__isnull=False) | Q(answered_at__isnull=False)),
+        "answered": Count("pk", filter=Q(answered_at__isnull=False)),
+    }
     if segment is not None:
-        qs = qs.filter(customer__segment=segment)
-    row = qs.order_by().aggregate(
-        invited=Count("pk"),
-        opened=Count("pk", filter=Q(opened_at__isnull=False) | Q(answered_at__isnull=False)),
-        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        row = qs.filter(customer__segment=segment).order_by().aggregate(**counts)
+        return ResponseRate(**row)
+    split = _split([start, end])
+    edges = qs.filter(_windows_q("created_at", split.windows)).order_by().values("workspace")
+    daily = (
+        DailyInvitations.objects.filter(
+            workspace=workspace, day__gte=split.first_day, day__lt=split.last_day
+        )
+        .order_by()
+        .values("workspace")
     )
-    return ResponseRate(**row)
+    rows = daily.annotate(
+        invited=Sum("invited"), opened=Sum("opened"), answered=Sum("answered")
+    ).union(edges.annotate(**counts), all=True)
+    total = Counter()
+    for row in rows:
+        total.update({k: row[k] or 0 for k in ("invited", "opened", "answered")})
+    return ResponseRate(total["invited"], total["opened"], total["answered"])
 
 
 @dataclass(frozen=True)
@@ -553,9 +703,9 @@ COVERAGE_DAYS = (30, 90, 180, 365)
 
 
 def _heard_q(since: datetime) -> Q:
-    answered = Response.objects.filter(customer=OuterRef("pk"), submitted_at__gte=since)
-    contact = Interaction.objects.filter(customer=OuterRef("pk"), occurred_at__gte=since)
-    return Q(Exists(answered)) | Q(Exists(contact))
+    """Customers heard from since `since`: `LastHeard.at` is the latest of their answers and
+    interactions, kept by triggers."""
+    return Q(dashboard_last_heard__at__gte=since)
 
 
 def _active_customers(workspace: Workspace, segment: Segment | None) -> QuerySet[Customer]:
@@ -574,11 +724,13 @@ def coverage(
 ) -> Coverage:
     """How many active customers we heard from in the last `days` days (see module docstring)."""
     since = (now or timezone.now()) - timedelta(days=days)
-    row = (
-        _active_customers(workspace, segment)
-        .order_by()
-        .aggregate(active=Count("pk"), heard=Count("pk", filter=_heard_q(since)))
-    )
+    if segment is None:
+        # One range of the (workspace, status, at) index, without touching the customers.
+        qs = LastHeard.objects.filter(workspace=workspace, status=Customer.Status.ACTIVE)
+        heard = Q(at__gte=since)
+    else:
+        qs, heard = _active_customers(workspace, segment), _heard_q(since)
+    row = qs.order_by().aggregate(active=Count("pk"), heard=Count("pk", filter=heard))
     return Coverage(days=days, **row)
 
 
@@ -608,7 +760,7 @@ def silent_customers(
     last_contact = Interaction.objects.filter(customer=OuterRef("pk")).order_by("-occurred_at")
     return (
         _active_customers(workspace, segment)
-        .exclude(_heard_q(since))
+        .filter(Q(dashboard_last_heard__at__lt=since) | Q(dashboard_last_heard__at__isnull=True))
         .select_related("segment", "account_owner__user")
         .annotate(
             last_answer_at=Subquery(last_answer.values("submitted_at")[:1]),
@@ -653,13 +805,15 @@ def overview(
     silent_page: Any = 1,
     now: datetime | None = None,
 ) -> Overview:
-    """Everything the overview page shows, in five queries."""
+    """Everything the overview page shows, in four queries (scores and trend, response rate,
+    coverage, the page of silent customers)."""
     cover = coverage(workspace=workspace, days=days, segment=segment, now=now)
+    scores, trend = scores_and_trend(workspace=workspace, period=period, segment=segment)
     return Overview(
         period=period,
         previous=period.previous(),
-        scores=scores_compare(workspace=workspace, period=period, segment=segment),
-        trend=nps_by_period(workspace=workspace, period=period, grain="month", segment=segment),
+        scores=scores,
+        trend=trend,
         rate=response_rate(workspace=workspace, period=period, segment=segment),
         coverage=cover,
         silent=silent_customers_page(

@@ -130,7 +130,7 @@ def test_bench_generates_and_times(workspace_a, alice):
     )
     text = out.getvalue()
     assert Response.objects.filter(workspace=workspace_a).count() == 300
-    assert "Ratio:" in text and "Full overview render:" in text
+    assert "Ratio:" in text and "Full overview render (" in text
 
 
 def test_bench_reference_query_matches_the_page(workspace_a):
