@@ -431,7 +431,9 @@ class Match:
 
 def _matches_at(tokens: list[Token], i: int, lex: Lexicon) -> list[Match]:
     tok = tokens[i]
-    keys = {tok.surface, tok.lemma}
+    # A tuple, not a set: the order must not depend on the string hash seed (ties between
+    # equally long cues go to the first one found, surface before lemma).
+    keys = (tok.surface,) if tok.lemma == tok.surface else (tok.surface, tok.lemma)
     found = []
     seen = set()
     for key in keys:
@@ -819,7 +821,7 @@ def _blend(result: Analysis, tokens: list[Token], trained: textmodel.Model) -> N
     notes = [f"rules {rules_score:+.2f}"]
     if customer is not None:
         out = textmodel.raw_outputs(counts, customer)
-        index = {name: k for k, name in enumerate(customer.outputs)}
+        index = customer.index
         sentiment = textmodel.softmax([out[index["sentiment:" + s]] for s in SENTIMENT_LABELS])
         p_neutral = sentiment[1]
         score += gap * BLEND_MODEL * (sentiment[2] - sentiment[0])

@@ -20,11 +20,13 @@ import json
 import math
 import threading
 from dataclasses import dataclass
+from functools import cached_property
+from operator import mul
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "model.json"
 FORMAT = "ascolto-textmodel-1"
-MAX_WORDS = 400  # features come from the first 400 words: bounded time on very long texts
+MAX_TOKENS = 800  # features come from the first 800 tokens: bounded time on very long texts
 PREFIX = 5
 NEGATION_SCOPE = 3
 _NEGATORS = frozenset(
@@ -70,6 +72,10 @@ class Group:
     vocabulary: dict[str, tuple[float, tuple[float, ...]]]  # feature -> (idf, weights)
     intercepts: tuple[float, ...]
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {name: k for k, name in enumerate(self.outputs)}
+
 
 @dataclass(frozen=True)
 class Model:
@@ -90,7 +96,7 @@ def features(words: list[str]) -> dict[str, float]:
     counts: dict[str, float] = {}
     prev = ""
     scope = 0
-    for tok in words[: MAX_WORDS * 2]:
+    for tok in words[:MAX_TOKENS]:
         if tok in _SCOPE_STOP:
             scope = 0
             prev = ""
@@ -137,13 +143,26 @@ def vectorise(counts: dict[str, float], group: Group) -> list[tuple[float, tuple
 
 
 def raw_outputs(counts: dict[str, float], group: Group) -> list[float]:
-    """Linear outputs (before softmax/sigmoid) of a group for one text."""
-    out = list(group.intercepts)
-    n = len(out)
-    for value, weights in vectorise(counts, group):
-        for k in range(n):
-            out[k] += value * weights[k]
-    return out
+    """Linear outputs (before softmax/sigmoid) of a group for one text.
+
+    The weight rows of the text's features are transposed and each output is one C-level
+    `sum(map(mul, ...))`; the L2 norm is applied once at the end.
+    """
+    vocabulary = group.vocabulary
+    values = []
+    rows = []
+    for feat, count in counts.items():
+        entry = vocabulary.get(feat)
+        if entry is not None:
+            values.append(entry[0] if count == 1.0 else (1.0 + math.log(count)) * entry[0])
+            rows.append(entry[1])
+    if not values:
+        return list(group.intercepts)
+    scale = 1.0 / math.sqrt(sum(map(mul, values, values)))
+    return [
+        b + scale * sum(map(mul, column, values))
+        for b, column in zip(group.intercepts, zip(*rows, strict=True), strict=True)
+    ]
 
 
 def softmax(values: list[float]) -> list[float]:

@@ -153,7 +153,7 @@ def test_features_are_bounded_on_very_long_text():
     """GIVEN 100,000 characters WHEN features are extracted THEN only the first words count."""
     words = analyser.model_words("parola " * 20_000)
     counts = model.features(words)
-    assert counts["w parola"] == model.MAX_WORDS * 2
+    assert counts["w parola"] == model.MAX_TOKENS
     assert len(counts) <= 4
 
 
