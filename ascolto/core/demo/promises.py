@@ -26,7 +26,6 @@ insertion order, so two runs with the same seed give the same figures.
 
 from __future__ import annotations
 
-import json
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -337,6 +336,7 @@ def promises_step(ctx: DemoContext) -> None:
 def _catalogue(ctx: DemoContext) -> tuple[dict[str, Promise], dict[str, Question]]:
     owner = ctx.members[0]
     nps = Survey.objects.get(workspace=ctx.workspace, kind=Survey.Kind.NPS)
+    touchpoints = {tp.code: tp for tp in ctx.workspace.touchpoints.all()}
     questions = {}
     for key, spec in QUESTIONS.items():
         questions[key] = question_add(
@@ -349,11 +349,10 @@ def _catalogue(ctx: DemoContext) -> tuple[dict[str, Promise], dict[str, Question
             min_value=1,
             max_value=5,
             dimension=spec["dimension"],
-            touchpoint_id=ctx.touchpoints[spec["touchpoint"]],
+            touchpoint=touchpoints[spec["touchpoint"]],
         )
     ctx.counts["question"] += len(questions)
     promises = {}
-    touchpoints = {tp.code: tp for tp in ctx.workspace.touchpoints.all()}
     segments = {s.name: s for s in ctx.workspace.segments.all()}
     for key, (spec, question) in CATALOGUE.items():
         fields = dict(spec)
@@ -774,7 +773,12 @@ def _needs(ctx: DemoContext, promises: dict[str, Promise]) -> None:
                 customer_id=customer.id,
                 reason=rng.choice(OVERRIDE_REASONS),
                 mismatches=[
-                    _mismatch(NEEDS[i], promises, by_customer.get((customer.id, NEEDS[i][0])))
+                    _mismatch(
+                        NEEDS[i],
+                        promises,
+                        by_customer.get((customer.id, NEEDS[i][0])),
+                        ctx.touchpoints[NEEDS[i][1]["touchpoint"]],
+                    )
                     for i in misfits
                 ],
                 decided_by_id=ctx.members[0].pk,
@@ -784,7 +788,9 @@ def _needs(ctx: DemoContext, promises: dict[str, Promise]) -> None:
     ctx.bulk_insert(FitOverride, rows)
 
 
-def _mismatch(need: tuple, promises: dict[str, Promise], expectation_id: int | None) -> dict:
+def _mismatch(
+    need: tuple, promises: dict[str, Promise], expectation_id: int | None, touchpoint_id: int
+) -> dict:
     """A mismatch as the fit check records it at the decision."""
     from ascolto.promises.formatting import target_text
 
@@ -799,29 +805,24 @@ def _mismatch(need: tuple, promises: dict[str, Promise], expectation_id: int | N
         explanation = "Nel catalogo nessuna promessa copre questa esigenza."
     else:
         explanation = f"Promettiamo {promised}, al cliente serve {need_text}."
-    return json.loads(
-        json.dumps(
-            {
-                "expectation_id": expectation_id,
-                "their_words": text,
-                "dimension": fields["dimension"],
-                "target_type": fields["target_type"],
-                "status": "misfit" if promise else "not_covered",
-                "explanation": explanation,
-                "need": need_text,
-                "need_limit": float(fields["limit"]) if "limit" in fields else None,
-                "need_measure": fields.get("measure", ""),
-                "need_comparison": fields.get("comparison", ""),
-                "promise_id": promise.pk if promise else None,
-                "promise": promise.name_it if promise else "",
-                "promised": promised,
-                "promise_limit": float(promise.limit)
-                if promise and promise.limit is not None
-                else None,
-                "business_hours": bool(promise and promise.business_hours),
-            }
-        )
-    )
+    return {
+        "expectation_id": expectation_id,
+        "their_words": text,
+        "dimension": fields["dimension"],
+        "target_type": str(fields["target_type"]),
+        "status": "misfit" if promise else "not_covered",
+        "explanation": explanation,
+        "need": need_text,
+        "need_limit": float(fields["limit"]) if "limit" in fields else None,
+        "need_measure": fields.get("measure", ""),
+        "need_comparison": fields.get("comparison", ""),
+        "touchpoint_id": touchpoint_id,
+        "promise_id": promise.pk if promise else None,
+        "promise": promise.name_it if promise else "",
+        "promised": promised,
+        "promise_limit": float(promise.limit) if promise and promise.limit is not None else None,
+        "business_hours": bool(promise and promise.business_hours),
+    }
 
 
 __all__ = ["promises_step"]

@@ -11,8 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Avg, Count, F, Q
 
+from ascolto.core.demo.promises import NEEDS
+from ascolto.customers.models import Customer
 from ascolto.feedback.models import Answer, Question, Survey
 from ascolto.health.models import Notification
+from ascolto.promises.fit import fit_check_for_customer, fit_override_report
 from ascolto.promises.models import (
     Crisis,
     CrisisStep,
@@ -154,6 +157,7 @@ def test_demo_perception_and_needs(workspace_b):
         assert question.survey.kind == Survey.Kind.NPS
         assert (question.kind, question.min_value, question.max_value) == ("scale", 1, 5)
         assert question.dimension == promise.dimension
+        assert question.touchpoint_id == promise.touchpoint_id
         numbers = Answer.objects.filter(question=question).aggregate(
             n=Count("pk"), low=Count("pk", filter=Q(number__lt=1) | Q(number__gt=5))
         )
@@ -183,6 +187,17 @@ def test_demo_perception_and_needs(workspace_b):
         assert override.customer.status != "prospect"
         ids = {m["expectation_id"] for m in override.mismatches}
         assert ids <= set(needs.filter(customer=override.customer).values_list("pk", flat=True))
+        # The product's fit check agrees that these customers did not fit.
+        assert fit_check_for_customer(workspace=workspace, customer=override.customer).misfit
+    # Each need is met, or not, as the demo meant it.
+    meant = {text: fits for text, _fields, _promise, fits in NEEDS}
+    statuses = set()
+    for customer in Customer.objects.filter(pk__in=needs.values("customer")):
+        for need in fit_check_for_customer(workspace=workspace, customer=customer).needs:
+            assert need.fits == meant[need.expectation.text], need.explanation
+            statuses.add(need.fits)
+    assert statuses == {True, False}
+    assert len(fit_override_report(workspace=workspace)) == overrides.count()
 
 
 def test_the_products_recheck_finds_nothing_to_change():
