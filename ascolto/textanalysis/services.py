@@ -149,6 +149,10 @@ def text_model_current(*, workspace_id: int) -> TextModel | None:
     )
 
 
+# Texts whose labels a backfill keeps in memory at once.
+MEMO_LIMIT = 20_000
+
+
 def _labels(text: str, learnt: _Learnt) -> Labels:
     try:
         result = analyse(text[:MAX_TEXT])
@@ -261,8 +265,14 @@ def _missing(workspace_id: int, kind: str) -> QuerySet:
     return _source_queryset(kind, workspace_id).filter(~Exists(stored))
 
 
-def text_analyses_missing_count(*, workspace_id: int) -> int:
-    return sum(_missing(workspace_id, kind).count() for kind in SourceKind.values)
+def text_analyses_missing_count(*, workspace_id: int, since: datetime | None = None) -> int:
+    total = 0
+    for kind in SourceKind.values:
+        missing = _missing(workspace_id, kind)
+        if since is not None:
+            missing = missing.filter(_when__gte=since)
+        total += missing.count()
+    return total
 
 
 def text_analysis_backfill(
@@ -271,23 +281,30 @@ def text_analysis_backfill(
     batch_size: int = BATCH_SIZE,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
+    since: datetime | None = None,
 ) -> int:
     """Analyse every text of the workspace that has no analysis yet, `batch_size` at a time with
     bulk inserts; returns how many were stored. Safe to run while texts are being saved: a text
     stored meanwhile by the background task is skipped (`ignore_conflicts`)."""
     learnt = _Learnt(text_model_current(workspace_id=workspace_id))
+    memo: dict[str, Labels] = {}
     stored = 0
     for kind in SourceKind.values:
+        last_pk = 0  # keyset paging: each batch starts after the previous one
         while limit is None or stored < limit:
             size = batch_size if limit is None else min(batch_size, limit - stored)
+            missing = _missing(workspace_id, kind)
+            if since is not None:
+                missing = missing.filter(_when__gte=since)
             rows = list(
-                _missing(workspace_id, kind)
+                missing.filter(pk__gt=last_pk)
                 .order_by("pk")
                 .values_list("pk", "text", "_customer", "_when")[:size]
             )
             if not rows:
                 break
-            stored += _store_batch(workspace_id, kind, rows, learnt)
+            last_pk = rows[-1][0]
+            stored += _store_batch(workspace_id, kind, rows, learnt, memo)
             if progress is not None:
                 progress(len(rows))
             if len(rows) < size:
@@ -296,18 +313,28 @@ def text_analysis_backfill(
 
 
 @transaction.atomic
-def _store_batch(workspace_id: int, kind: str, rows: list[tuple], learnt: _Learnt) -> int:
+def _store_batch(
+    workspace_id: int,
+    kind: str,
+    rows: list[tuple],
+    learnt: _Learnt,
+    memo: dict[str, Labels] | None = None,
+) -> int:
+    """Analyse and insert one batch. `memo` keeps the labels of texts already seen in this run
+    (templated notes such as "Consegna effettuata" repeat by the thousand); it is emptied when
+    it grows past MEMO_LIMIT texts."""
     analyses = []
+    memo = {} if memo is None else memo
     for pk, text, customer_id, when in rows:
         if not text.strip():
             continue
+        labels = memo.get(text)
+        if labels is None:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            labels = memo[text] = _labels(text, learnt)
         analysis = TextAnalysis(workspace_id=workspace_id, source_kind=kind, source_id=pk)
-        _apply(
-            analysis,
-            SourceText(pk, text, customer_id, when),
-            _labels(text, learnt),
-            text_hash(text),
-        )
+        _apply(analysis, SourceText(pk, text, customer_id, when), labels, text_hash(text))
         analyses.append(analysis)
     TextAnalysis.objects.bulk_create(analyses, batch_size=BATCH_SIZE, ignore_conflicts=True)
     # ignore_conflicts leaves pks unset on some backends: read them back by source id.

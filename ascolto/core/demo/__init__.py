@@ -201,6 +201,7 @@ def _steps() -> list[DemoStep]:
     from ascolto.core.demo.interactions import interactions_step
     from ascolto.core.demo.promises import promises_step
     from ascolto.core.demo.surveys import surveys_step
+    from ascolto.core.demo.texts import texts_step
     from ascolto.core.demo.workspace import workspace_step
 
     return [
@@ -210,6 +211,7 @@ def _steps() -> list[DemoStep]:
         surveys_step,
         promises_step,
         cadence_step,
+        texts_step,
     ]
 
 

@@ -56,3 +56,26 @@ def test_demo_rules_invite_the_due_customers_once_and_respect_fatigue():
     assert not new.values("customer_id").annotate(n=Count("pk")).filter(n__gt=1).exists()
 
     assert cadence_run(now=NOW + timedelta(hours=1)) == 0
+
+
+def test_demo_analyses_its_texts():
+    """GIVEN a small demo THEN every non-empty text it wrote has a stored analysis."""
+    from ascolto.textanalysis.models import TextAnalysis
+    from ascolto.textanalysis.services import text_analyses_missing_count
+
+    call_command(
+        "demo",
+        "--customers",
+        "40",
+        "--years",
+        "1",
+        "--today",
+        TODAY.isoformat(),
+        "--workspace-name",
+        "Demo",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    workspace = Workspace.objects.get(name="Demo")
+    assert TextAnalysis.objects.filter(workspace=workspace).count() > 100
+    assert text_analyses_missing_count(workspace_id=workspace.pk) == 0

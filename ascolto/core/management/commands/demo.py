@@ -95,8 +95,9 @@ class Command(BaseCommand):
             "interactions": _("Interactions"),
             "promise checks": _("Promise checks"),
             "perception": _("Perception answers"),
+            "texts": _("Text analysis"),
         }
-        units = {"promise checks": _("interactions")}
+        units = {"promise checks": _("interactions"), "texts": _("texts")}
 
         def progress(label: str, advance: int, total: int) -> None:
             bar = bars.get(label)
