@@ -243,3 +243,32 @@ def test_post_to_an_inactive_survey_is_404_and_stores_nothing(client, invitation
     f = _fields(survey_a)
     assert client.post(_url(invitation), {f["main"]: "9"}).status_code == 404
     assert not Response.objects.exists()
+
+
+def test_choice_and_scale_questions_are_checked_and_stored(client, invitation, survey_a, alice):
+    """GIVEN a survey with a single-choice question and a 1–5 rating scale added
+    WHEN a customer posts a choice that is not offered, then valid answers
+    THEN the first post gets 422 and stores nothing; the second stores the choice and the rating."""
+    channel = services.question_add(
+        survey=survey_a,
+        by=alice,
+        kind="choice",
+        text_it="Come ci ha contattato?",
+        choices=[{"value": "phone", "it": "Telefono"}, {"value": "mail", "it": "Email"}],
+    )
+    rating = services.question_add(
+        survey=survey_a, by=alice, kind="scale", text_it="Cortesia", min_value=1, max_value=5
+    )
+    f = _fields(survey_a)
+    bad = client.post(
+        _url(invitation), {f["main"]: "8", f"q{channel.pk}": "fax", f"q{rating.pk}": "6"}
+    )
+    assert bad.status_code == 422
+    assert not Response.objects.exists()
+    good = client.post(
+        _url(invitation), {f["main"]: "8", f"q{channel.pk}": "mail", f"q{rating.pk}": "4"}
+    )
+    assert good.status_code == 302
+    answers = Answer.objects.filter(response=Response.objects.get())
+    assert answers.get(question=channel).choice == "mail"
+    assert answers.get(question=rating).number == 4
