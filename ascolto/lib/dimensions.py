@@ -16,3 +16,17 @@ class Dimension(models.TextChoices):
     RELIABILITY = "reliability", _("Reliability")
     TANGIBLES = "tangibles", _("Tangibles (premises, vans, look)")
     COMMUNICATION = "communication", _("Communication")
+
+
+ASPECT_OF_DIMENSION: dict[str, str] = {
+    Dimension.TIMELINESS: "timeliness",
+    Dimension.PUNCTUALITY: "timeliness",  # "arrived three days late" is about both
+    Dimension.PRICE: "price",
+    Dimension.QUALITY: "quality",
+    Dimension.COURTESY: "courtesy",
+    Dimension.COMPETENCE: "competence",
+    Dimension.RELIABILITY: "reliability",
+    Dimension.TANGIBLES: "tangibles",
+    Dimension.COMMUNICATION: "communication",
+}
+"""The text aspect (`textanalysis.models.AspectName`) whose comments speak of a dimension."""

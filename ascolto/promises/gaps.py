@@ -23,9 +23,19 @@ optionally for one customer or one segment:
 - **delivery gap** = 100 − delivered; **perception gap** = delivered − perceived, both in
   points; positive when customers rate the promise worse than it was kept. Promises are
   ordered by the larger absolute gap, those without figures last.
+- **voice** (what customers say about it): the analysed comments in scope about the aspect of
+  the promise's dimension (`lib.dimensions.ASPECT_OF_DIMENSION`: punctuality is spoken of as
+  timeliness), on their effective labels (a staff correction counts): how many, the share
+  negative and how many angry. Survey comments all count; interaction notes only those of
+  interactions at the promise's touchpoint ("the technician came three days late" on a visit
+  is not about the phone line); staff signals are the staff's words and do not count. With
+  no comment the share is None. `Voice.query` filters the "What customers say" page on the
+  aspect, negative sentiment, the segment and the narrowest of its named periods that covers
+  the period (that page has no free dates and no customer filter, so it may list more).
 
 Every figure comes from a handful of grouped queries for all promises at once (checks by
-outcome and bucket, checks by month, answers by question, needs by limit); Python only turns
+outcome and bucket, checks by month, answers by question, needs by limit, comments by aspect
+and touchpoint); Python only turns
 those grouped counts into percentages. Months are cut at midnight in the workspace's time
 zone with one `CASE` over exact instants, as the dashboards do (DST-safe, and on SQLite it does
 not call back into Python for every row as `TruncMonth(tzinfo=...)` would).
@@ -55,11 +65,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Abs, Cast
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.customers.models import Customer, Segment
 from ascolto.dashboards.selectors import Period, period_buckets, workspace_zone
 from ascolto.feedback.models import Answer
+from ascolto.lib.dimensions import ASPECT_OF_DIMENSION
 from ascolto.promises.formatting import target_text
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
@@ -70,6 +83,8 @@ from ascolto.promises.models import (
     PromiseCheck,
     TargetType,
 )
+from ascolto.textanalysis.models import AspectName, Sentiment, SourceKind
+from ascolto.textanalysis.selectors import PERIODS, aspect_voice_by_touchpoint, period_start
 from ascolto.workspaces.models import Workspace
 
 LOW_N = 30
@@ -144,6 +159,45 @@ class Expected:
         return None if not self.customers else self.met / self.customers * 100
 
 
+@dataclass(frozen=True)
+class Voice:
+    """What the customers in scope wrote about the promise's aspect."""
+
+    aspect: str
+    comments: int = 0
+    negative: int = 0
+    angry: int = 0
+    period: str = "all"  # the comments page's named period covering the scope's
+    segment_id: int | None = None
+
+    @property
+    def aspect_label(self) -> str:
+        return str(AspectName(self.aspect).label)
+
+    @property
+    def negative_share(self) -> float | None:
+        return None if not self.comments else self.negative / self.comments * 100
+
+    @property
+    def query(self) -> dict[str, str]:
+        """GET parameters of the "What customers say" page: its negative comments on the aspect."""
+        params = {"aspect": self.aspect, "sentiment": Sentiment.NEGATIVE, "period": self.period}
+        if self.segment_id is not None:
+            params["segment"] = str(self.segment_id)
+        return params
+
+    @property
+    def url(self) -> str:
+        return f"{reverse('textanalysis:comment-list')}?{urlencode(self.query)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "comments": self.comments,
+            "negative_share": self.negative_share,
+            "angry": self.angry,
+        }
+
+
 @dataclass
 class PromiseGap:
     promise: Promise
@@ -162,6 +216,7 @@ class PromiseGap:
     scale_min: int | None = None
     scale_max: int | None = None
     expected: Expected | None = None
+    voice: Voice | None = None
 
     @property
     def checks(self) -> int:
@@ -237,6 +292,7 @@ class PromiseGap:
             "expected": None if self.expected is None else self.expected.median,
             "checks": self.checks,
             "answers": self.answers,
+            "voice": None if self.voice is None else self.voice.as_dict(),
         }
 
 
@@ -417,6 +473,52 @@ def _expected(promise: Promise, rows: list[dict[str, Any]]) -> Expected | None:
     return Expected(customers=customers, median=median, met=met)
 
 
+def comments_period(start: datetime, now: datetime | None = None) -> str:
+    """The narrowest named period of the comments page that starts on or before `start`."""
+    best, best_start = "all", None
+    for name in PERIODS:
+        begins = period_start(name, now)
+        if begins is not None and begins <= start and (best_start is None or begins > best_start):
+            best, best_start = name, begins
+    return best
+
+
+def _voices(scope: Scope, promises: list[Promise]) -> dict[int, Voice]:
+    """The voice of every promise, from one grouped query."""
+    start, end = scope.bounds
+    rows = aspect_voice_by_touchpoint(
+        workspace=scope.workspace,
+        start=start,
+        end=end,
+        customer=scope.customer,
+        segment=scope.segment,
+    )
+    period = comments_period(start)
+    segment_id = None if scope.segment is None else scope.segment.pk
+    voices = {}
+    for promise in promises:
+        aspect = ASPECT_OF_DIMENSION.get(promise.dimension)
+        if aspect is None:
+            continue
+        counts = {"texts": 0, "negative": 0, "angry": 0}
+        for (name, kind, touchpoint_id), row in rows.items():
+            if name != aspect:
+                continue
+            if kind == SourceKind.INTERACTION and touchpoint_id != promise.touchpoint_id:
+                continue
+            for key in counts:
+                counts[key] += row[key]
+        voices[promise.pk] = Voice(
+            aspect=aspect,
+            comments=counts["texts"],
+            negative=counts["negative"],
+            angry=counts["angry"],
+            period=period,
+            segment_id=segment_id,
+        )
+    return voices
+
+
 def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
     """Promised, delivered, perceived and expected for each promise in scope, largest gap
     first. Active promises always appear; an inactive one only with checks in the period."""
@@ -502,6 +604,10 @@ def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
     need_rows = _expected_rows(scope, promises)
     for gap in gaps.values():
         gap.expected = _expected(gap.promise, need_rows)
+
+    voices = _voices(scope, promises)
+    for gap in gaps.values():
+        gap.voice = voices.get(gap.promise.pk)
 
     shown = [g for g in gaps.values() if g.promise.active or g.checks]
     return sorted(

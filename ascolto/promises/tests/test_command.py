@@ -32,6 +32,7 @@ GAP_KEYS = {
     "expected",
     "checks",
     "answers",
+    "voice",
 }
 
 

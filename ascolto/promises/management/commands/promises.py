@@ -6,9 +6,11 @@
 
 `gaps` prints, with --json, one object per promise, largest gap first:
 {"workspace", "promise", "dimension", "target", "promised", "delivered", "perceived",
-"expected", "checks", "answers"}: promised is the limit in the unit the promise is shown in
-(hours for "within 24 h"; null for a flag), delivered and perceived are on the 0–100 scale of
+"expected", "checks", "answers", "voice"}: promised is the limit in the unit the promise is shown
+in (hours for "within 24 h"; null for a flag), delivered and perceived are on the 0–100 scale of
 the gap page, expected the median need in the promise's unit; null where there is no data.
+voice is what customers wrote about the promise's aspect in scope: {"comments", "negative_share",
+"angry"}, the share negative in percent (null without comments).
 The period defaults to the last 12 months, as on the page.
 """
 
@@ -134,6 +136,12 @@ class Command(BaseCommand):
                 f"{gap.promise.label[:40]:<40} {gap.target[:28]:<28} "
                 f"{_('delivered')} {_percent(gap.delivered):>7} ({gap.measurable}) "
                 f"{_('perceived')} {_percent(gap.perceived):>7} ({gap.answers})"
+                + (
+                    ""
+                    if gap.voice is None
+                    else f" {_('comments')} {gap.voice.comments}"
+                    f" ({_percent(gap.voice.negative_share)} {_('negative')})"
+                )
             )
 
     def _period(self, workspace: Workspace, first: date | None, last: date | None) -> Period:
