@@ -342,10 +342,14 @@ def _bucket_of(column: str, ends: Iterable[Any]) -> Case:
     )
 
 
-def _windows_q(column: str, windows: Iterable[tuple[datetime, datetime]]) -> Q:
+def _windows_q(
+    workspace: Workspace, column: str, windows: Iterable[tuple[datetime, datetime]]
+) -> Q:
+    """Rows of the workspace in any of the windows: each term a range of the (workspace, time)
+    index, so both databases read only those ranges."""
     q = Q(pk__in=[])
     for a, b in windows:
-        q |= Q(**{f"{column}__gte": a, f"{column}__lt": b})
+        q |= Q(workspace=workspace, **{f"{column}__gte": a, f"{column}__lt": b})
     return q
 
 
@@ -364,14 +368,15 @@ def _score_counts(
     one grouped query, whatever the number of buckets."""
     start, end = bounds[0], bounds[-1]
     inner = bounds[1:]
-    raw = (
-        _responses(workspace, start, end, segment, survey)
-        .filter(kind__in=kinds, score__isnull=False)
-        .annotate(bucket=_bucket_of("submitted_at", inner))
-    )
+    scored = Q(kind__in=kinds, score__isnull=False)
+    bucket = _bucket_of("submitted_at", inner)
     if segment is None and survey is None:
         split = _split(bounds)
-        raw = raw.filter(_windows_q("submitted_at", split.windows))
+        raw = (
+            Response.objects.filter(_windows_q(workspace, "submitted_at", split.windows))
+            .filter(scored)
+            .annotate(bucket=bucket)
+        )
         daily = (
             DailyScore.objects.filter(
                 workspace=workspace,
@@ -390,7 +395,13 @@ def _score_counts(
             raw.values("kind", "bucket", "score").annotate(total=Count("pk")).order_by(), all=True
         )
     else:
-        grouped = raw.values("kind", "bucket", "score").annotate(total=Count("pk")).order_by()
+        raw = _responses(workspace, start, end, segment, survey).filter(scored)
+        grouped = (
+            raw.annotate(bucket=bucket)
+            .values("kind", "bucket", "score")
+            .annotate(total=Count("pk"))
+            .order_by()
+        )
     counts: ScoreCounts = defaultdict(lambda: defaultdict(Counter))
     for row in grouped:
         counts[row["bucket"]][row["kind"]][row["score"]] += row["total"]
@@ -667,7 +678,11 @@ def response_rate(
         row = qs.filter(customer__segment=segment).order_by().aggregate(**counts)
         return ResponseRate(**row)
     split = _split([start, end])
-    edges = qs.filter(_windows_q("created_at", split.windows)).order_by().values("workspace")
+    edges = (
+        Invitation.objects.filter(_windows_q(workspace, "created_at", split.windows))
+        .order_by()
+        .values("workspace")
+    )
     daily = (
         DailyInvitations.objects.filter(
             workspace=workspace, day__gte=split.first_day, day__lt=split.last_day
@@ -725,11 +740,14 @@ def coverage(
     """How many active customers we heard from in the last `days` days (see module docstring)."""
     since = (now or timezone.now()) - timedelta(days=days)
     if segment is None:
-        # One range of the (workspace, status, at) index, without touching the customers.
-        qs = LastHeard.objects.filter(workspace=workspace, status=Customer.Status.ACTIVE)
-        heard = Q(at__gte=since)
-    else:
-        qs, heard = _active_customers(workspace, segment), _heard_q(since)
+        # One range of the (workspace, status, at) index, read from the index alone.
+        row = (
+            LastHeard.objects.filter(workspace=workspace, status=Customer.Status.ACTIVE)
+            .order_by()
+            .aggregate(active=Count("*"), heard=Count("at", filter=Q(at__gte=since)))
+        )
+        return Coverage(days=days, **row)
+    qs, heard = _active_customers(workspace, segment), _heard_q(since)
     row = qs.order_by().aggregate(active=Count("pk"), heard=Count("pk", filter=heard))
     return Coverage(days=days, **row)
 

@@ -282,6 +282,7 @@ class Invitation(LeasedWork):
                 fields=["workspace", "survey", "-created_at"], name="invitation_ws_survey"
             ),
             models.Index(fields=["customer", "-created_at"], name="invitation_customer"),
+            models.Index(fields=["workspace", "created_at"], name="invitation_ws_time"),
         ]
 
     def __str__(self) -> str:

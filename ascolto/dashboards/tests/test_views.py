@@ -169,3 +169,20 @@ def test_report_pdf_bad_month_is_404(alice_client, month):
 def test_report_link_only_for_managers(alice_client, bob_client, data_a):
     assert b"/dashboard/report/" in alice_client.get(reverse("dashboards:overview")).content
     assert b"/dashboard/report/" not in bob_client.get(reverse("dashboards:overview")).content
+
+
+def test_overview_page_query_count_does_not_grow_with_data(
+    alice_client, workspace_a, data_a, django_assert_max_num_queries
+):
+    """GIVEN answers, a segment filter and many silent customers (two pages of them)
+    WHEN the overview is opened, with and without the segment filter
+    THEN the page takes a fixed, small number of queries (session, member, filters and the
+    four figures; the session is saved), whatever the number of rows."""
+    CustomerFactory.create_batch(30, workspace=workspace_a)
+    with django_assert_max_num_queries(12):
+        assert alice_client.get(reverse("dashboards:overview")).status_code == 200
+    segment = SegmentFactory(workspace=workspace_a, name="Nautica")
+    CustomerFactory.create_batch(5, workspace=workspace_a, segment=segment)
+    with django_assert_max_num_queries(13):
+        response = alice_client.get(reverse("dashboards:overview"), {"segment": segment.pk})
+    assert response.status_code == 200
