@@ -490,6 +490,7 @@ def _voices(scope: Scope, promises: list[Promise]) -> dict[int, Voice]:
         workspace=scope.workspace,
         start=start,
         end=end,
+        touchpoints={p.touchpoint_id for p in promises},
         customer=scope.customer,
         segment=scope.segment,
     )

@@ -193,11 +193,14 @@ def test_aspect_voice_counts_every_text_on_effective_labels(world, workspace_a):
 
 def test_aspect_voice_by_touchpoint_splits_notes_and_leaves_staff_out(world, workspace_a):
     """GIVEN the fixture WHEN grouped by source and touchpoint THEN notes carry their
-    interaction's touchpoint, survey comments none, and the staff signal is absent."""
+    interaction's touchpoint (None when not asked for), survey comments none, and the staff
+    signal is absent."""
     start, end = Scope(workspace_a, fx.PERIOD).bounds
-    rows = aspect_voice_by_touchpoint(workspace=workspace_a, start=start, end=end)
     intervento = world.gaps.p1.touchpoint_id
     telefonata = Touchpoint.objects.get(workspace=workspace_a, code="telefonata").pk
+    rows = aspect_voice_by_touchpoint(
+        workspace=workspace_a, start=start, end=end, touchpoints=[intervento, telefonata]
+    )
     assert rows == {
         ("timeliness", "survey_answer", None): {"texts": 4, "negative": 2, "angry": 2},
         ("timeliness", "interaction", intervento): {"texts": 1, "negative": 1, "angry": 0},
@@ -206,6 +209,15 @@ def test_aspect_voice_by_touchpoint_splits_notes_and_leaves_staff_out(world, wor
         ("price", "survey_answer", None): {"texts": 1, "negative": 0, "angry": 0},
         ("tangibles", "survey_answer", None): {"texts": 1, "negative": 0, "angry": 0},
     }
+    only_visits = aspect_voice_by_touchpoint(
+        workspace=workspace_a, start=start, end=end, touchpoints=[intervento]
+    )
+    assert only_visits[("timeliness", "interaction", None)] == {
+        "texts": 1,
+        "negative": 1,
+        "angry": 1,
+    }
+    assert ("timeliness", "interaction", telefonata) not in only_visits
 
 
 # --- the gap figures -----------------------------------------------------------------------------
