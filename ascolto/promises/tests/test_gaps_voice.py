@@ -410,3 +410,37 @@ def test_page_query_count_is_the_same_with_comments(world, workspace_a, alice_cl
         )
         note(workspace_a, world.gaps.c2, fx.at(3, 10 + i), "intervento", "negative", "anger")
     assert count() == first
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_card_voice_link_opens_the_negative_comments(
+    page, live_server, alice, workspace_b, artifacts_dir
+):
+    """
+    GIVEN the fixture
+    WHEN alice opens the gap page for January–March and follows P1's "customers' words" link
+    THEN the card shows the voice, and the comments page opens filtered on timeliness and
+         negative sentiment; screenshots are kept.
+    """
+    from django.conf import settings
+    from django.test import Client
+    from playwright.sync_api import expect
+
+    live_server.thread.httpd.get_app().application.load_middleware()
+    world = build(alice.workspace, alice, workspace_b)
+    client = Client()
+    client.force_login(alice.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page.goto("/promises/gaps/?start=2026-01-01&end=2026-03-31")
+    voice = page.locator(f"#gap-{world.gaps.p1.pk} .gap-voice")
+    expect(voice).to_have_attribute("data-voice-comments", "5")
+    voice.scroll_into_view_if_needed()
+    page.locator(f"#gap-{world.gaps.p1.pk}").screenshot(
+        path=str(artifacts_dir / "promise_gap_voice_card.png")
+    )
+    voice.locator("a").click()
+    page.wait_for_url("**/textanalysis/?*")
+    expect(page.locator("select[name=aspect]")).to_have_value("timeliness")
+    expect(page.locator("select[name=sentiment]")).to_have_value("negative")
