@@ -35,10 +35,10 @@ optionally for one customer or one segment:
 
 Every figure comes from a handful of grouped queries for all promises at once (checks by
 outcome and bucket, checks by month, answers by question, needs by limit, comments by aspect
-and touchpoint); Python only turns
-those grouped counts into percentages. Months are cut at midnight in the workspace's time
-zone with one `CASE` over exact instants, as the dashboards do (DST-safe, and on SQLite it does
-not call back into Python for every row as `TruncMonth(tzinfo=...)` would).
+and touchpoint); Python only turns those grouped counts into percentages. Months are cut at
+midnight in the workspace's time zone with one `CASE` over exact instants, as the dashboards do
+(DST-safe, and on SQLite it does not call back into Python for every row as
+`TruncMonth(tzinfo=...)` would).
 """
 
 from __future__ import annotations
