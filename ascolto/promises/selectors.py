@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from ascolto.customers.models import Customer
 from ascolto.promises.models import (
@@ -72,14 +75,20 @@ def promise_check_list(
     return qs.filter(outcome=outcome) if outcome else qs
 
 
+# Flags not recorded within this many days stay "not measurable": the panel stops asking.
+WAITING_DAYS = 30
+
+
 def promise_check_list_waiting_for_customer(
     *, workspace: Workspace, customer: Customer, limit: int = 10
 ) -> list[PromiseCheck]:
-    """The customer's recent checks that only staff can settle (flags not yet recorded)."""
+    """The customer's recent checks that only staff can settle (flags not yet recorded in the
+    last WAITING_DAYS days; older ones are history, not a to-do)."""
     return list(
         PromiseCheck.objects.for_workspace(workspace)
         .filter(
             customer=customer,
+            occurred_at__gte=timezone.now() - timedelta(days=WAITING_DAYS),
             outcome=PromiseCheck.Outcome.NOT_MEASURABLE,
             manual=False,
             promise__target_type=TargetType.FLAG,

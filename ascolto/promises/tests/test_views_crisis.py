@@ -242,3 +242,31 @@ def test_customer_page_queries_do_not_grow_with_crises(alice_client, alice, bob,
     many = _count(alice_client, url)
     assert alice_client.get(url).content.decode().count('class="card crisis"') == 4
     assert many == one
+
+
+def test_flags_left_unrecorded_for_long_are_history_not_a_to_do(
+    bob_client, alice, bob, workspace_a
+):
+    """GIVEN a flag promise with one recent and one two-month-old unrecorded check THEN the
+    customer page asks only about the recent one."""
+    _promise(
+        workspace_a,
+        alice,
+        name_it="Furgone pulito",
+        target_type="flag",
+        start_moment="",
+        end_moment="",
+        limit=None,
+        unit="",
+    )
+    customer = CustomerFactory(workspace=workspace_a)
+    recent = _late(customer, bob, hours=1)
+    old = interaction_record(
+        customer=customer,
+        by=bob,
+        touchpoint=_tp(workspace_a),
+        occurred_at=timezone.now() - timedelta(days=60),
+    )
+    html = _page(bob_client, customer).content.decode()
+    assert f'id="waiting-check-{PromiseCheck.objects.get(interaction=recent).pk}"' in html
+    assert f'id="waiting-check-{PromiseCheck.objects.get(interaction=old).pk}"' not in html
