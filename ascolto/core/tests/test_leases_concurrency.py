@@ -21,6 +21,7 @@ while True:
     if not ids:
         break
     mine.extend(ids)
+    time.sleep(0.002)  # a little work per claim, so no claimer drains the table alone
 print(json.dumps(mine))
 """
 
