@@ -33,6 +33,24 @@ class DashboardFilters:
         return urlencode(params)
 
 
+def period_clean(form: forms.Form, data: dict) -> dict:
+    """Complete and check the `start`/`end` fields of a period filter form: a missing end is the
+    default period's end, a missing start one year before the end (or the default start)."""
+    if "start" in form.errors or "end" in form.errors:
+        return data
+    start, end = data.get("start"), data.get("end")
+    start = start or (end - timedelta(days=364) if end else form.default.start)
+    end = end or form.default.end
+    if start > end:
+        raise forms.ValidationError(_("The start date must be on or before the end date."))
+    if (end - start).days > MAX_DAYS:
+        raise forms.ValidationError(_("Choose a period of at most ten years."))
+    if start.year < 2000:
+        raise forms.ValidationError(_("Choose dates from the year 2000 on."))
+    data["start"], data["end"] = start, end
+    return data
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -70,20 +88,7 @@ class DashboardFilterForm(forms.Form):
         self.initial = {"start": self.default.start, "end": self.default.end, "days": 90}
 
     def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if "start" in self.errors or "end" in self.errors:
-            return data
-        start = start or (end - timedelta(days=364) if end else self.default.start)
-        end = end or self.default.end
-        if start > end:
-            raise forms.ValidationError(_("The start date must be on or before the end date."))
-        if (end - start).days > MAX_DAYS:
-            raise forms.ValidationError(_("Choose a period of at most ten years."))
-        if start.year < 2000:
-            raise forms.ValidationError(_("Choose dates from the year 2000 on."))
-        data["start"], data["end"] = start, end
-        return data
+        return period_clean(self, super().clean())
 
     def filters(self) -> DashboardFilters:
         """The chosen filters when the form is valid, the defaults otherwise."""

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
 from ascolto.interactions.models import Interaction
-from ascolto.promises.evaluation import evaluate
+from ascolto.promises.evaluation import Outcome, evaluate
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
     Crisis,
@@ -156,16 +156,7 @@ def _store(
         return
     result = evaluate(promise, interaction, tz)
     if existing is None:
-        check = PromiseCheck(
-            workspace_id=interaction.workspace_id,
-            promise=promise,
-            interaction=interaction,
-            customer_id=interaction.customer_id,
-            occurred_at=interaction.occurred_at,
-            outcome=result.outcome,
-            measured=result.measured,
-            reason=result.reason,
-        )
+        check = _new_check(promise, interaction, result)
         try:
             with transaction.atomic():
                 check.save()
@@ -174,21 +165,36 @@ def _store(
             return _store(promise, interaction, existing, tz, tally)
     else:
         check = existing
-        changed = (check.outcome, check.measured, check.reason, check.occurred_at) != (
-            result.outcome,
-            result.measured,
-            result.reason,
-            interaction.occurred_at,
-        )
-        if changed:
-            check.outcome = result.outcome
-            check.measured = result.measured
-            check.reason = result.reason
-            check.occurred_at = interaction.occurred_at
-            check.checked_at = timezone.now()
-            check.save(update_fields=["outcome", "measured", "reason", "occurred_at", "checked_at"])
+        if _refresh(check, interaction, result):
+            check.save(update_fields=REFRESHED_FIELDS)
     tally.add(check.outcome)
     _react(check, tally, by=None)
+
+
+REFRESHED_FIELDS = ["outcome", "measured", "reason", "occurred_at", "checked_at"]
+
+
+def _new_check(promise: Promise, interaction: Interaction, result: Outcome) -> PromiseCheck:
+    return PromiseCheck(
+        workspace_id=interaction.workspace_id,
+        promise=promise,
+        interaction=interaction,
+        customer_id=interaction.customer_id,
+        occurred_at=interaction.occurred_at,
+        outcome=result.outcome,
+        measured=result.measured,
+        reason=result.reason,
+    )
+
+
+def _refresh(check: PromiseCheck, interaction: Interaction, result: Outcome) -> bool:
+    """Copy a new evaluation onto an automatic check; True when anything changed."""
+    fresh = (result.outcome, result.measured, result.reason, interaction.occurred_at)
+    if (check.outcome, check.measured, check.reason, check.occurred_at) == fresh:
+        return False
+    check.outcome, check.measured, check.reason, check.occurred_at = fresh
+    check.checked_at = timezone.now()
+    return True
 
 
 def _react(check: PromiseCheck, tally: CheckTally, by: Membership | None) -> None:
@@ -329,34 +335,11 @@ def _run_batch(
             result = evaluate(promise, interaction, tz)
             tally.add(result.outcome)
             if check is None:
-                to_create.append(
-                    PromiseCheck(
-                        workspace_id=interaction.workspace_id,
-                        promise=promise,
-                        interaction=interaction,
-                        customer_id=interaction.customer_id,
-                        occurred_at=interaction.occurred_at,
-                        outcome=result.outcome,
-                        measured=result.measured,
-                        reason=result.reason,
-                    )
-                )
-            elif (check.outcome, check.measured, check.reason, check.occurred_at) != (
-                result.outcome,
-                result.measured,
-                result.reason,
-                interaction.occurred_at,
-            ):
-                check.outcome = result.outcome
-                check.measured = result.measured
-                check.reason = result.reason
-                check.occurred_at = interaction.occurred_at
-                check.checked_at = timezone.now()
+                to_create.append(_new_check(promise, interaction, result))
+            elif _refresh(check, interaction, result):
                 changed.append(check)
     PromiseCheck.objects.bulk_create(to_create, ignore_conflicts=True)
-    PromiseCheck.objects.bulk_update(
-        changed, ["outcome", "measured", "reason", "occurred_at", "checked_at"]
-    )
+    PromiseCheck.objects.bulk_update(changed, REFRESHED_FIELDS)
     for check in changed:  # broken again after a withdrawn crisis: the siren sounds again
         if check.outcome == PromiseCheck.Outcome.BROKEN:
             loud = alert and (alert_since is None or check.occurred_at >= alert_since)

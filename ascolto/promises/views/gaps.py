@@ -4,7 +4,6 @@ workspace (or one segment) and for one customer. Read-only, for every member."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ascolto.customers.models import Customer, Segment
-from ascolto.dashboards.forms import MAX_DAYS, DateInput
+from ascolto.dashboards.forms import DateInput, period_clean
 from ascolto.dashboards.selectors import Period, default_period
 from ascolto.promises import charts
 from ascolto.promises.gaps import BUCKET_LABELS, LOW_N, Scope, customers_differing, gaps_for_scope
@@ -54,20 +53,7 @@ class GapFilterForm(forms.Form):
             del self.fields["segment"]
 
     def clean(self):
-        data = super().clean()
-        if "start" in self.errors or "end" in self.errors:
-            return data
-        start, end = data.get("start"), data.get("end")
-        end = end or self.default.end
-        start = start or (end - timedelta(days=364) if data.get("end") else self.default.start)
-        if start > end:
-            raise forms.ValidationError(_("The start date must be on or before the end date."))
-        if (end - start).days > MAX_DAYS:
-            raise forms.ValidationError(_("Choose a period of at most ten years."))
-        if start.year < 2000:
-            raise forms.ValidationError(_("Choose dates from the year 2000 on."))
-        data["start"], data["end"] = start, end
-        return data
+        return period_clean(self, super().clean())
 
     def filters(self) -> GapFilters:
         """The chosen filters when the form is valid, the defaults otherwise."""
