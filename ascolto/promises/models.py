@@ -57,7 +57,47 @@ class Comparison(models.TextChoices):
     EQUAL = "equal", _("exactly")
 
 
-class Promise(models.Model):
+class MeasurableTarget:
+    """What a promise and a customer's need share: a target of one of the TargetType shapes
+    (`target_type`, `limit`, `unit`, `measure`, `comparison`), its limit as entered, and the
+    checks of those fields. Each model words its own messages."""
+
+    negative_message = _("A target cannot be negative.")
+    missing_limit_message = _("This target needs a limit.")
+    unknown_type_message = _("Unknown kind of target.")
+
+    @property
+    def limit_in_unit(self):
+        """The limit as entered: minutes are stored, hours or days are shown."""
+        if self.limit is None:
+            return None
+        if self.target_type == TargetType.DURATION and self.unit in MINUTES_PER_UNIT:
+            return self.limit / MINUTES_PER_UNIT[self.unit]
+        return self.limit
+
+    def target_errors(self) -> dict[str, object]:
+        errors: dict[str, object] = {}
+        if self.limit is not None and self.limit < 0:
+            errors["limit"] = self.negative_message
+        kind = self.target_type
+        if kind in (TargetType.DURATION, TargetType.PUNCTUALITY, TargetType.THRESHOLD):
+            if self.limit is None and "limit" not in errors:
+                errors["limit"] = self.missing_limit_message
+        if kind == TargetType.DURATION and self.unit not in MINUTES_PER_UNIT:
+            errors["unit"] = _("Unknown unit: use minutes, hours or days.")
+        elif kind == TargetType.PUNCTUALITY and self.unit != DurationUnit.MINUTES:
+            errors["unit"] = _("A punctuality window is given in minutes.")
+        elif kind == TargetType.THRESHOLD:
+            if not self.measure:
+                errors["measure"] = _('Name the measured value, e.g. "defects".')
+            if self.comparison not in Comparison.values:
+                errors["comparison"] = _("Choose how the value compares with the limit.")
+        elif kind not in TargetType.values:
+            errors["target_type"] = self.unknown_type_message
+        return errors
+
+
+class Promise(MeasurableTarget, models.Model):
     """Something the business promises, explicitly or implicitly, with a measurable target."""
 
     class Kind(models.TextChoices):
@@ -148,15 +188,6 @@ class Promise(models.Model):
             return self.wording_en
         return self.wording_it
 
-    @property
-    def limit_in_unit(self):
-        """The limit as entered: minutes are stored, hours or days are shown."""
-        if self.limit is None:
-            return None
-        if self.target_type == TargetType.DURATION and self.unit in MINUTES_PER_UNIT:
-            return self.limit / MINUTES_PER_UNIT[self.unit]
-        return self.limit
-
     def clean(self) -> None:
         errors: dict[str, object] = {}
         if self.touchpoint_id and self.touchpoint.workspace_id != self.workspace_id:
@@ -167,29 +198,13 @@ class Promise(models.Model):
             errors["question"] = _("This question belongs to another workspace.")
         elif self.question_id and not self.question.is_numeric:
             errors["question"] = _("Choose a question answered with a rating.")
-        if self.limit is not None and self.limit < 0:
-            errors["limit"] = _("A target cannot be negative.")
+        errors.update(self.target_errors())
         kind = self.target_type
-        if kind in (TargetType.DURATION, TargetType.PUNCTUALITY, TargetType.THRESHOLD):
-            if self.limit is None and "limit" not in errors:
-                errors["limit"] = _("This target needs a limit.")
         if kind == TargetType.DURATION:
             if not self.start_moment or not self.end_moment:
                 errors["start_moment"] = _("Choose the two moments the time is measured between.")
             elif self.start_moment == self.end_moment:
                 errors["end_moment"] = _("The two moments must differ.")
-            if self.unit not in MINUTES_PER_UNIT:
-                errors["unit"] = _("Unknown unit: use minutes, hours or days.")
-        elif kind == TargetType.PUNCTUALITY:
-            if self.unit != DurationUnit.MINUTES:
-                errors["unit"] = _("A punctuality window is given in minutes.")
-        elif kind == TargetType.THRESHOLD:
-            if not self.measure:
-                errors["measure"] = _('Name the measured value, e.g. "defects".')
-            if self.comparison not in Comparison.values:
-                errors["comparison"] = _("Choose how the value compares with the limit.")
-        elif kind not in TargetType.values:
-            errors["target_type"] = _("Unknown kind of target.")
         if self.business_hours and kind != TargetType.DURATION:
             errors["business_hours"] = _("Business hours apply only to a maximum time.")
         if errors:
@@ -317,10 +332,14 @@ class CrisisStep(models.Model):
         return self.get_step_display()
 
 
-class Expectation(models.Model):
+class Expectation(MeasurableTarget, models.Model):
     """What one customer (or prospect) needs on one dimension: "someone on site within 4 h",
     "budget at most 300 €/month". Same target shapes as a promise, so the fit check compares
     them directly."""
+
+    negative_message = _("A need cannot be negative.")
+    missing_limit_message = _("Say how much: this need has a limit.")
+    unknown_type_message = _("Unknown kind of need.")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="expectations")
@@ -365,33 +384,9 @@ class Expectation(models.Model):
             errors["customer"] = _("This customer belongs to another workspace.")
         if self.touchpoint_id and self.touchpoint.workspace_id != self.workspace_id:
             errors["touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
-        if self.limit is not None and self.limit < 0:
-            errors["limit"] = _("A need cannot be negative.")
-        kind = self.target_type
-        if kind in (TargetType.DURATION, TargetType.PUNCTUALITY, TargetType.THRESHOLD):
-            if self.limit is None and "limit" not in errors:
-                errors["limit"] = _("Say how much: this need has a limit.")
-        if kind == TargetType.DURATION and self.unit not in MINUTES_PER_UNIT:
-            errors["unit"] = _("Unknown unit: use minutes, hours or days.")
-        if kind == TargetType.PUNCTUALITY and self.unit != DurationUnit.MINUTES:
-            errors["unit"] = _("A punctuality window is given in minutes.")
-        if kind == TargetType.THRESHOLD:
-            if not self.measure:
-                errors["measure"] = _('Name the measured value, e.g. "defects".')
-            if self.comparison not in Comparison.values:
-                errors["comparison"] = _("Choose how the value compares with the limit.")
-        if kind not in TargetType.values:
-            errors["target_type"] = _("Unknown kind of need.")
+        errors.update(self.target_errors())
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def limit_in_unit(self):
-        if self.limit is None:
-            return None
-        if self.target_type == TargetType.DURATION and self.unit in MINUTES_PER_UNIT:
-            return self.limit / MINUTES_PER_UNIT[self.unit]
-        return self.limit
 
 
 class FitOverride(models.Model):
