@@ -1,5 +1,5 @@
 """`ascolto bench survey [--clients 16] [--seconds 20] [--invitations N] [--workers W]
-[--threads T] [--markdown]`
+[--threads T] [--markdown]`, or `ascolto bench survey --cpu [--requests N] [--repeat R]`
 
 Measures the public survey page under load against a ceiling, in one run on the same server:
 
@@ -13,12 +13,19 @@ Measures the public survey page under load against a ceiling, in one run on the 
 4. prints submissions per second and p50/p99 latencies of both, their ratio, and checks that the
    rows stored equal the successful requests. The bench workspace is deleted afterwards.
 
+With `--cpu` it starts no server: it measures the processor time per request of both targets
+in this one process (`time.process_time()` around a loop of WSGI calls into
+`ascolto.wsgi.application`, the full middleware stack), which a busy machine disturbs far less
+than throughput.
+
 See docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import http.client
+import importlib
+import io
 import math
 import os
 import random
@@ -35,11 +42,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
 
 from ascolto.customers.models import Customer
@@ -175,6 +184,63 @@ def run_load(
         thread.join()
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _ceiling_mount() -> None:
+    """Mount the ceiling view in this process (the URLconf may be loaded already, e.g. by the
+    system checks, before `ASCOLTO_BENCH_CEILING` was set)."""
+    os.environ["ASCOLTO_BENCH_CEILING"] = "1"
+    try:
+        reverse("bench-ceiling")
+    except NoReverseMatch:
+        importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+        clear_url_caches()
+
+
+def cpu_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> float:
+    """Processor time (seconds) per request of `count` POSTs from `requests`, each a WSGI call
+    into `ascolto.wsgi.application` in this process (full middleware stack, no network). Raises
+    CommandError on a response other than 2xx/3xx."""
+    from ascolto.wsgi import application
+
+    scheme = "https" if settings.SECURE_SSL_REDIRECT else "http"
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: list, exc_info: Any = None) -> None:
+        statuses.append(status)
+
+    started = time.process_time()
+    for _i in range(count):
+        path, body = next(requests)
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": scheme,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        result = application(environ, start_response)
+        try:
+            for _chunk in result:
+                pass
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        if not statuses[-1].startswith(("2", "3")):
+            raise CommandError(f"{path} answered {statuses[-1]}.")
+    return (time.process_time() - started) / count
 
 
 # --- Data ---------------------------------------------------------------------------------------
@@ -344,6 +410,13 @@ def add_survey_parser(sub) -> None:
         "--threads", type=int, default=None, help="Threads per worker (default: serve's)."
     )
     parser.add_argument("--markdown", action="store_true", help="Print a Markdown table.")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="Processor time per request in this process instead (no server, no clients).",
+    )
+    parser.add_argument("--requests", type=int, default=500, help="--cpu: requests per run.")
+    parser.add_argument("--repeat", type=int, default=3, help="--cpu: runs per target.")
 
 
 def _line(name: str, result: LoadResult) -> str:
@@ -356,7 +429,51 @@ def _line(name: str, result: LoadResult) -> str:
     )
 
 
+CPU_WARMUP = 50
+
+
+def handle_survey_cpu(command, options) -> None:
+    """`--cpu`: processor time per request of the ceiling and of a survey submission, each
+    measured `--repeat` times over `--requests` requests after a warm-up, in this process."""
+    count, repeat = options["requests"], options["repeat"]
+    if count < 1 or repeat < 1:
+        raise CommandError("--requests and --repeat must be positive.")
+    out = command.stdout
+    _ceiling_mount()
+    prepared_at = timezone.now()
+    bench = prepare_survey(count * repeat + CPU_WARMUP)
+    probe_table_create()
+    try:
+        surveys = survey_requests(bench)
+        cpu_per_request(ceiling_requests(), CPU_WARMUP)
+        cpu_per_request(surveys, CPU_WARMUP)
+        ceiling = [cpu_per_request(ceiling_requests(), count) for _i in range(repeat)]
+        survey = [cpu_per_request(surveys, count) for _i in range(repeat)]
+        stored = Response.objects.filter(survey_id=bench.survey_id).count()
+    finally:
+        probe_table_drop()
+        queued = bench_tasks_delete(workspace_id=bench.workspace.pk, since=prepared_at)
+        with transaction.atomic():
+            bench.workspace.delete()
+
+    def ms(values: list[float]) -> str:
+        return ", ".join(f"{v * 1000:.2f}" for v in values) + " ms"
+
+    out.write(
+        f"Database: {connection.vendor}. CPU per request, {repeat} runs of {count} requests "
+        f"(after {CPU_WARMUP} to warm up), one process:"
+    )
+    out.write(f"Ceiling (one INSERT): {ms(ceiling)}")
+    out.write(f"Survey submission: {ms(survey)}")
+    out.write(f"Ratio (ceiling / survey, best runs): {min(ceiling) / min(survey):.0%}.")
+    out.write(f"Responses stored: {stored}; background tasks queued and deleted: {queued}.")
+    if stored != count * repeat + CPU_WARMUP:
+        raise CommandError("The responses stored do not match the requests.")
+
+
 def handle_survey(command, options) -> None:
+    if options.get("cpu"):
+        return handle_survey_cpu(command, options)
     clients, seconds, count = options["clients"], options["seconds"], options["invitations"]
     threads = options.get("threads")
     bad_threads = threads is not None and threads < 1

@@ -1,10 +1,12 @@
 """Writes for stored text analyses: analyse a saved text, correct its labels, learn from the
 corrections.
 
-Other apps call `text_analysis_request()` after saving a text; the analysis runs in the
-background (`text_analysis_store_task`) and is idempotent: the text's SHA-256 is stored, and the
-same text is never analysed twice. `text_analysis_backfill()` (command `ascolto textanalysis
-backfill`, and the periodic `textanalysis-sweep` job) analyses every text that has none yet.
+Other apps call `text_analysis_request()` after saving a text, or `text_analyses_request()` for
+several texts saved together (a survey response's comments); the analysis runs in the
+background (`text_analysis_store_task`, `text_analyses_store_task`) and is idempotent: the
+text's SHA-256 is stored, and the same text is never analysed twice. `text_analysis_backfill()`
+(command `ascolto textanalysis backfill`, and the periodic `textanalysis-sweep` job) analyses
+every text that has none yet.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -211,6 +213,55 @@ def text_analysis_request(*, workspace: Workspace | int, source_kind: str, sourc
             workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
         )
     )
+
+
+def _backend_shares_the_database(task) -> bool:
+    """True when `task` is queued as a row of this database (the default backend), so enqueuing
+    it inside a transaction commits or rolls back with that transaction."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
+def text_analyses_request(
+    *, workspace_id: int, source_kind: str, source_ids: Sequence[int]
+) -> None:
+    """Analyse several saved texts in the background with ONE task (a survey response's
+    comments): the busy public survey page pays for one queued row per response, not one per
+    comment. With the database task backend (the default) the task row is written in the
+    current transaction, so it commits or rolls back with the texts; any other backend gets the
+    task once the transaction commits. The result is the same as `text_analysis_request()` for
+    each text."""
+    from ascolto.textanalysis.tasks import text_analyses_store_task
+
+    if source_kind not in SourceKind.values:
+        raise ValueError(f"unknown source kind: {source_kind!r}")
+    ids = list(source_ids)
+    if not ids:
+        return
+
+    def enqueue() -> None:
+        text_analyses_store_task.enqueue(
+            workspace_id=workspace_id, source_kind=source_kind, source_ids=ids
+        )
+
+    if _backend_shares_the_database(text_analyses_store_task):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
+
+
+def text_analyses_store(*, workspace_id: int, source_kind: str, source_ids: Sequence[int]) -> int:
+    """`text_analysis_store()` for each text, each in its own transaction (a text analysed
+    already is left alone, so a retry does nothing twice). Returns how many texts have an
+    analysis."""
+    stored = 0
+    for source_id in source_ids:
+        analysis = text_analysis_store(
+            workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
+        )
+        stored += analysis is not None
+    return stored
 
 
 @transaction.atomic

@@ -294,14 +294,16 @@ def _response_store(target: ResponseTarget, answers: list[CleanAnswer], language
 
 
 def _texts_analyse(response: Response, answers: list[Answer]) -> None:
-    """Comments are analysed (sentiment, emotion, aspects) in the background."""
-    from ascolto.textanalysis.services import text_analysis_request
+    """Comments are analysed (sentiment, emotion, aspects) in the background: one task for all
+    the response's comments, queued in the submission's own transaction (see
+    `textanalysis.services.text_analyses_request`)."""
+    from ascolto.textanalysis.services import text_analyses_request
 
-    for answer in answers:
-        if answer.text and answer.pk:
-            text_analysis_request(
-                workspace=response.workspace_id, source_kind="survey_answer", source_id=answer.pk
-            )
+    ids = [answer.pk for answer in answers if answer.text and answer.pk]
+    if ids:
+        text_analyses_request(
+            workspace_id=response.workspace_id, source_kind="survey_answer", source_ids=ids
+        )
 
 
 def _detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:

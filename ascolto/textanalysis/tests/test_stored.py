@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from ascolto.core.testing import run_pending_tasks
-from ascolto.feedback.models import Question
+from ascolto.feedback.models import Question, Response
 from ascolto.feedback.services import response_submit, survey_invitation_create
 from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.interactions.services import (
@@ -15,8 +18,9 @@ from ascolto.interactions.services import (
     staff_signal_record,
 )
 from ascolto.textanalysis.analyser import analyse
-from ascolto.textanalysis.models import TextAnalysis, TextCorrection
+from ascolto.textanalysis.models import TextAnalysis, TextAspect, TextCorrection
 from ascolto.textanalysis.services import text_correction_record
+from ascolto.textanalysis.tasks import text_analyses_store_task
 from ascolto.textanalysis.tests import stored_fixtures as fx
 
 LATE = "Il tecnico è arrivato dopo tre giorni, sono furioso: servizio pessimo"
@@ -76,6 +80,80 @@ def test_survey_comments_are_analysed(workspace_a, alice, django_capture_on_comm
     assert all(a.source_kind == "survey_answer" and a.customer == cust for a in analyses)
     assert all(a.occurred_at == response.submitted_at for a in analyses)
     _assert_matches_analyser(analyses[0], LATE)
+
+
+def _survey_answers(survey, why: str, improve: str) -> dict[str, str]:
+    data = {}
+    for q in survey.questions.all():
+        if q.role == Question.Role.MAIN:
+            data[f"q{q.pk}"] = "9"
+        elif q.role == Question.Role.WHY:
+            data[f"q{q.pk}"] = why
+        elif q.role == Question.Role.IMPROVE:
+            data[f"q{q.pk}"] = improve
+    return data
+
+
+def test_a_public_submission_queues_one_task_that_analyses_each_comment_once(
+    client, workspace_a, alice
+):
+    """GIVEN an invitation WHEN the customer submits the public page with two comments THEN one
+    task is queued with the response (no commit hook needed), the worker stores one analysis per
+    comment equal to the analyser's; a second run of the same task stores nothing again."""
+    cust = fx.customer(workspace_a)
+    survey = SurveyFactory(workspace=workspace_a, by=alice)
+    invitation = survey_invitation_create(survey=survey, customer=cust, by=alice)
+    data = _survey_answers(survey, LATE, HAPPY)
+    answered = client.post(reverse("survey:answer", args=[invitation.token]), data)
+    assert answered.status_code == 302
+    response = Response.objects.get(invitation=invitation)
+    comments = sorted(response.answers.exclude(text="").values_list("pk", flat=True))
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("text_analyses_store_task")
+    assert task.args_kwargs["kwargs"]["source_ids"] == comments
+    assert not TextAnalysis.objects.exists()
+
+    assert run_pending_tasks() == 1
+    analyses = TextAnalysis.objects.order_by("source_id")
+    assert [a.source_id for a in analyses] == comments
+    assert all(a.customer == cust and a.occurred_at == response.submitted_at for a in analyses)
+    _assert_matches_analyser(analyses.get(source_id=comments[0]), LATE)
+    _assert_matches_analyser(analyses.get(source_id=comments[1]), HAPPY)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+    before = list(analyses.values_list("pk", "analysed_at"))
+    text_analyses_store_task.enqueue(**task.args_kwargs["kwargs"])  # a retry, or a second worker
+    assert run_pending_tasks() == 1
+    assert list(TextAnalysis.objects.order_by("source_id").values_list("pk", "analysed_at")) == (
+        before
+    )
+    assert TextAspect.objects.filter(analysis__source_kind="survey_answer").count() == sum(
+        len(set(a.predicted_aspect_names)) for a in analyses
+    )
+
+
+def test_a_rolled_back_submission_leaves_no_task(workspace_a, alice):
+    """GIVEN a valid submission WHEN the transaction around it rolls back THEN neither the
+    response nor its analysis task is left."""
+    cust = fx.customer(workspace_a)
+    survey = SurveyFactory(workspace=workspace_a, by=alice)
+    invitation = survey_invitation_create(survey=survey, customer=cust, by=alice)
+    data = _survey_answers(survey, LATE, HAPPY)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        response_submit(survey=survey, data=data, language="it", invitation=invitation)
+        assert DBTaskResult.objects.count() == 1  # queued inside the submission's transaction
+        raise RuntimeError("the request failed after the submission")
+    assert not Response.objects.exists() and not DBTaskResult.objects.exists()
+    assert run_pending_tasks() == 0 and not TextAnalysis.objects.exists()
+
+
+def test_a_submission_without_comments_queues_nothing(workspace_a, alice):
+    cust = fx.customer(workspace_a)
+    survey = SurveyFactory(workspace=workspace_a, by=alice)
+    invitation = survey_invitation_create(survey=survey, customer=cust, by=alice)
+    data = _survey_answers(survey, "", "")
+    response_submit(survey=survey, data=data, language="it", invitation=invitation)
+    assert Response.objects.count() == 1 and not DBTaskResult.objects.exists()
 
 
 def test_staff_signal_is_analysed(workspace_a, bob, django_capture_on_commit_callbacks):
