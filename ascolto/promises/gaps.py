@@ -30,8 +30,8 @@ optionally for one customer or one segment:
   interactions at the promise's touchpoint ("the technician came three days late" on a visit
   is not about the phone line); staff signals are the staff's words and do not count. With
   no comment the share is None. `Voice.query` filters the "What customers say" page on the
-  aspect, negative sentiment, the segment and the narrowest of its named periods that covers
-  the period (that page has no free dates and no customer filter, so it may list more).
+  aspect, negative sentiment, the same dates, segment or customer, and the promise's touchpoint
+  (survey comments and that touchpoint's notes), so it lists exactly the negative texts counted.
 
 Every figure comes from a handful of grouped queries for all promises at once (checks by
 outcome and bucket, checks by month, answers by question, needs by limit, comments by aspect
@@ -44,7 +44,7 @@ midnight in the workspace's time zone with one `CASE` over exact instants, as th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -84,7 +84,7 @@ from ascolto.promises.models import (
     TargetType,
 )
 from ascolto.textanalysis.models import AspectName, Sentiment, SourceKind
-from ascolto.textanalysis.selectors import PERIODS, aspect_voice_by_touchpoint, period_start
+from ascolto.textanalysis.selectors import aspect_voice_by_touchpoint
 from ascolto.workspaces.models import Workspace
 
 LOW_N = 30
@@ -167,8 +167,11 @@ class Voice:
     comments: int = 0
     negative: int = 0
     angry: int = 0
-    period: str = "all"  # the comments page's named period covering the scope's
+    start: date | None = None  # the scope's period, for the comments page's free dates
+    end: date | None = None
     segment_id: int | None = None
+    customer_id: int | None = None
+    touchpoint_id: int | None = None
 
     @property
     def aspect_label(self) -> str:
@@ -180,10 +183,17 @@ class Voice:
 
     @property
     def query(self) -> dict[str, str]:
-        """GET parameters of the "What customers say" page: its negative comments on the aspect."""
-        params = {"aspect": self.aspect, "sentiment": Sentiment.NEGATIVE, "period": self.period}
-        if self.segment_id is not None:
-            params["segment"] = str(self.segment_id)
+        """GET parameters of the "What customers say" page listing the negative ones of the texts
+        counted here: the aspect, the same dates, scope and touchpoint."""
+        params = {"aspect": self.aspect, "sentiment": Sentiment.NEGATIVE}
+        if self.start is not None and self.end is not None:
+            params.update(start=self.start.isoformat(), end=self.end.isoformat(), period="all")
+        optional = {
+            "segment": self.segment_id,
+            "customer": self.customer_id,
+            "touchpoint": self.touchpoint_id,
+        }
+        params.update({k: str(v) for k, v in optional.items() if v is not None})
         return params
 
     @property
@@ -473,16 +483,6 @@ def _expected(promise: Promise, rows: list[dict[str, Any]]) -> Expected | None:
     return Expected(customers=customers, median=median, met=met)
 
 
-def comments_period(start: datetime, now: datetime | None = None) -> str:
-    """The narrowest named period of the comments page that starts on or before `start`."""
-    best, best_start = "all", None
-    for name in PERIODS:
-        begins = period_start(name, now)
-        if begins is not None and begins <= start and (best_start is None or begins > best_start):
-            best, best_start = name, begins
-    return best
-
-
 def _voices(scope: Scope, promises: list[Promise]) -> dict[int, Voice]:
     """The voice of every promise, from one grouped query."""
     start, end = scope.bounds
@@ -494,8 +494,8 @@ def _voices(scope: Scope, promises: list[Promise]) -> dict[int, Voice]:
         customer=scope.customer,
         segment=scope.segment,
     )
-    period = comments_period(start)
     segment_id = None if scope.segment is None else scope.segment.pk
+    customer_id = None if scope.customer is None else scope.customer.pk
     voices = {}
     for promise in promises:
         aspect = ASPECT_OF_DIMENSION.get(promise.dimension)
@@ -514,8 +514,11 @@ def _voices(scope: Scope, promises: list[Promise]) -> dict[int, Voice]:
             comments=counts["texts"],
             negative=counts["negative"],
             angry=counts["angry"],
-            period=period,
+            start=scope.period.start,
+            end=scope.period.end,
             segment_id=segment_id,
+            customer_id=customer_id,
+            touchpoint_id=promise.touchpoint_id,
         )
     return voices
 

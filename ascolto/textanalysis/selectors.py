@@ -43,6 +43,12 @@ class CommentFilters:
     segment: int | None = None
     source_kind: str = ""
     customer: int | None = None
+    # Free dates as instants, [start, end): narrow the named period.
+    start: datetime | None = None
+    end: datetime | None = None
+    # The customers' words at a touchpoint: survey comments and that touchpoint's notes (the
+    # texts a promise's gap card counts).
+    touchpoint: int | None = None
 
 
 def period_start(period: str, now: datetime | None = None) -> datetime | None:
@@ -87,9 +93,23 @@ def text_analysis_list(
         qs = qs.filter(customer_id=filters.customer)
     if filters.segment:
         qs = qs.filter(customer__segment_id=filters.segment)
+    if filters.touchpoint:
+        from ascolto.interactions.models import Interaction
+
+        notes = Interaction.objects.filter(
+            workspace_id=workspace.pk, touchpoint_id=filters.touchpoint
+        ).order_by()
+        qs = qs.filter(
+            Q(source_kind=SourceKind.SURVEY_ANSWER)
+            | Q(source_kind=SourceKind.INTERACTION, source_id__in=notes.values("pk"))
+        )
     start = period_start(filters.period, now)
     if start is not None:
         qs = qs.filter(occurred_at__gte=start)
+    if filters.start is not None:
+        qs = qs.filter(occurred_at__gte=filters.start)
+    if filters.end is not None:
+        qs = qs.filter(occurred_at__lt=filters.end)
     return (
         qs.select_related("customer")
         .prefetch_related("aspect_rows", _current_corrections())

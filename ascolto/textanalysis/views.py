@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from ascolto.dashboards.selectors import workspace_zone
 from ascolto.textanalysis import selectors, services
 from ascolto.textanalysis.forms import CommentFilterForm, CorrectionForm
 from ascolto.textanalysis.models import TextAnalysis
@@ -20,25 +21,45 @@ from ascolto.workspaces.tenancy import member_required
 PAGE_SIZE = 25
 
 
+def _filters(form: CommentFilterForm) -> selectors.CommentFilters:
+    data = form.cleaned_data
+    dates = form.dates
+    start, end = dates.bounds(workspace_zone(form.workspace)) if dates else (None, None)
+    return selectors.CommentFilters(
+        emotion=data["emotion"],
+        sentiment=data["sentiment"],
+        aspect=data["aspect"],
+        period=data["period"],
+        segment=data["segment"].pk if data["segment"] else None,
+        source_kind=data["source_kind"],
+        customer=data["customer"].pk if data["customer"] else None,
+        start=start,
+        end=end,
+        touchpoint=data["touchpoint"].pk if data["touchpoint"] else None,
+    )
+
+
 @member_required(Role.AGENT)
 def comment_list(request: HttpRequest) -> HttpResponse:
+    """Analysed texts filtered by the query string. Invalid filters (a bad date, another
+    workspace's customer) give 400 with the form's messages and list nothing."""
     form = CommentFilterForm(request.GET or None, workspace=request.workspace)
-    filters = selectors.CommentFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.CommentFilters(
-            emotion=data["emotion"],
-            sentiment=data["sentiment"],
-            aspect=data["aspect"],
-            period=data["period"],
-            segment=data["segment"].pk if data["segment"] else None,
-            source_kind=data["source_kind"],
-        )
-    analyses = selectors.text_analysis_list(workspace=request.workspace, filters=filters)
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
+        analyses = TextAnalysis.objects.none()
+    else:
+        filters = _filters(form) if form.is_bound else selectors.CommentFilters()
+        analyses = selectors.text_analysis_list(workspace=request.workspace, filters=filters)
     page = Paginator(analyses, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.text_analyses_with_texts(workspace=request.workspace, analyses=page)
     query = request.GET.copy()
     query.pop("page", None)
+    chosen = form.cleaned_data if form.is_bound and not invalid else {}
+    without = {}
+    for key in ("customer", "touchpoint"):
+        rest = query.copy()
+        rest.pop(key, None)
+        without[key] = rest.urlencode()
     return render(
         request,
         "textanalysis/comment_list.html",
@@ -47,10 +68,14 @@ def comment_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "chosen_customer": chosen.get("customer"),
+            "chosen_touchpoint": chosen.get("touchpoint"),
+            "without": without,
             "model": selectors.text_model_status(workspace=request.workspace),
             "corrections": services.text_corrections_count(workspace_id=request.workspace.pk),
             "min_corrections": services.learning.MIN_CORRECTIONS,
         },
+        status=400 if invalid else 200,
     )
 
 

@@ -36,7 +36,7 @@ from ascolto.dashboards.selectors import Period
 from ascolto.interactions.models import Touchpoint
 from ascolto.interactions.tests.factories import InteractionFactory
 from ascolto.lib.dimensions import ASPECT_OF_DIMENSION, Dimension
-from ascolto.promises.gaps import Scope, comments_period, gaps_for_scope
+from ascolto.promises.gaps import Scope, gaps_for_scope
 from ascolto.promises.tests import gap_fixtures as fx
 from ascolto.textanalysis.models import AspectName, TextAnalysis, TextAspect
 from ascolto.textanalysis.selectors import aspect_voice, aspect_voice_by_touchpoint
@@ -317,30 +317,12 @@ def test_voice_keeps_the_order_and_costs_one_query(world, workspace_a):
 # --- the link to the comments page ---------------------------------------------------------------
 
 
-def test_comments_period_is_the_narrowest_named_period_covering_the_start():
-    """GIVEN today 20 March 2026 WHEN periods starting on various days are linked
-    THEN this month, last 30 days, this year, last 90 days or all time."""
-    from zoneinfo import ZoneInfo
-
-    rome = ZoneInfo("Europe/Rome")
-    now = datetime(2026, 3, 20, 12, 0, tzinfo=rome)
-
-    def day(y, m, d):
-        return datetime(y, m, d, tzinfo=rome)
-
-    assert comments_period(day(2026, 3, 1), now) == "this_month"
-    assert comments_period(day(2026, 2, 25), now) == "last_30_days"
-    assert comments_period(day(2026, 1, 1), now) == "this_year"
-    assert comments_period(day(2025, 12, 25), now) == "last_90_days"
-    assert comments_period(day(2025, 12, 1), now) == "all"
-
-
 def test_card_and_table_show_the_voice_and_link_to_negative_comments(
     world, workspace_a, alice_client
 ):
     """GIVEN the fixture WHEN alice opens the gap page for January–March THEN P1's card says
     5 comments, 60 % negative, 2 angry, with a link the comments page accepts as its filters
-    (timeliness, negative, a period covering January); the table has the same figures."""
+    (timeliness, negative, the same dates, P1's touchpoint); the table has the same figures."""
     w = world.gaps
     response = alice_client.get(URL, PERIOD)
     assert response.status_code == 200
@@ -355,11 +337,13 @@ def test_card_and_table_show_the_voice_and_link_to_negative_comments(
     assert link.path == reverse("textanalysis:comment-list")
     assert f'href="{gap.voice.url.replace("&", "&amp;")}"' in html
     params = {k: v[0] for k, v in parse_qs(link.query).items()}
-    start, _ = Scope(workspace_a, fx.PERIOD).bounds
     assert params == {
         "aspect": "timeliness",
         "sentiment": "negative",
-        "period": comments_period(start),
+        "start": "2026-01-01",
+        "end": "2026-03-31",
+        "period": "all",
+        "touchpoint": str(w.p1.touchpoint_id),
     }
     table = html[html.index('id="gap-table"') : html.index("</table>")]
     assert table.count('<td data-voice="comments">') == 3
@@ -369,7 +353,51 @@ def test_card_and_table_show_the_voice_and_link_to_negative_comments(
     assert comments.status_code == 200
     form = comments.context["form"]
     assert form.is_valid()
-    assert {k: form.cleaned_data[k] for k in params} == params
+    assert form.cleaned_data["start"].isoformat() == "2026-01-01"
+    assert form.cleaned_data["touchpoint"].pk == w.p1.touchpoint_id
+
+
+def _listed(client, url: str) -> int:
+    """How many texts the comments page behind a voice link lists (its SQL count)."""
+    link = urlsplit(url)
+    response = client.get(link.path, {k: v[0] for k, v in parse_qs(link.query).items()})
+    assert response.status_code == 200
+    return response.context["page"].paginator.count
+
+
+def test_voice_link_lists_exactly_the_negative_comments_counted(world, workspace_a, alice_client):
+    """GIVEN the fixture (S7 in April, G1 a staff signal, I2 at another touchpoint, S4
+    corrected away from timeliness) WHEN each card's link is followed THEN the comments page
+    lists as many texts as the card's negative share says: P1 over January–March S1, S3, I1
+    (3 = 60 % of 5); P1 for segment "Eventi" S3 (1); P1 for customer c1 S1, I1 (2); February
+    only I1 (1); P3 none."""
+    w = world.gaps
+
+    def negative(gap) -> int:
+        return round(gap.voice.comments * (gap.voice.negative_share or 0) / 100)
+
+    def check(url: str, params: dict, promise, expected: int) -> None:
+        response = alice_client.get(url, params)
+        gap = next(g for g in response.context["gaps"] if g.promise.pk == promise.pk)
+        assert negative(gap) == expected
+        assert _listed(alice_client, gap.voice.url) == expected
+
+    check(URL, PERIOD, w.p1, 3)
+    check(URL, {**PERIOD, "segment": w.eventi.pk}, w.p1, 1)
+    check(reverse("promises:gap-customer", args=[w.c1.pk]), PERIOD, w.p1, 2)
+    check(URL, {"start": "2026-02-01", "end": "2026-02-28"}, w.p1, 1)
+    tangibles = next(
+        g for g in gaps_for_scope(Scope(workspace_a, fx.PERIOD)) if g.promise.pk == w.p3.pk
+    )
+    assert _listed(alice_client, tangibles.voice.url) == 0
+
+
+def test_customer_link_keeps_the_customer(world, alice_client):
+    """GIVEN the fixture WHEN c1's gap page is opened THEN the voice link names c1."""
+    w = world.gaps
+    response = alice_client.get(reverse("promises:gap-customer", args=[w.c1.pk]), PERIOD)
+    gap = next(g for g in response.context["gaps"] if g.promise.pk == w.p1.pk)
+    assert parse_qs(urlsplit(gap.voice.url).query)["customer"] == [str(w.c1.pk)]
 
 
 def test_segment_link_keeps_the_segment(world, alice_client):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -119,9 +120,136 @@ def test_default_period_is_this_month(alice_client, angry_about_time):
     assert angry_about_time["match"].pk in ids and angry_about_time["old"].pk not in ids
 
 
-def test_bad_filters_are_ignored_not_a_500(alice_client, angry_about_time):
+def test_bad_filters_are_a_message_not_a_500(alice_client, angry_about_time):
     response = alice_client.get(LIST, {"emotion": "rage", "segment": "x", "page": "zz"})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert _ids(response) == [] and "field-error" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"start": "2026-03-31", "end": "2026-01-01"},
+            "La data di inizio deve essere uguale o precedente alla data di fine.",
+        ),
+        ({"start": "1999-12-01", "end": "2000-01-31"}, "Scegliere date dal 2000 in poi."),
+        ({"start": "2001-01-01", "end": "2026-01-01"}, "Scegliere un periodo di dieci anni"),
+        ({"start": "2026-02-30"}, "Inserisci una data valida."),
+        ({"end": "domani"}, "Inserisci una data valida."),
+    ],
+)
+def test_bad_dates_are_an_italian_message_not_a_500(
+    alice_client, angry_about_time, params, message
+):
+    """GIVEN texts WHEN the dates are reversed, too old, too long apart or not dates THEN the
+    page answers 400 with the reason in Italian and lists nothing."""
+    response = alice_client.get(LIST, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and 'id="comment-list"' in html
+    assert _ids(response) == []
+
+
+def _day(d: date, hour: int = 12) -> datetime:
+    return datetime.combine(d, time(hour), tzinfo=ZoneInfo("Europe/Rome"))
+
+
+@pytest.fixture
+def spread(workspace_a, workspace_b):
+    """Texts of two customers of A (and one of B) over January and February 2026, in Rome:
+    A1 c1 10 Jan negative anger timeliness      A2 c1 31 Jan 23:30 negative anger timeliness
+    A3 c1 1 Feb 00:30 negative joy timeliness   A4 c2 15 Jan negative anger timeliness
+    A5 c1 20 Jan positive joy price             A6 c1 5 Mar negative anger timeliness
+    B1 b 15 Jan negative anger timeliness."""
+    c1, c2 = fx.customer(workspace_a, name="Primo"), fx.customer(workspace_a, name="Secondo")
+    b = fx.customer(workspace_b, name="Di B")
+    neg = {"sentiment": "negative", "emotion": "anger", "aspects": ("timeliness",)}
+    rome = ZoneInfo("Europe/Rome")
+    return {
+        "c1": c1,
+        "c2": c2,
+        "b": b,
+        "A1": fx.labelled(c1, "uno", when=_day(date(2026, 1, 10)), **neg),
+        "A2": fx.labelled(c1, "due", when=datetime(2026, 1, 31, 23, 30, tzinfo=rome), **neg),
+        "A3": fx.labelled(
+            c1,
+            "tre",
+            when=datetime(2026, 2, 1, 0, 30, tzinfo=rome),
+            sentiment="negative",
+            emotion="joy",
+            aspects=("timeliness",),
+        ),
+        "A4": fx.labelled(c2, "quattro", when=_day(date(2026, 1, 15)), **neg),
+        "A5": fx.labelled(
+            c1,
+            "cinque",
+            when=_day(date(2026, 1, 20)),
+            sentiment="positive",
+            emotion="joy",
+            aspects=("price",),
+        ),
+        "A6": fx.labelled(c1, "sei", when=_day(date(2026, 3, 5)), **neg),
+        "B1": fx.labelled(b, "segreto zeta", when=_day(date(2026, 1, 15)), **neg),
+    }
+
+
+def _count(client, **params) -> tuple[int, list[int]]:
+    response = client.get(LIST, params)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return response.context["page"].paginator.count, _ids(response)
+
+
+def test_dates_and_customer_filters_against_a_hand_count(alice_client, spread):
+    """GIVEN the spread WHEN filtering by dates (whole days in Rome, both ends included),
+    customer and the other filters together THEN the counts are those worked out by hand."""
+    s = spread
+    jan = {"start": "2026-01-01", "end": "2026-01-31"}
+    # January: A1, A2 (23:30 on the 31st), A4, A5; not A3 (00:30 on 1 Feb), not B1.
+    assert _count(alice_client, **jan) == (4, sorted(s[k].pk for k in ("A1", "A2", "A4", "A5")))
+    # January, c1 only: A1, A2, A5.
+    assert _count(alice_client, **jan, customer=s["c1"].pk)[0] == 3
+    # January, c1, angry about timeliness: A1, A2.
+    got = _count(alice_client, **jan, customer=s["c1"].pk, emotion="anger", aspect="timeliness")
+    assert got == (2, sorted([s["A1"].pk, s["A2"].pk]))
+    # c1's negative texts from 31 January to 1 February: A2, A3.
+    got = _count(
+        alice_client, start="2026-01-31", end="2026-02-01", customer=s["c1"].pk, sentiment="negative"
+    )
+    assert got == (2, sorted([s["A2"].pk, s["A3"].pk]))
+    # Only an end: the year before it: everything of A up to 1 Feb (A1..A5).
+    assert _count(alice_client, end="2026-02-01")[0] == 5
+    # All time for c1 (no dates): A1, A2, A3, A5, A6.
+    assert _count(alice_client, period="all", customer=s["c1"].pk)[0] == 5
+
+
+def test_dates_narrow_an_explicit_named_period(alice_client, spread):
+    """GIVEN the spread (all in the past) WHEN January is combined with "this month"
+    THEN nothing matches: both apply."""
+    assert _count(alice_client, start="2026-01-01", end="2026-01-31", period="this_month")[0] == 0
+
+
+def test_another_workspaces_customer_is_an_error_never_its_data(
+    alice_client, mallory_client, spread
+):
+    """GIVEN B's customer with a text in January WHEN alice filters on that customer THEN a
+    form error (400) and nothing listed; mallory sees her own text with the same filter."""
+    b = spread["b"]
+    response = alice_client.get(LIST, {"customer": b.pk, "period": "all"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose a customer of this workspace." in html or "Scegliere un cliente" in html
+    assert _ids(response) == [] and "segreto zeta" not in html and b.name not in html
+    assert alice_client.get(LIST, {"customer": "abc"}).status_code == 400
+    assert _count(mallory_client, customer=b.pk, period="all") == (1, [spread["B1"].pk])
+
+
+def test_customer_filter_shows_whose_texts_and_a_way_back(alice_client, spread):
+    html = alice_client.get(
+        LIST, {"customer": spread["c1"].pk, "period": "all"}
+    ).content.decode()
+    assert f'data-customer="{spread["c1"].pk}"' in html and "Primo" in html
+    assert f'name="customer" value="{spread["c1"].pk}"' in html
 
 
 def test_outsider_sees_nothing_of_a(mallory_client, angry_about_time):
