@@ -1,4 +1,4 @@
-"""A workspace's own sentiment and emotion model, learnt from its staff's corrections.
+"""A workspace's own sentiment, emotion and aspect model, learnt from its staff's corrections.
 
 Multinomial naive Bayes over lower-cased words and word pairs, in plain Python: it trains in
 milliseconds on a few thousand corrections, needs no dependency, and its parameters are word
@@ -10,6 +10,12 @@ wins. So the workspace model overrides the base only where it is confident, e.g.
 workspace's own jargon. 20% of the corrections (chosen by a hash of the text, so the split is
 stable between runs) are held back; the blend is used for a label only when it is strictly more
 accurate than the base analyser on them.
+
+Aspects are several labels per text: one binary naive Bayes per aspect ("yes"/"no"), each
+blended with the base analyser's yes or no in the same way. They are measured together, as
+the micro-F1 of the aspect sets on the held-back corrections, and used together only when
+that beats the base analyser's micro-F1. An aspect with fewer than `MIN_ASPECT_EXAMPLES`
+corrections saying yes (or no) gets no model: the base analyser decides it alone.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ RETRAIN_EVERY = 25  # retrain once this many corrections were added since the la
 HOLDOUT_BUCKETS = 5  # one bucket in five is held back: 20%
 BASE_WEIGHT = 0.45
 MAX_FEATURES = 20_000
+MIN_ASPECT_EXAMPLES = 5  # corrections with and without an aspect before it gets a model
+YES, NO = "yes", "no"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -141,3 +149,82 @@ def train_and_evaluate(examples: Iterable[Example]) -> Evaluation:
     hits = sum(blend(e.base_label, model.probabilities(e.text)) == e.label for e in test)
     base_hits = sum(e.base_label == e.label for e in test)
     return Evaluation(model, hits / len(test), base_hits / len(test), len(train), len(test))
+
+
+# --- Aspects ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AspectExample:
+    text: str
+    text_hash: str
+    aspects: frozenset[str]  # the staff's
+    base_aspects: frozenset[str]  # the base analyser's
+
+
+def aspects_blend(
+    models: dict[str, NaiveBayes], text: str, base_aspects: Iterable[str]
+) -> set[str]:
+    """The base analyser's aspects, with each modelled aspect's yes or no blended as a label."""
+    chosen = set(base_aspects)
+    for name, model in models.items():
+        base = YES if name in chosen else NO
+        if blend(base, model.probabilities(text)) == YES:
+            chosen.add(name)
+        else:
+            chosen.discard(name)
+    return chosen
+
+
+def micro_f1(pairs: Iterable[tuple[set[str] | frozenset[str], set[str] | frozenset[str]]]) -> float:
+    """Micro-averaged F1 of predicted against true aspect sets; 1.0 when both are always empty."""
+    tp = fp = fn = 0
+    for predicted, true in pairs:
+        tp += len(predicted & true)
+        fp += len(predicted - true)
+        fn += len(true - predicted)
+    if tp + fp + fn == 0:
+        return 1.0
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+@dataclass(frozen=True)
+class AspectEvaluation:
+    models: dict[str, NaiveBayes]
+    f1: float
+    base_f1: float
+    train_size: int
+    test_size: int
+
+    @property
+    def beats_base(self) -> bool:
+        return self.test_size > 0 and bool(self.models) and self.f1 > self.base_f1
+
+    def to_json(self) -> dict:
+        return {name: model.to_json() for name, model in sorted(self.models.items())}
+
+
+def aspect_models_from_json(data: dict) -> dict[str, NaiveBayes]:
+    return {str(name): NaiveBayes.from_json(params) for name, params in (data or {}).items()}
+
+
+def aspects_train_and_evaluate(
+    examples: Iterable[AspectExample], names: Iterable[str]
+) -> AspectEvaluation:
+    """One binary model per aspect with enough corrections on both sides, fitted on the kept
+    corrections; the blend and the base measured by micro-F1 on the held-back ones."""
+    examples = list(examples)
+    train = [e for e in examples if not is_held_back(e.text_hash)]
+    test = [e for e in examples if is_held_back(e.text_hash)]
+    texts = [e.text for e in train]
+    models = {}
+    for name in names:
+        labels = [YES if name in e.aspects else NO for e in train]
+        counts = Counter(labels)
+        if counts[YES] >= MIN_ASPECT_EXAMPLES and counts[NO] >= MIN_ASPECT_EXAMPLES:
+            models[name] = NaiveBayes.fit(texts, labels)
+    if not test:
+        return AspectEvaluation(models, 0.0, 0.0, len(train), 0)
+    f1 = micro_f1((aspects_blend(models, e.text, e.base_aspects), e.aspects) for e in test)
+    base_f1 = micro_f1((e.base_aspects, e.aspects) for e in test)
+    return AspectEvaluation(models, f1, base_f1, len(train), len(test))

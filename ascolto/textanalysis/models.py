@@ -182,11 +182,12 @@ class TextCorrection(models.Model):
 
 
 class TextModel(models.Model):
-    """A workspace's own sentiment and emotion model, trained on its corrections.
+    """A workspace's own sentiment, emotion and aspect model, trained on its corrections.
 
-    `params` is plain JSON (word counts of a multinomial naive Bayes, see learning.py), never a
-    pickle. Each label is used only when the blend beat the base analyser on the held-back
-    corrections: `sentiment_in_use` / `emotion_in_use`. The newest row is the workspace's model.
+    `params` is plain JSON (word counts of multinomial naive Bayes, see learning.py), never a
+    pickle. Each kind of label is used only when the blend beat the base analyser on the
+    held-back corrections: `sentiment_in_use` / `emotion_in_use` (accuracy) and
+    `aspects_in_use` (micro-F1). The newest row is the workspace's model.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -200,6 +201,10 @@ class TextModel(models.Model):
     emotion_accuracy = models.FloatField(default=0.0)
     emotion_base_accuracy = models.FloatField(default=0.0)
     emotion_in_use = models.BooleanField(default=False)
+    # Aspects are several per text: micro-F1 of the aspect sets, not accuracy.
+    aspects_f1 = models.FloatField(default=0.0)
+    aspects_base_f1 = models.FloatField(default=0.0)
+    aspects_in_use = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -219,4 +224,4 @@ class TextModel(models.Model):
 
     @property
     def in_use(self) -> bool:
-        return self.sentiment_in_use or self.emotion_in_use
+        return self.sentiment_in_use or self.emotion_in_use or self.aspects_in_use

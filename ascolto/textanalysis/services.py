@@ -136,6 +136,7 @@ class _Learnt:
 
     def __init__(self, model: TextModel | None):
         self.sentiment = self.emotion = None
+        self.aspects: dict[str, learning.NaiveBayes] = {}
         if model is None:
             return
         params = model.params or {}
@@ -143,6 +144,8 @@ class _Learnt:
             self.sentiment = learning.NaiveBayes.from_json(params["sentiment"])
         if model.emotion_in_use and params.get("emotion"):
             self.emotion = learning.NaiveBayes.from_json(params["emotion"])
+        if model.aspects_in_use and params.get("aspects"):
+            self.aspects = learning.aspect_models_from_json(params["aspects"])
 
 
 def text_model_current(*, workspace_id: int) -> TextModel | None:
@@ -173,13 +176,25 @@ def _labels(text: str, learnt: _Learnt) -> Labels:
         if blended != emotion:
             explanation.append(f"workspace model: emotion {emotion} -> {blended}")
             emotion, learned = blended, True
+    aspects = [{"name": a.name, "cues": list(a.cues)} for a in result.aspects]
+    if learnt.aspects:
+        base_names = [a["name"] for a in aspects]
+        chosen = learning.aspects_blend(learnt.aspects, text, base_names)
+        for name in sorted(set(base_names) - chosen):
+            explanation.append(f"workspace model: aspect {name} removed")
+        for name in sorted(chosen - set(base_names)):
+            explanation.append(f"workspace model: aspect {name} added")
+            aspects.append({"name": name, "cues": []})
+        if chosen != set(base_names):
+            aspects = [a for a in aspects if a["name"] in chosen]
+            learned = True
     return Labels(
         language=result.language,
         sentiment=sentiment,
         sentiment_score=round(float(result.sentiment_score), 4),
         emotion=emotion,
         emotion_scores={k: round(float(v), 4) for k, v in result.emotion_scores.items()},
-        aspects=[{"name": a.name, "cues": list(a.cues)} for a in result.aspects],
+        aspects=aspects,
         explanation=explanation,
         learned=learned,
     )
@@ -529,7 +544,9 @@ def text_model_train_if_due(*, workspace_id: int) -> bool:
     return True
 
 
-def _examples(workspace_id: int) -> tuple[list[learning.Example], list[learning.Example]]:
+def _examples(
+    workspace_id: int,
+) -> tuple[list[learning.Example], list[learning.Example], list[learning.AspectExample]]:
     corrections = list(
         TextCorrection.objects.filter(workspace_id=workspace_id, is_current=True)
         .select_related("analysis")
@@ -542,7 +559,7 @@ def _examples(workspace_id: int) -> tuple[list[learning.Example], list[learning.
         kind: source_texts(workspace_id=workspace_id, source_kind=kind, ids=ids)
         for kind, ids in by_kind.items()
     }
-    sentiment, emotion = [], []
+    sentiment, emotion, aspects = [], [], []
     for c in corrections:
         source = texts[c.analysis.source_kind].get(c.analysis.source_id)
         if source is None or text_hash(source.text) != c.text_hash:
@@ -552,7 +569,15 @@ def _examples(workspace_id: int) -> tuple[list[learning.Example], list[learning.
             learning.Example(source.text, c.text_hash, c.sentiment, base.sentiment_label)
         )
         emotion.append(learning.Example(source.text, c.text_hash, c.emotion, base.emotion_label))
-    return sentiment, emotion
+        aspects.append(
+            learning.AspectExample(
+                source.text,
+                c.text_hash,
+                frozenset(c.aspects or ()),
+                frozenset(a.name for a in base.aspects),
+            )
+        )
+    return sentiment, emotion, aspects
 
 
 def text_model_train(*, workspace_id: int) -> TextModel | None:
@@ -564,9 +589,10 @@ def text_model_train(*, workspace_id: int) -> TextModel | None:
     existing = TextModel.objects.filter(workspace_id=workspace_id, trained_on=count).first()
     if existing is not None:
         return existing
-    sentiment_examples, emotion_examples = _examples(workspace_id)
+    sentiment_examples, emotion_examples, aspect_examples = _examples(workspace_id)
     sentiment = learning.train_and_evaluate(sentiment_examples)
     emotion = learning.train_and_evaluate(emotion_examples)
+    aspects = learning.aspects_train_and_evaluate(aspect_examples, AspectName.values)
     try:
         with transaction.atomic():
             return TextModel.objects.create(
@@ -579,6 +605,7 @@ def text_model_train(*, workspace_id: int) -> TextModel | None:
                     "version": 1,
                     "sentiment": sentiment.model.to_json(),
                     "emotion": emotion.model.to_json(),
+                    "aspects": aspects.to_json(),
                 },
                 sentiment_accuracy=sentiment.accuracy,
                 sentiment_base_accuracy=sentiment.base_accuracy,
@@ -586,6 +613,9 @@ def text_model_train(*, workspace_id: int) -> TextModel | None:
                 emotion_accuracy=emotion.accuracy,
                 emotion_base_accuracy=emotion.base_accuracy,
                 emotion_in_use=emotion.beats_base,
+                aspects_f1=aspects.f1,
+                aspects_base_f1=aspects.base_f1,
+                aspects_in_use=aspects.beats_base,
             )
     except IntegrityError:
         return TextModel.objects.get(workspace_id=workspace_id, trained_on=count)
