@@ -267,14 +267,27 @@ def _responses(
     segment: Segment | None = None,
     survey: Survey | None = None,
 ) -> QuerySet[Response]:
-    qs = Response.objects.filter(
-        workspace=workspace, submitted_at__gte=start, submitted_at__lt=end
-    ).order_by()
     if segment is not None:
-        qs = qs.filter(customer__segment=segment)
+        qs = _of_segment(Response.objects.all(), workspace, segment)
+    else:
+        qs = Response.objects.filter(workspace=workspace)
+    qs = qs.filter(submitted_at__gte=start, submitted_at__lt=end).order_by()
     if survey is not None:
         qs = qs.filter(survey=survey)
     return qs
+
+
+def _of_segment(qs: QuerySet, workspace: Workspace, segment: Segment) -> QuerySet:
+    """Rows (responses or invitations) of the segment's customers, read through the rows'
+    `(customer, time)` index, one customer after the other: a segment is a share of the
+    customers, so this touches only its own rows. `workspace_id + 0` keeps the workspace
+    check while hiding the `(workspace, time)` indexes from the planner: SQLite, which has no
+    statistics, would otherwise walk every row of the workspace in the period and look up
+    each one's customer (17 s instead of a fraction of a second on 100,000 customers)."""
+    customers = Customer.objects.filter(workspace=workspace, segment=segment).values("pk")
+    return qs.alias(_workspace=F("workspace_id") + 0).filter(
+        _workspace=workspace.pk, customer_id__in=customers
+    )
 
 
 def _nps_aggregates(prefix: str = "", window: Q | None = None) -> dict[str, Count]:
@@ -668,14 +681,18 @@ def response_rate(
     """Invitations created in the period, and how many of them were opened and answered: one
     query (the daily counts and the edge hours; the invitations themselves with a segment)."""
     start, end = period.bounds(workspace_zone(workspace))
-    qs = Invitation.objects.filter(workspace=workspace, created_at__gte=start, created_at__lt=end)
     counts = {
         "invited": Count("pk"),
         "opened": Count("pk", filter=Q(opened_at__isnull=False) | Q(answered_at__isnull=False)),
         "answered": Count("pk", filter=Q(answered_at__isnull=False)),
     }
     if segment is not None:
-        row = qs.filter(customer__segment=segment).order_by().aggregate(**counts)
+        row = (
+            _of_segment(Invitation.objects.all(), workspace, segment)
+            .filter(created_at__gte=start, created_at__lt=end)
+            .order_by()
+            .aggregate(**counts)
+        )
         return ResponseRate(**row)
     split = _split([start, end])
     edges = (

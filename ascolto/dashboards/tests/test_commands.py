@@ -149,3 +149,50 @@ def test_bench_reference_query_matches_the_page(workspace_a):
         row = cursor.fetchone()
     nps = selectors.scores_compare(workspace=workspace_a, period=period).current.nps
     assert tuple(row[:3]) == (nps.promoters, nps.passives, nps.detractors)
+
+
+def test_bench_segment_reference_matches_the_filtered_page(workspace_a, alice):
+    """With `--segment`, the page and the hand-written reference count the same rows: only the
+    segment's customers' answers and invitations, and only its active customers."""
+    from django.db import connection
+
+    from ascolto.customers.models import Customer
+    from ascolto.dashboards import selectors
+    from ascolto.dashboards.management.commands.bench import generate_responses, reference_sql
+
+    edilizia = SegmentFactory(workspace=workspace_a, name="Edilizia")
+    CustomerFactory.create_batch(3, workspace=workspace_a, segment=edilizia)
+    CustomerFactory.create_batch(3, workspace=workspace_a)
+    generate_responses(workspace_a, 400)
+    period = selectors.default_period(workspace_a)
+    page = selectors.overview(workspace=workspace_a, period=period, segment=edilizia)
+    everyone = selectors.overview(workspace=workspace_a, period=period)
+    sql, params = reference_sql(workspace_a, period, edilizia)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    nps = page.scores.current.nps
+    assert 0 < nps.n < everyone.scores.current.nps.n
+    assert tuple(row[:3]) == (nps.promoters, nps.passives, nps.detractors)
+    rate = page.rate
+    assert 0 < rate.invited < everyone.rate.invited
+    assert tuple(row[-6:-3]) == (rate.invited, rate.opened, rate.answered)
+    assert (row[-3], row[-2]) == (page.coverage.active, page.coverage.heard)
+    assert page.coverage.active == 3
+    assert Customer.objects.filter(workspace=workspace_a).count() == 6
+
+    out = StringIO()
+    call_command(
+        "bench",
+        "dashboards",
+        "--workspace",
+        str(workspace_a.pk),
+        "--segment",
+        "edilizia",
+        "--repeat",
+        "1",
+        stdout=out,
+    )
+    assert "Segment “Edilizia”: 3 customers." in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("bench", "dashboards", "--workspace", str(workspace_a.pk), "--segment", "X")

@@ -1,11 +1,12 @@
-"""`ascolto bench dashboards [--workspace ID] [--generate N] [--repeat R]`
+"""`ascolto bench dashboards [--workspace ID] [--segment NAME] [--generate N] [--repeat R]`
 
 Times the overview page's queries (the selector calls the page makes, captured with
 `CaptureQueriesContext`) against ONE hand-written SQL query that computes the same figures, and
 prints both, their ratio, and the time to render the whole overview page through Django's test
 client. `--generate N` first bulk-inserts N survey responses (NPS, CSAT and CES, spread over the
 last three years, with their invitations) into the workspace, for databases made before the
-demo had survey data. See docs/benchmarks.md.
+demo had survey data. `--segment NAME` times the page filtered on that segment (and the
+reference with the same filter). See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from ascolto.customers.models import Customer
+from ascolto.customers.models import Customer, Segment
 from ascolto.dashboards import selectors
 from ascolto.dashboards.selectors import period_buckets
 from ascolto.feedback.models import Invitation, Question, Response, Survey
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="target", required=True)
         dash = sub.add_parser("dashboards", help="Time the dashboard overview.")
         dash.add_argument("--workspace", type=int, help="Workspace id (default: the largest).")
+        dash.add_argument("--segment", help="Filter the overview on this segment (its name).")
         dash.add_argument("--generate", type=int, default=0, help="Insert N responses first.")
         dash.add_argument("--repeat", type=int, default=7, help="Timed runs (median shown).")
         dash.add_argument("--seed", type=int, default=1, help="Random seed for --generate.")
@@ -76,7 +78,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Inserted {made} responses in {time.perf_counter() - started:.1f} s."
             )
-        self._bench(workspace, options["repeat"])
+        segment = None
+        if options["segment"]:
+            segment = Segment.objects.filter(
+                workspace=workspace, name__iexact=options["segment"]
+            ).first()
+            if segment is None:
+                raise CommandError(f"No segment called “{options['segment']}” in this workspace.")
+        self._bench(workspace, options["repeat"], segment)
 
     def _workspace(self, pk: int | None) -> Workspace:
         if pk is not None:
@@ -91,7 +100,7 @@ class Command(BaseCommand):
             raise CommandError("No workspace with customers: run `ascolto demo` first.")
         return Workspace.objects.get(pk=biggest["workspace_id"])
 
-    def _bench(self, workspace: Workspace, repeat: int) -> None:
+    def _bench(self, workspace: Workspace, repeat: int, segment: Segment | None = None) -> None:
         period = selectors.default_period(workspace)
         counts = Response.objects.filter(workspace=workspace).count()
         customers = Customer.objects.filter(workspace=workspace).count()
@@ -99,17 +108,20 @@ class Command(BaseCommand):
             f"Database: {connection.vendor}; workspace {workspace.pk} “{workspace.name}”: "
             f"{customers} customers, {counts} responses; period {period.start} – {period.end}."
         )
+        if segment is not None:
+            members = Customer.objects.filter(workspace=workspace, segment=segment).count()
+            self.stdout.write(f"Segment “{segment.name}”: {members} customers.")
 
         last: list[dict] = []
 
         def page_queries() -> int:
             with CaptureQueriesContext(connection) as ctx:
-                data = selectors.overview(workspace=workspace, period=period)
+                data = selectors.overview(workspace=workspace, period=period, segment=segment)
                 list(data.silent.object_list)
             last[:] = ctx.captured_queries
             return len(ctx.captured_queries)
 
-        sql, params = reference_sql(workspace, period)
+        sql, params = reference_sql(workspace, period, segment)
 
         def reference() -> None:
             with connection.cursor() as cursor:
@@ -127,13 +139,15 @@ class Command(BaseCommand):
         for query in last:
             self.stdout.write(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:90]}")
         for cold in (True, False):
-            render_times = self._render_times(workspace, repeat, cold=cold)
+            render_times = self._render_times(workspace, repeat, cold=cold, segment=segment)
             if render_times:
                 render = statistics.median(render_times)
                 kind = "new connection each time" if cold else "connection reused"
                 self.stdout.write(f"Full overview render ({kind}): {_ms(render)} (target < 300 ms)")
 
-    def _render_times(self, workspace: Workspace, repeat: int, *, cold: bool) -> list[float]:
+    def _render_times(
+        self, workspace: Workspace, repeat: int, *, cold: bool, segment: Segment | None = None
+    ) -> list[float]:
         """The overview through Django's test client; `cold` closes the database connection
         before each request (nothing of the previous request is reused; there is no result
         cache to warm)."""
@@ -161,10 +175,12 @@ class Command(BaseCommand):
             session["ascolto_workspace_id"] = workspace.pk
             session.save()
 
+            query = {"segment": str(segment.pk)} if segment is not None else {}
+
             def render() -> None:
                 if cold and not connection.in_atomic_block:  # (tests run inside one)
                     connection.close()
-                response = client.get("/dashboard/", secure=True)
+                response = client.get("/dashboard/", query, secure=True)
                 if response.status_code != 200:
                     raise CommandError(f"The overview answered {response.status_code}.")
 
@@ -178,11 +194,13 @@ def _timed(func) -> float:
     return time.perf_counter() - started
 
 
-def reference_sql(workspace: Workspace, period: selectors.Period) -> tuple[str, list]:
+def reference_sql(
+    workspace: Workspace, period: selectors.Period, segment: Segment | None = None
+) -> tuple[str, list]:
     """One query, written by hand, for the overview's figures: NPS, CSAT and CES of the period
     and of the previous one, NPS counts per month, invitations (invited, opened, answered),
     active customers and those heard from in the last 90 days, and the first page of the
-    silent ones (as a count of the page's rows)."""
+    silent ones (as a count of the page's rows). With a segment, only its customers' rows."""
     ops = connection.ops
     tz = selectors.workspace_zone(workspace)
     start, end = period.bounds(tz)
@@ -215,19 +233,25 @@ def reference_sql(workspace: Workspace, period: selectors.Period) -> tuple[str, 
         for band in ("r.score >= 9", "r.score BETWEEN 7 AND 8", "r.score <= 6"):
             columns.append(f"SUM(CASE WHEN {cond} AND r.kind = 'nps' AND {band} THEN 1 ELSE 0 END)")
             params += [dt(bucket.start), dt(bucket.end)]
+    of_segment, of_segment_params, customer_segment = "", [], ""
+    if segment is not None:
+        of_segment = " AND customer_id IN (SELECT id FROM customers_customer WHERE segment_id = %s)"
+        of_segment_params = [segment.pk]
+        customer_segment = f" AND c.segment_id = {int(segment.pk)}"
     scores = (
         f"SELECT {', '.join(columns)} FROM feedback_response r "  # noqa: S608 (constant fragments; values are parameters)
         "WHERE r.workspace_id = %s AND r.submitted_at >= %s AND r.submitted_at < %s "
-        "AND r.score IS NOT NULL AND r.kind IN ('nps', 'csat', 'ces')"
+        f"AND r.score IS NOT NULL AND r.kind IN ('nps', 'csat', 'ces'){of_segment}"
     )
-    params += [workspace.pk, dt(prev_start), dt(end)]
+    params += [workspace.pk, dt(prev_start), dt(end), *of_segment_params]
     invitations = (
-        "SELECT COUNT(*) AS invited, "
+        "SELECT COUNT(*) AS invited, "  # noqa: S608 (constant fragments; values are parameters)
         "SUM(CASE WHEN opened_at IS NOT NULL OR answered_at IS NOT NULL THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END) "
         "FROM feedback_invitation WHERE workspace_id = %s AND created_at >= %s AND created_at < %s"
+        f"{of_segment}"
     )
-    params += [workspace.pk, dt(start), dt(end)]
+    params += [workspace.pk, dt(start), dt(end), *of_segment_params]
     heard = (
         "(EXISTS (SELECT 1 FROM feedback_response x WHERE x.customer_id = c.id "
         "AND x.submitted_at >= %s) OR EXISTS (SELECT 1 FROM interactions_interaction i "
@@ -235,12 +259,13 @@ def reference_sql(workspace: Workspace, period: selectors.Period) -> tuple[str, 
     )
     coverage = (
         f"SELECT COUNT(*), SUM(CASE WHEN {heard} THEN 1 ELSE 0 END) FROM customers_customer c "  # noqa: S608 (constant fragments; values are parameters)
-        "WHERE c.workspace_id = %s AND c.status = 'active'"
+        f"WHERE c.workspace_id = %s AND c.status = 'active'{customer_segment}"
     )
     params += [dt(since), dt(since), workspace.pk]
     silent = (
         f"SELECT COUNT(*) FROM (SELECT c.id FROM customers_customer c WHERE c.workspace_id = %s "  # noqa: S608 (constant fragments; values are parameters)
-        f"AND c.status = 'active' AND NOT {heard} ORDER BY c.name, c.id LIMIT 25) page"
+        f"AND c.status = 'active'{customer_segment} AND NOT {heard} "
+        "ORDER BY c.name, c.id LIMIT 25) page"
     )
     params += [workspace.pk, dt(since), dt(since)]
     sql = (
