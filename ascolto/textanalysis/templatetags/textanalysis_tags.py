@@ -16,6 +16,7 @@ from typing import Any
 
 from django import template
 
+from ascolto.textanalysis import explain
 from ascolto.textanalysis.models import AspectName, Emotion, Sentiment, SourceKind, TextAnalysis
 from ascolto.textanalysis.selectors import text_analysis_map
 
@@ -63,8 +64,11 @@ def badge_context(context: template.Context | dict, analysis: TextAnalysis | Non
     member = context.get("current_member") or getattr(context.get("request"), "member", None)
     request = context.get("request")
     corrections = getattr(analysis, "current_corrections", None) if analysis else None
+    reasons, details = explain.reasons(analysis.explanation if analysis else None)
     return {
         "analysis": analysis,
+        "reasons": reasons,
+        "details": details,
         "correction": corrections[0] if corrections else None,
         "can_correct": member is not None and analysis is not None,
         "csrf_token": context.get("csrf_token"),

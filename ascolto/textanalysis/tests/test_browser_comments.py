@@ -74,3 +74,53 @@ def test_agent_filters_and_corrects_a_badge(page, workspace_a, bob, artifacts_di
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     page.screenshot(path=str(artifacts_dir / "textanalysis-comments-phone.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_why_reads_as_plain_italian(page, workspace_a, bob, artifacts_dir):
+    """
+    GIVEN an ironic complaint analysed by the real analyser in bob's workspace
+    WHEN bob opens the comments page in Italian and its "perché?"
+    THEN the reasons are plain sentences (the irony, the missing service, the aspect with its
+    Italian name and the customer's words), the blend's numbers stay hidden until "dettagli"
+    is opened, and no CSP error occurs.
+    """
+    from ascolto.textanalysis.services import text_analysis_store
+
+    cust = fx.customer(workspace_a, name="Edil Bianchi")
+    note = fx.interaction(cust, "Complimenti, terzo giorno senza internet.")
+    analysis = text_analysis_store(
+        workspace_id=workspace_a.pk, source_kind="interaction", source_id=note.pk
+    )
+
+    page.set_extra_http_headers({"Accept-Language": "it-IT,it;q=0.9"})  # a browser in Italian
+    page.goto("/account/login/")
+    page.fill("input[name=username]", bob.user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form[action$='/login/'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+    page.goto("/textanalysis/?period=all")
+    expect(page.locator("html")).to_have_attribute("lang", "it")
+
+    badge = page.locator(f"#ta-{analysis.pk}")
+    why = badge.locator(".ta-why > summary")
+    expect(why).to_have_text("perché?")
+    why.click()
+    irony = badge.locator(".ta-reason[data-kind=read-as-irony]")
+    expect(irony).to_be_visible()
+    expect(irony).to_contain_text("“Complimenti”")
+    expect(badge.locator(".ta-reason[data-kind=service-missing]")).to_contain_text(
+        "“senza internet”"
+    )
+    aspect = badge.locator(".ta-reason[data-kind=aspect]", has_text="Tempestività")
+    expect(aspect).to_contain_text("“terzo giorno”")
+    expect(badge.locator(".ta-cues")).not_to_contain_text("negative cue")
+    expect(badge.locator(".ta-cues")).not_to_contain_text("blend:")
+
+    blend = badge.locator(".ta-details [data-kind=blend]")
+    expect(blend).to_be_hidden()
+    badge.locator(".ta-why-details > summary").click()
+    expect(blend).to_be_visible()
+    expect(blend).to_contain_text("blend: rules")
+    badge.screenshot(path=str(artifacts_dir / "textanalysis-why-it.png"))

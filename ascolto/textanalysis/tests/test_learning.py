@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ascolto.core.testing import run_pending_tasks
-from ascolto.textanalysis import learning
+from ascolto.textanalysis import explain, learning
 from ascolto.textanalysis.analyser import analyse
 from ascolto.textanalysis.models import TextAnalysis, TextModel
 from ascolto.textanalysis.services import (
@@ -65,6 +65,8 @@ def test_model_that_beats_the_base_is_used_only_in_its_workspace(
     base = analyse(new)
     in_a = text_analysis_preview(workspace_id=workspace_a.pk, text=new)
     assert (in_a.sentiment, in_a.emotion) == ("negative", "anger")
+    learnt_lines = [line for line in in_a.explanation if line.startswith("workspace model")]
+    assert learnt_lines and all(explain.reason(line).kind == "learnt" for line in learnt_lines)
     in_b = text_analysis_preview(workspace_id=workspace_b.pk, text=new)
     assert (in_b.sentiment, in_b.emotion) == (base.sentiment_label, base.emotion_label)
     assert not in_b.learned
@@ -210,6 +212,7 @@ def test_aspect_model_that_beats_the_base_is_used_only_in_its_workspace(
     in_a = text_analysis_preview(workspace_id=workspace_a.pk, text=new)
     assert "price" in {a["name"] for a in in_a.aspects} and in_a.learned
     assert "workspace model: aspect price added" in in_a.explanation
+    assert all(explain.reason(line).known for line in in_a.explanation)
     in_b = text_analysis_preview(workspace_id=workspace_b.pk, text=new)
     assert sorted(a["name"] for a in in_b.aspects) == base and not in_b.learned
 
