@@ -448,8 +448,9 @@ def test_browser_card_voice_link_opens_the_negative_comments(
     """
     GIVEN the fixture
     WHEN alice opens the gap page for January–March and follows P1's "customers' words" link
-    THEN the card shows the voice, and the comments page opens filtered on timeliness and
-         negative sentiment; screenshots are kept.
+    THEN the card shows the voice, and the comments page opens filtered on timeliness,
+         negative sentiment, the same dates and P1's touchpoint, counting the card's 3
+         negative comments; screenshots are kept.
     """
     from django.conf import settings
     from django.test import Client
@@ -472,3 +473,9 @@ def test_browser_card_voice_link_opens_the_negative_comments(
     page.wait_for_url("**/textanalysis/?*")
     expect(page.locator("select[name=aspect]")).to_have_value("timeliness")
     expect(page.locator("select[name=sentiment]")).to_have_value("negative")
+    expect(page.locator("input[name=start]")).to_have_value("2026-01-01")
+    expect(page.locator("input[name=end]")).to_have_value("2026-03-31")
+    expect(page.locator("#comment-scope [data-touchpoint]")).to_be_visible()
+    # 60 % of the card's 5 comments: S1, S3 and I1 (S1 and S3 have no stored text to show).
+    expect(page.locator("#comment-count")).to_contain_text("3")
+    page.screenshot(path=str(artifacts_dir / "promise_gap_voice_comments.png"), full_page=True)
