@@ -3,10 +3,12 @@ detractor alert and the "all good" signal.
 
 The public survey page is the busiest write path, so the store is kept short and cheap: the
 reads (invitation, survey, questions) happen before the write transaction, which holds only the
-conditional UPDATE that claims the invitation and two INSERTs (the response, then all its
-answers in one statement). The INSERTs are built once per process from the models' own fields
-(`_insert`), so a column added later is written too; like `bulk_create` they bypass `save()`
-and signals, which these models do not rely on. See docs/benchmarks.md, "Survey submissions".
+conditional UPDATE that claims the invitation, two INSERTs (the response, then all its answers
+in one statement) and the one task row that analyses its comments. On SQLite the threads of a
+process take turns before the transaction begins (`lib.writers.write_turn`). The INSERTs are
+built once per process from the models' own fields (`_insert`), so a column added later is
+written too; like `bulk_create` they bypass `save()` and signals, which these models do not rely
+on. See docs/benchmarks.md, "Survey submissions".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ascolto.feedback.models import Answer, Invitation, OpenLink, Question, Response, Survey
+from ascolto.lib.writers import write_turn
 
 logger = logging.getLogger("ascolto.feedback")
 
@@ -249,8 +252,12 @@ def _invitation_claim(cursor: Any, invitation_id: int, now: Any) -> bool:
     return cursor.rowcount == 1
 
 
-@transaction.atomic
 def _response_store(target: ResponseTarget, answers: list[CleanAnswer], language: str) -> Response:
+    with write_turn(), transaction.atomic():
+        return _response_write(target, answers, language)
+
+
+def _response_write(target: ResponseTarget, answers: list[CleanAnswer], language: str) -> Response:
     now = timezone.now()
     main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
     score = main.number if main else None

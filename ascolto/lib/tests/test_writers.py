@@ -1,0 +1,66 @@
+"""`write_turn()`: on SQLite the threads of a process write one after the other."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from ascolto.lib.writers import write_turn
+
+WAIT = 5.0
+
+
+def _held_elsewhere() -> tuple[threading.Thread, threading.Event, threading.Event]:
+    """A thread that takes the turn and keeps it until told to let go."""
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with write_turn():
+            taken.set()
+            release.wait(WAIT)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(WAIT)
+    return holder, taken, release
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_writer_waits_for_the_turn_on_sqlite_only():
+    """GIVEN a thread holding the write turn WHEN another thread asks for it THEN on SQLite it
+    gets it only after the first lets go; on other databases at once."""
+    holder, _taken, release = _held_elsewhere()
+    entered = threading.Event()
+
+    def second() -> None:
+        with write_turn():
+            entered.set()
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    try:
+        got_it_early = entered.wait(0.3)
+        assert got_it_early == (connection.vendor != "sqlite")
+    finally:
+        release.set()
+        holder.join(WAIT)
+        waiter.join(WAIT)
+    assert entered.is_set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_an_open_transaction_the_turn_is_not_waited_for():
+    """Taking the turn while this connection may hold SQLite's write lock could make the holder
+    of the turn wait for us: inside a transaction the turn is skipped."""
+    holder, _taken, release = _held_elsewhere()
+    try:
+        started = time.monotonic()
+        with transaction.atomic(), write_turn():
+            waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(WAIT)
+    assert waited < 1.0
