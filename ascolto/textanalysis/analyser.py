@@ -68,15 +68,29 @@ WEAK_NEGATIVE = 1.5  # a negated negative weaker than this counts as nothing
 # see docs/textanalysis.md). The rules lead where they are confident, the model fills the gaps:
 #   score = r + (1 - |r|) x (BLEND_MODEL x (p(pos) - p(neg)) + BLEND_VALENCE x (v - 3) / 2)
 # with r the rules' score and v the EmoITA valence; neutral when |score| < BLEND_THRESHOLD +
-# BLEND_NEUTRAL x (1 - |r|) x p(neutral) / 2. Emotion scores = a x rules + (1 - a) x model, with
+# BLEND_NEUTRAL x (1 - |r|) x p(neutral) / 2 (where the rules are unsure, the model's p(neutral)
+# decides). Emotion scores = a x rules + (1 - a) x model, with
 # a = BLEND_EMOTION_RULES + (1 - BLEND_EMOTION_RULES) x BLEND_EMOTION_GATE x (1 - rules' none).
-BLEND_MODEL = 0.5
+BLEND_MODEL = 1.0
 BLEND_VALENCE = 0.5
-BLEND_THRESHOLD = 0.25
-BLEND_NEUTRAL = 1.0
-BLEND_EMOTION_RULES = 0.1
-BLEND_EMOTION_GATE = 0.5
-BLEND_ASPECT = 0.5  # the model adds an aspect at this probability (the rules' aspects stay)
+BLEND_THRESHOLD = 0.02
+BLEND_NEUTRAL = 3.0
+BLEND_EMOTION_RULES = 0.05
+BLEND_EMOTION_GATE = 0.3
+# The model adds an aspect at this probability, per aspect (the rules' aspects stay).
+BLEND_ASPECT = {
+    "timeliness": 0.7,
+    "price": 0.6,
+    "courtesy": 0.6,
+    "competence": 0.5,
+    "quality": 0.5,
+    "communication": 0.7,
+    "reliability": 0.5,
+    "tangibles": 0.4,
+}
+# Analysis.valence (EmoITA's 1-5 scale) = the valence model's output + VALENCE_RULES x the rules'
+# score, clipped to [1, 5] (weight chosen by 2-fold cross-validation on EmoITA's dev file).
+VALENCE_RULES = 0.25
 
 # Waiting is measured in hours, days and weeks; "da due anni" is loyalty, not waiting.
 _SHORT_UNITS = frozenset(
@@ -119,6 +133,9 @@ class Analysis:
     aspects: list[Aspect] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     id: Any = None
+    # Valence on EmoITA's 1-5 scale (1 very unpleasant, 5 very pleasant), from the trained model;
+    # None without a model or without words. Not part of `to_dict()` (the JSON contract).
+    valence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape used by `ascolto analyse` and stored analyses."""
@@ -809,7 +826,8 @@ def _score(
 
 def _blend(result: Analysis, tokens: list[Token], trained: textmodel.Model) -> None:
     """Blend the trained model's outputs into the rules' result, in place."""
-    counts = textmodel.features([t.surface for t in tokens])
+    words = [t.surface for t in tokens]
+    counts = textmodel.features(words)
     explanation = result.explanation
     verdict = explanation.pop() if explanation and explanation[-1].startswith("sentiment ") else ""
     customer = trained.groups.get("customer")
@@ -843,7 +861,7 @@ def _blend(result: Analysis, tokens: list[Token], trained: textmodel.Model) -> N
         added = []
         for name in ASPECTS:
             k = index["aspect:" + name]
-            if name in have or textmodel.sigmoid(out[k]) < BLEND_ASPECT:
+            if name in have or textmodel.sigmoid(out[k]) < BLEND_ASPECT[name]:
                 continue
             cues = textmodel.top_features(counts, customer, k)
             result.aspects.append(Aspect(name, cues))
@@ -851,8 +869,9 @@ def _blend(result: Analysis, tokens: list[Token], trained: textmodel.Model) -> N
         if added:
             result.aspects.sort(key=lambda a: ASPECTS.index(a.name))
             explanation.append("aspects from the model: " + ", ".join(added))
-    if valence_group is not None and BLEND_VALENCE:
-        valence = textmodel.raw_outputs(counts, valence_group)[0]
+    if valence_group is not None:
+        valence = textmodel.raw_outputs(counts, valence_group, words)[0]
+        result.valence = round(max(1.0, min(5.0, valence + VALENCE_RULES * rules_score)), 3)
         score += gap * BLEND_VALENCE * (valence - 3.0) / 2.0
         notes.append(f"valence {valence:.2f}")
     score = max(-1.0, min(1.0, score))

@@ -9,7 +9,14 @@ over the group's vocabulary) is dotted with the weights. No scikit-learn or nump
 Groups and outputs:
 - `customer` (trained on our own labelled customer texts): sentiment (3 classes, softmax),
   emotion (6 classes, softmax) and one logistic output per aspect;
-- `valence` (trained on EmoITA, CC BY-SA 4.0): valence on EmoITA's 1-5 scale.
+- `valence` (trained on EmoITA, CC BY-SA 4.0): valence on EmoITA's 1-5 scale, from the word
+  features plus a second block of character n-grams (3-5 letters of each word, with `<` and `>`
+  marking its edges; feature names `c <gram>`).
+
+The character block has its own normalisation so that it can be computed word by word: the raw
+count of each gram times its IDF, divided by the square root of the sum over the text's gram
+occurrences of IDF². A word's share of both sums is cached (`Group.char_cache`), so a word seen
+before costs one dictionary look-up. Only single-output groups may have a character block.
 
 The file is JSON (never pickle), loaded once per process and lazily, under a lock.
 """
@@ -19,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from operator import mul
 from pathlib import Path
@@ -29,6 +36,8 @@ FORMAT = "ascolto-textmodel-1"
 MAX_TOKENS = 800  # features come from the first 800 tokens: bounded time on very long texts
 PREFIX = 5
 NEGATION_SCOPE = 3
+CHAR_NS = (3, 4, 5)  # character n-gram lengths of the character block
+CHAR_CACHE_LIMIT = 50_000  # words whose character-block shares are kept per group
 _NEGATORS = frozenset(
     {
         "non",
@@ -71,6 +80,9 @@ class Group:
     outputs: tuple[str, ...]
     vocabulary: dict[str, tuple[float, tuple[float, ...]]]  # feature -> (idf, weights)
     intercepts: tuple[float, ...]
+    # Character block (single-output groups only): gram -> (IDF x weight, IDF²).
+    chars: dict[str, tuple[float, float]] = field(default_factory=dict)
+    char_cache: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False)
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -124,6 +136,40 @@ def features(words: list[str]) -> dict[str, float]:
     return counts
 
 
+def char_grams(token: str) -> list[str]:
+    """The character n-grams of one word (`<` and `>` mark its edges); none for non-words."""
+    if not token[:1].isalpha():
+        return []
+    word = "<" + token + ">"
+    size = len(word)
+    return [word[i : i + n] for n in CHAR_NS for i in range(size - n + 1)]
+
+
+def char_output(words: list[str], group: Group) -> float:
+    """The character block's contribution to a single-output group for one text."""
+    chars = group.chars
+    cache = group.char_cache
+    total = 0.0
+    norm = 0.0
+    for tok in words[:MAX_TOKENS]:
+        shares = cache.get(tok)
+        if shares is None:
+            dot = 0.0
+            sq = 0.0
+            for gram in char_grams(tok):
+                entry = chars.get(gram)
+                if entry is not None:
+                    dot += entry[0]
+                    sq += entry[1]
+            shares = (dot, sq)
+            if len(cache) >= CHAR_CACHE_LIMIT:
+                cache.clear()
+            cache[tok] = shares
+        total += shares[0]
+        norm += shares[1]
+    return total / math.sqrt(norm) if norm else 0.0
+
+
 def vectorise(counts: dict[str, float], group: Group) -> list[tuple[float, tuple[float, ...]]]:
     """(TF-IDF value, weights) of every feature of the text known to the group, L2-normed."""
     vocabulary = group.vocabulary
@@ -142,12 +188,18 @@ def vectorise(counts: dict[str, float], group: Group) -> list[tuple[float, tuple
     return [(value * scale, weights) for value, weights in hits]
 
 
-def raw_outputs(counts: dict[str, float], group: Group) -> list[float]:
+def raw_outputs(
+    counts: dict[str, float], group: Group, words: list[str] | None = None
+) -> list[float]:
     """Linear outputs (before softmax/sigmoid) of a group for one text.
 
     The weight rows of the text's features are transposed and each output is one C-level
-    `sum(map(mul, ...))`; the L2 norm is applied once at the end.
+    `sum(map(mul, ...))`; the L2 norm is applied once at the end. A group with a character
+    block adds it when the text's `words` are given.
     """
+    if group.chars and words is not None:
+        word_part = raw_outputs(counts, group)
+        return [word_part[0] + char_output(words, group)]
     vocabulary = group.vocabulary
     values = []
     rows = []
@@ -214,7 +266,17 @@ def _parse(data: object) -> Model:
         if any(len(row) != len(outputs) for row in weights):
             raise ModelError(f"group {name}: a weight row does not match the outputs")
         vocabulary = dict(zip(names, zip(idf, map(tuple, weights), strict=True), strict=True))
-        groups[name] = Group(name, outputs, vocabulary, intercepts)
+        chars = {
+            feat[2:]: (v[0] * v[1][0], v[0] * v[0])
+            for feat, v in vocabulary.items()
+            if feat.startswith("c ")
+        }
+        if chars:
+            if len(outputs) != 1:
+                raise ModelError(f"group {name}: a character block needs a single output")
+            for gram in chars:
+                del vocabulary["c " + gram]
+        groups[name] = Group(name, outputs, vocabulary, intercepts, chars)
     return Model(groups, dict(data.get("meta", {})))
 
 

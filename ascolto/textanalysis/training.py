@@ -37,6 +37,7 @@ CUSTOMER_C = {"sentiment": 8.0, "emotion": 8.0, "aspect": 8.0}
 CUSTOMER_MIN_DF = 1
 VALENCE_ALPHA = 1.5
 VALENCE_MIN_DF = 2
+VALENCE_CHAR_MIN_DF = 2
 DECIMALS = 4
 PRUNE = 0.002
 
@@ -63,6 +64,15 @@ def load_emoita_dev(emoita: Path) -> list[tuple[str, float]]:
 
 def text_counts(text: str) -> dict[str, float]:
     return model.features(analyser.model_words(text))
+
+
+def gram_counts(words: list[str]) -> dict[str, float]:
+    """Counts of the character n-grams of a text's words (the character block)."""
+    counts: dict[str, float] = {}
+    for tok in words[: model.MAX_TOKENS]:
+        for gram in model.char_grams(tok):
+            counts[gram] = counts.get(gram, 0.0) + 1.0
+    return counts
 
 
 # --- Fitting --------------------------------------------------------------------------------
@@ -92,6 +102,23 @@ def _matrix(docs: list[dict[str, float]], names: list[str], idf: list[float]):
         for j, v in sorted(row):
             cols.append(j)
             data.append(v / norm)
+        ptr.append(len(cols))
+    return csr_matrix((data, cols, ptr), shape=(len(docs), len(names)))
+
+
+def _char_matrix(docs: list[dict[str, float]], names: list[str], idf: list[float]):
+    """The character block as `model.char_output` computes it: raw count x IDF, divided by the
+    square root of the sum of IDF² over the text's known gram occurrences."""
+    from scipy.sparse import csr_matrix
+
+    index = {f: i for i, f in enumerate(names)}
+    data, cols, ptr = [], [], [0]
+    for counts in docs:
+        row = sorted((index[f], c) for f, c in counts.items() if f in index)
+        norm = math.sqrt(sum(c * idf[j] * idf[j] for j, c in row)) or 1.0
+        for j, c in row:
+            cols.append(j)
+            data.append(c * idf[j] / norm)
         ptr.append(len(cols))
     return csr_matrix((data, cols, ptr), shape=(len(docs), len(names)))
 
@@ -135,23 +162,35 @@ def fit_customer(rows: list[dict], c: dict[str, float] | None = None) -> dict:
 
 
 def fit_valence(pairs: list[tuple[str, float]]) -> dict:
-    """The `valence` group: ridge regression of EmoITA valence (1-5)."""
+    """The `valence` group: ridge regression of EmoITA valence (1-5) on the word features and
+    a block of character n-grams (see `model.char_output`)."""
+    from scipy.sparse import hstack
     from sklearn.linear_model import Ridge
 
-    docs = [text_counts(t) for t, _ in pairs]
+    words = [analyser.model_words(t) for t, _ in pairs]
+    docs = [model.features(w) for w in words]
     names, idf = _vocabulary(docs, VALENCE_MIN_DF)
-    x = _matrix(docs, names, idf)
+    gram_docs = [gram_counts(w) for w in words]
+    grams, gram_idf = _vocabulary(gram_docs, VALENCE_CHAR_MIN_DF)
+    x = hstack([_matrix(docs, names, idf), _char_matrix(gram_docs, grams, gram_idf)]).tocsr()
     reg = Ridge(alpha=VALENCE_ALPHA)
     reg.fit(x, [v for _, v in pairs])
-    return _group(["valence"], names, idf, [list(reg.coef_)], [float(reg.intercept_)])
+    return _group(
+        ["valence"],
+        names + ["c " + g for g in grams],
+        idf + gram_idf,
+        [list(reg.coef_)],
+        [float(reg.intercept_)],
+    )
 
 
 def _group(outputs, names, idf, columns, intercepts) -> dict:
-    """Features with every weight below PRUNE in size are dropped (they change no decision)."""
+    """Features with every weight below PRUNE in size are dropped (they change no decision).
+    Character n-grams are all kept: each one's IDF counts in its block's norm."""
     kept_names, kept_idf, kept_weights = [], [], []
     for j, feat in enumerate(names):
         weights = [round(float(col[j]), DECIMALS) for col in columns]
-        if all(abs(w) < PRUNE for w in weights):
+        if all(abs(w) < PRUNE for w in weights) and not feat.startswith("c "):
             continue
         kept_names.append(feat)
         kept_idf.append(round(idf[j], DECIMALS))

@@ -182,3 +182,77 @@ def test_shipped_model_is_rebuilt_identically():
     assert rebuilt == model.MODEL_PATH.read_text(encoding="utf-8"), (
         "data/model.json is stale: run python -m ascolto.textanalysis.training"
     )
+
+
+def _char_group() -> tuple[dict, model.Group]:
+    """A hand-made valence group with two word features and three character n-grams."""
+    raw = {
+        "outputs": ["valence"],
+        "intercepts": [3.0],
+        "features": ["w guasto", "w ottimo", "c <gu", "c uas", "c imo>"],
+        "idf": [1.5, 2.0, 1.2, 1.7, 2.2],
+        "weights": [[-1.0], [1.5], [-0.4], [-0.6], [0.8]],
+    }
+    return raw, model._parse({"format": model.FORMAT, "groups": {"valence": raw}}).groups["valence"]
+
+
+def test_character_block_is_computed_word_by_word_as_in_training():
+    """GIVEN a group with a character block WHEN a text is scored twice (the second time from
+    the per-word cache) THEN both equal the training-time transform (word block and character
+    block, each normalised as `training` builds them) dotted with the weights."""
+    scipy = pytest.importorskip("scipy.sparse")
+    raw, group = _char_group()
+    text = "Guasto guasto, ottimo il resto: un guasto ottimo"
+    words = analyser.model_words(text)
+    counts = model.features(words)
+    names = raw["features"]
+    word_names = [n for n in names if not n.startswith("c ")]
+    gram_names = [n[2:] for n in names if n.startswith("c ")]
+    idf = dict(zip(names, raw["idf"], strict=True))
+    x = scipy.hstack(
+        [
+            training._matrix([counts], word_names, [idf[n] for n in word_names]),
+            training._char_matrix(
+                [training.gram_counts(words)], gram_names, [idf["c " + g] for g in gram_names]
+            ),
+        ]
+    ).toarray()[0]
+    expected = 3.0 + sum(v * w[0] for v, w in zip(x, raw["weights"], strict=True))
+    group.char_cache.clear()
+    first = model.raw_outputs(counts, group, words)[0]
+    assert group.char_cache  # words now cached
+    second = model.raw_outputs(counts, group, words)[0]
+    assert first == pytest.approx(expected, abs=1e-9)
+    assert second == pytest.approx(expected, abs=1e-9)
+    # Without the words, only the word block counts.
+    assert model.raw_outputs(counts, group)[0] != pytest.approx(expected, abs=1e-3)
+
+
+def test_character_block_needs_a_single_output():
+    """GIVEN a group with character n-grams and two outputs WHEN parsed THEN ModelError."""
+    raw = {
+        "outputs": ["a", "b"],
+        "intercepts": [0.0, 0.0],
+        "features": ["c abc"],
+        "idf": [1.0],
+        "weights": [[1.0, 2.0]],
+    }
+    with pytest.raises(model.ModelError, match="single output"):
+        model._parse({"format": model.FORMAT, "groups": {"g": raw}})
+
+
+def test_char_grams_mark_the_word_edges_and_skip_non_words():
+    assert model.char_grams("ok") == ["<ok", "ok>", "<ok>"]
+    assert "<gua" in model.char_grams("guasto") and "sto>" in model.char_grams("guasto")
+    assert model.char_grams("!") == [] and model.char_grams("42") == []
+
+
+def test_analysis_valence_comes_from_the_model_and_stays_out_of_the_json():
+    """GIVEN the shipped model WHEN a pleasant and an unpleasant text are analysed THEN each has
+    a valence on EmoITA's 1-5 scale, ordered, not in `to_dict()`; the rules alone give none."""
+    happy = analyse("Che bella giornata, siamo felicissimi del regalo")
+    sad = analyse("Una tragedia terribile, tante vittime e dolore")
+    assert 1.0 <= sad.valence < happy.valence <= 5.0
+    assert "valence" not in happy.to_dict()
+    assert analyse_rules("Che bella giornata").valence is None
+    assert analyse("!!!").valence is None
