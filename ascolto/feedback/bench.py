@@ -209,9 +209,9 @@ def cpu_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> float:
     def start_response(status: str, headers: list, exc_info: Any = None) -> None:
         statuses.append(status)
 
+    batch = [next(requests) for _i in range(count)]  # built before the clock starts
     started = time.process_time()
-    for _i in range(count):
-        path, body = next(requests)
+    for path, body in batch:
         environ = {
             "REQUEST_METHOD": "POST",
             "PATH_INFO": path,
@@ -432,7 +432,29 @@ def _line(name: str, result: LoadResult) -> str:
 CPU_WARMUP = 50
 
 
-def wal_pages_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> float:
+def _server_cpu() -> float | None:
+    """PostgreSQL on this machine: processor seconds the server process of this connection has
+    used so far (from /proc), or None when that cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def server_cpu_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> float | None:
+    """PostgreSQL on this machine: the database server's processor time per request."""
+    before = _server_cpu()
+    if before is None:
+        return None
+    cpu_per_request(requests, count)
+    return (_server_cpu() - before) / count
+
+
+def wal_pages_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> float | None:
     """SQLite only: pages the requests append to the write-ahead log, per request (the
     database's share of the work, which a busy machine does not blur). The WAL is emptied
     first and not checkpointed meanwhile."""
@@ -447,7 +469,7 @@ def wal_pages_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> 
     finally:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
-    return frames / count
+    return frames / count if frames >= 0 else None  # -1: not in WAL mode (in-memory tests)
 
 
 def handle_survey_cpu(command, options) -> None:
@@ -459,7 +481,8 @@ def handle_survey_cpu(command, options) -> None:
     out = command.stdout
     _ceiling_mount()
     prepared_at = timezone.now()
-    bench = prepare_survey(count * repeat + CPU_WARMUP * 2)
+    extra = CPU_WARMUP if connection.vendor == "sqlite" else count
+    bench = prepare_survey(count * repeat + CPU_WARMUP + extra)
     probe_table_create()
     try:
         surveys = survey_requests(bench)
@@ -467,10 +490,13 @@ def handle_survey_cpu(command, options) -> None:
         cpu_per_request(surveys, CPU_WARMUP)
         ceiling = [cpu_per_request(ceiling_requests(), count) for _i in range(repeat)]
         survey = [cpu_per_request(surveys, count) for _i in range(repeat)]
-        pages = {}
-        if connection.vendor == "sqlite":
+        pages, server = {}, {}
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
             pages["ceiling"] = wal_pages_per_request(ceiling_requests(), CPU_WARMUP)
             pages["survey"] = wal_pages_per_request(surveys, CPU_WARMUP)
+        elif connection.vendor == "postgresql":
+            server["ceiling"] = server_cpu_per_request(ceiling_requests(), count)
+            server["survey"] = server_cpu_per_request(surveys, count)
         stored = Response.objects.filter(survey_id=bench.survey_id).count()
     finally:
         probe_table_drop()
@@ -489,12 +515,19 @@ def handle_survey_cpu(command, options) -> None:
     out.write(f"Survey submission: {ms(survey)}")
     out.write(f"Ratio (ceiling / survey, best runs): {min(ceiling) / min(survey):.0%}.")
     out.write(f"Responses stored: {stored}; background tasks queued and deleted: {queued}.")
-    if pages:
+    if pages.get("survey") is not None:
         out.write(
             f"SQLite pages written to the WAL per request: ceiling {pages['ceiling']:.1f}, "
             f"survey {pages['survey']:.1f}."
         )
-    if stored != count * repeat + CPU_WARMUP * (1 + bool(pages)):
+    if server.get("survey") is not None:
+        out.write(
+            f"PostgreSQL server CPU per request: ceiling {server['ceiling'] * 1000:.2f} ms, "
+            f"survey {server['survey'] * 1000:.2f} ms."
+        )
+    if stored != count * repeat + CPU_WARMUP + (CPU_WARMUP if pages else 0) + (
+        count if server else 0
+    ):
         raise CommandError("The responses stored do not match the requests.")
 
 

@@ -204,15 +204,46 @@ def response_submit_answers(
         raise AlreadyAnswered from None
 
 
-_INSERTS: dict[tuple[type[models.Model], int, str], tuple[str, tuple[models.Field, ...]]] = {}
+# Fields whose value, when it is already an int, str or bool (or None), is what the database
+# gets: `get_db_prep_save` would return it unchanged, so the busy path skips that call.
+_PLAIN_FIELDS = (
+    models.IntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.AutoField,
+    models.BigAutoField,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+)
+_PLAIN_VALUES = (int, str, bool, type(None))
 
 
-def _insert(cursor: Any, model: type[models.Model], rows: list[models.Model]) -> None:
-    """Store `rows` (new instances of `model`) with one INSERT ... RETURNING and set their
-    primary keys. Like `bulk_create` (no `save()`, no signals), but the statement is built once
-    per process, model and row count, from the model's concrete fields."""
+def _is_plain(field: models.Field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return type(field.target_field) in _PLAIN_FIELDS
+    return type(field) in _PLAIN_FIELDS
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    sql: str
+    fields: tuple[models.Field, ...]
+    plain: tuple[bool, ...]
+
+
+_INSERTS: dict[tuple[type[models.Model], int, str], _Statement] = {}
+
+
+def _insert(cursor: Any, model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Store `rows` (new rows of `model`, as {attname: value}; a field left out gets its
+    default) with one INSERT ... RETURNING and return their primary keys, in order. Like
+    `bulk_create` (no `save()`, no signals), but the statement is built once per process, model
+    and row count, from the model's concrete fields, and no model instance is made."""
     if not rows:
-        return
+        return []
     db = cursor.db  # the connection itself: cheaper than the `connection` proxy, per field
     key = (model, len(rows), db.vendor)
     statement = _INSERTS.get(key)
@@ -226,15 +257,16 @@ def _insert(cursor: Any, model: type[models.Model], rows: list[models.Model]) ->
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (quoted names)
             f"VALUES {', '.join([one] * len(rows))} RETURNING {quote(meta.pk.column)}"
         )
-        statement = _INSERTS[key] = (sql, fields)
-    sql, fields = statement
-    params = [f.get_db_prep_save(f.pre_save(row, True), db) for row in rows for f in fields]
-    cursor.execute(sql, params)
-    keys = cursor.fetchall()
-    for row, (pk,) in zip(rows, keys, strict=True):
-        row.pk = pk
-        row._state.adding = False
-        row._state.db = db.alias
+        statement = _INSERTS[key] = _Statement(sql, fields, tuple(_is_plain(f) for f in fields))
+    params = []
+    for row in rows:
+        for field, plain in zip(statement.fields, statement.plain, strict=True):
+            value = row[field.attname] if field.attname in row else field.get_default()
+            if not (plain and type(value) in _PLAIN_VALUES):
+                value = field.get_db_prep_save(value, db)
+            params.append(value)
+    cursor.execute(statement.sql, params)
+    return [pk for (pk,) in cursor.fetchall()]
 
 
 def _invitation_claim(cursor: Any, invitation_id: int, now: Any) -> bool:
@@ -252,6 +284,12 @@ def _invitation_claim(cursor: Any, invitation_id: int, now: Any) -> bool:
     return cursor.rowcount == 1
 
 
+# Response's concrete fields other than the key, and every attname, key first (the order
+# `from_db` takes them in), for the instance the submission returns.
+_FIELDS = [f for f in Response._meta.concrete_fields if not f.primary_key]
+_ATTNAMES = [Response._meta.pk.attname, *(f.attname for f in _FIELDS)]
+
+
 def _response_store(target: ResponseTarget, answers: list[CleanAnswer], language: str) -> Response:
     with write_turn(), transaction.atomic():
         return _response_write(target, answers, language)
@@ -261,55 +299,58 @@ def _response_write(target: ResponseTarget, answers: list[CleanAnswer], language
     now = timezone.now()
     main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
     score = main.number if main else None
-    response = Response(
-        workspace_id=target.workspace_id,
-        survey_id=target.survey_id,
-        invitation_id=target.invitation_id,
-        open_link_id=target.open_link_id,
-        customer_id=target.customer_id,
-        submitted_at=now,
-        language=language if language in ("it", "en") else "it",
-        kind=target.kind,
-        score=score,
-        band=score_band(target.kind, score),
-        all_good=is_all_good(target.kind, score, answers),
-    )
-    stored = [
-        Answer(
-            response=response,
-            question_id=a.question.pk,
-            number=a.number,
-            text=a.text,
-            choice=a.choice,
-        )
-        for a in answers
-        if not a.is_empty
-    ]
+    values = {
+        "workspace_id": target.workspace_id,
+        "survey_id": target.survey_id,
+        "invitation_id": target.invitation_id,
+        "open_link_id": target.open_link_id,
+        "customer_id": target.customer_id,
+        "submitted_at": now,
+        "language": language if language in ("it", "en") else "it",
+        "kind": target.kind,
+        "score": score,
+        "band": score_band(target.kind, score),
+        "all_good": is_all_good(target.kind, score, answers),
+    }
+    kept = [a for a in answers if not a.is_empty]
     with connection.cursor() as cursor:
         if target.invitation_id is not None and not _invitation_claim(
             cursor, target.invitation_id, now
         ):
             raise AlreadyAnswered
-        _insert(cursor, Response, [response])
-        for answer in stored:
-            answer.response_id = response.pk
-        _insert(cursor, Answer, stored)
-    _texts_analyse(response, stored)
+        (response_id,) = _insert(cursor, Response, [values])
+        answer_ids = _insert(
+            cursor,
+            Answer,
+            [
+                {
+                    "response_id": response_id,
+                    "question_id": a.question.pk,
+                    "number": a.number,
+                    "text": a.text,
+                    "choice": a.choice,
+                }
+                for a in kept
+            ],
+        )
+        db = cursor.db
+    stored = [values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
+    response = Response.from_db(db.alias, _ATTNAMES, [response_id, *stored])
+    _texts_analyse(response, [pk for pk, a in zip(answer_ids, kept, strict=True) if a.text])
     if response.is_detractor:
         _detractor_alert(response, answers)
     return response
 
 
-def _texts_analyse(response: Response, answers: list[Answer]) -> None:
+def _texts_analyse(response: Response, answer_ids: list[int]) -> None:
     """Comments are analysed (sentiment, emotion, aspects) in the background: one task for all
-    the response's comments, queued in the submission's own transaction (see
+    the response's comments (`answer_ids`), queued in the submission's own transaction (see
     `textanalysis.services.text_analyses_request`)."""
     from ascolto.textanalysis.services import text_analyses_request
 
-    ids = [answer.pk for answer in answers if answer.text and answer.pk]
-    if ids:
+    if answer_ids:
         text_analyses_request(
-            workspace_id=response.workspace_id, source_kind="survey_answer", source_ids=ids
+            workspace_id=response.workspace_id, source_kind="survey_answer", source_ids=answer_ids
         )
 
 

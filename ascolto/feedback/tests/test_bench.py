@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
+import io
+import os
+import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
-from django.urls import path
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.urls import clear_url_caches, path
+from django_tasks_db.models import DBTaskResult
 
 from ascolto.feedback import bench
 from ascolto.feedback.bench_views import ceiling
 from ascolto.feedback.models import Answer, Response
+from ascolto.workspaces.models import Workspace
 
 # A URLconf with only the ceiling view, for the test that loads it.
 urlpatterns = [path("bench/ceiling/", ceiling)]
@@ -84,3 +92,32 @@ def test_ceiling_view_inserts_one_row_per_request(live_server, settings):
         assert bench.probe_table_count() == 25
     finally:
         bench.probe_table_drop()
+
+
+@pytest.mark.django_db
+def test_cpu_mode_times_both_targets_and_checks_the_rows():
+    """`ascolto bench survey --cpu`: WSGI calls in this process, a figure per run and target,
+    every submission stored, and nothing of the bench left afterwards."""
+    out = io.StringIO()
+    # As Django's test client does: the test's transaction must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        call_command("bench", "survey", "--cpu", "--requests", "5", "--repeat", "2", stdout=out)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        os.environ.pop("ASCOLTO_BENCH_CEILING", None)
+        importlib.reload(importlib.import_module("ascolto.urls"))
+        clear_url_caches()
+    text = out.getvalue()
+    ceiling = re.search(r"Ceiling \(one INSERT\): ([\d.]+), ([\d.]+) ms", text)
+    survey = re.search(r"Survey submission: ([\d.]+), ([\d.]+) ms", text)
+    assert ceiling and survey, text
+    assert all(float(v) > 0 for v in (*ceiling.groups(), *survey.groups()))
+    assert "Responses stored: " in text
+    assert not Workspace.objects.filter(name__startswith="Bench survey").exists()
+    assert not Response.objects.exists() and not DBTaskResult.objects.exists()
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+    assert bench.PROBE_TABLE not in tables
