@@ -13,6 +13,7 @@ from ascolto.customers.forms import ContractForm, CustomerForm, LostRecordForm
 from ascolto.customers.models import Contract, Customer
 from ascolto.interactions.forms import StaffSignalForm
 from ascolto.interactions.selectors import timeline_for_customer
+from ascolto.textanalysis.selectors import customer_voice_summary
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.selectors import member_list
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
@@ -123,6 +124,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "entries": entries,
             "next_cursor": next_cursor,
+            "voice": customer_voice_summary(workspace=request.workspace, customer=customer),
             "signal_form": StaffSignalForm(),
             "can_manage": request.member.has_role(Role.MANAGER),
         },

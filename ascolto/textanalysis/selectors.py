@@ -1,11 +1,12 @@
 """Reads of stored text analyses: the "What customers say" list, badges for timelines and
-response lists, the workspace model's status. Every filter is SQL on indexed columns."""
+response lists, one customer's words in figures, the workspace model's status. Every filter is
+SQL on indexed columns."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -17,9 +18,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from ascolto.customers.models import Customer
+from ascolto.dashboards.selectors import Period, default_period, workspace_zone
 from ascolto.textanalysis.models import (
+    AspectName,
     Emotion,
     Sentiment,
     SourceKind,
@@ -277,3 +283,101 @@ def aspect_voice_by_touchpoint(
         }
         for r in rows
     }
+
+
+# --- What one customer's words say ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AspectCount:
+    name: str
+    texts: int
+    url: str
+
+    @property
+    def label(self) -> str:
+        return str(AspectName(self.name).label)
+
+
+@dataclass(frozen=True)
+class CustomerVoice:
+    """One customer's analysed texts over whole days [start, end] of the workspace's calendar,
+    on the effective labels. Each figure has the address of the comments page listing exactly
+    the texts it counts."""
+
+    customer_id: int
+    start: date
+    end: date
+    texts: int = 0
+    negative: int = 0
+    angry: int = 0
+    top_aspects: tuple[AspectCount, ...] = ()  # the most frequent aspect(s), ties together
+
+    def url(self, **filters: str) -> str:
+        """The comments page for this customer and these days, narrowed by `filters`."""
+        params = {
+            "customer": str(self.customer_id),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "period": "all",
+            **filters,
+        }
+        return f"{reverse('textanalysis:comment-list')}?{urlencode(params)}"
+
+    @property
+    def texts_url(self) -> str:
+        return self.url()
+
+    @property
+    def negative_url(self) -> str:
+        return self.url(sentiment=Sentiment.NEGATIVE)
+
+    @property
+    def angry_url(self) -> str:
+        return self.url(emotion=Emotion.ANGER)
+
+
+def customer_voice_summary(
+    *,
+    workspace: Workspace,
+    customer: Customer,
+    period: Period | None = None,
+    now: datetime | None = None,
+) -> CustomerVoice:
+    """What a customer's survey comments, interaction notes and staff signals said in `period`
+    (default: the workspace's last 12 months, as the dashboards count them): how many texts, how
+    many negative, how many angry, and the aspect(s) spoken of most. Whole days, so the comments
+    page's free dates list the same texts. One aggregate query: the texts joined to their aspect
+    rows, texts counted once each (DISTINCT), an aspect row being one text (textaspect_unique)."""
+    period = period or default_period(workspace, now)
+    start, end = period.bounds(workspace_zone(workspace))
+    aspects = {f"aspect_{name}": name for name in AspectName.values}
+    row = (
+        TextAnalysis.objects.for_workspace(workspace)
+        .filter(customer=customer, occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .aggregate(
+            texts=Count("pk", distinct=True),
+            negative=Count("pk", distinct=True, filter=Q(sentiment=Sentiment.NEGATIVE)),
+            angry=Count("pk", distinct=True, filter=Q(emotion=Emotion.ANGER)),
+            **{
+                key: Count("aspect_rows", filter=Q(aspect_rows__name=name))
+                for key, name in aspects.items()
+            },
+        )
+    )
+    voice = CustomerVoice(
+        customer_id=customer.pk,
+        start=period.start,
+        end=period.end,
+        texts=row["texts"],
+        negative=row["negative"],
+        angry=row["angry"],
+    )
+    most = max(row[key] for key in aspects)
+    top = tuple(
+        AspectCount(name=name, texts=most, url=voice.url(aspect=name))
+        for key, name in aspects.items()
+        if most and row[key] == most
+    )
+    return replace(voice, top_aspects=top)

@@ -17,10 +17,13 @@ from ascolto.customers.tests.factories import (
     SegmentFactory,
 )
 from ascolto.interactions.tests.factories import InteractionFactory, StaffSignalFactory
+from ascolto.textanalysis.tests.stored_fixtures import labelled
 from ascolto.workspaces.tests.factories import MembershipFactory
 
 LIST_MAX_QUERIES = 10
-DETAIL_MAX_QUERIES = 15
+# 17 with analysed texts on the timeline (their badges' aspects and corrections are two
+# prefetches), plus the one aggregate of the "Their words" card.
+DETAIL_MAX_QUERIES = 18
 
 
 def _count(client, url: str) -> int:
@@ -81,10 +84,19 @@ def test_customer_page_queries_do_not_grow_with_history(
     small = CustomerFactory(workspace=workspace_a, account_owner=alice)
     _history(small, members, 3)
     ContractFactory(customer=small)
+    labelled(small, "Testo", sentiment="negative", emotion="anger", aspects=("price",))
     large = CustomerFactory(workspace=workspace_a, account_owner=alice)
     _history(large, members, 60)
     for _ in range(5):
         ContractFactory(customer=large)
+    for i in range(20):  # analysed texts for the "Their words" card
+        labelled(
+            large,
+            f"Testo {i}",
+            sentiment="negative" if i % 2 else "positive",
+            emotion="anger" if i % 3 == 0 else "none",
+            aspects=("timeliness", "price")[: i % 3],
+        )
 
     few = _count(alice_client, reverse("customers:customer-detail", args=[small.pk]))
     with django_assert_max_num_queries(DETAIL_MAX_QUERIES):
