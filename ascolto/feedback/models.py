@@ -235,12 +235,14 @@ class Invitation(LeasedWork):
         EMAIL = "email", _("Email")
         LINK = "link", _("Link or printed QR code")
 
+    # No index of their own: `invitation_ws_time` and `invitation_customer` start with them
+    # (on PostgreSQL a submission's UPDATE writes a new entry in every index of the table).
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="survey_invitations"
+        Workspace, on_delete=models.CASCADE, related_name="survey_invitations", db_index=False
     )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="survey_invitations"
+        Customer, on_delete=models.CASCADE, related_name="survey_invitations", db_index=False
     )
     channel = models.CharField(
         _("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL

@@ -1,4 +1,4 @@
-"""Migration 0008: the survey tables keep only the indexes their queries use."""
+"""Migrations 0008 and 0009: the survey tables keep only the indexes their queries use."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ def _assert_lean() -> None:
     answer = _indexes("feedback_answer")
     assert ["response_id"] not in [columns for columns, _u in answer.values()]
     assert (["response_id", "question_id"], True) in answer.values()
+    invitation = _columns("feedback_invitation")
+    assert ["workspace_id"] not in invitation and ["customer_id"] not in invitation
+    assert ["workspace_id", "created_at"] in invitation
+    assert ["customer_id", "created_at"] in invitation
+    assert invitation.count(["token_hash"]) == 1  # the unique index; no LIKE copy on PostgreSQL
 
 
 @pytest.mark.django_db
@@ -49,6 +54,10 @@ def test_the_migration_is_reversible():
             "feedback_response"
         )
         assert ["response_id"] in _columns("feedback_answer")
+        invitation = _columns("feedback_invitation")
+        assert ["workspace_id"] in invitation and ["customer_id"] in invitation
+        if connection.vendor == "postgresql":
+            assert invitation.count(["token_hash"]) == 2
     finally:
         call_command("migrate", "feedback", verbosity=0)
     _assert_lean()
