@@ -110,6 +110,13 @@ _SELF_NEGATING = frozenset(
 )
 _ABILITY = frozenset({"riesco", "riusciamo", "posso", "possiamo", "can't", "cannot", "couldn't"})
 _DESIRE = frozenset({"vorrei", "voglio", "volevo", "vorremmo", "want", "wanted", "would"})
+# A negated expectation is a pleasant surprise, not a negation: "non mi aspettavo tanta
+# competenza", "non me lo aspettavo", "didn't expect such a quick service".
+_EXPECT = frozenset(
+    "aspettavo aspettavamo aspettassi aspettarmi aspettavano expect expected expecting".split()
+)
+_EXPECT_GAP = frozenset({"mi", "me", "lo", "ce", "ci", "l'", "really", "even", "i", "we"})
+_EXPECT_NEGATORS = frozenset("non nn not never mai didn't didnt don't dont never".split())
 MAX_CUES_PER_ASPECT = 12
 
 
@@ -586,6 +593,13 @@ def _score(
         for i, m in positions("neg").items()
         if not (m.end < n and tokens[m.end].surface in _DESIRE)
     }
+    for i, m in sorted(negators.items()):
+        j = m.end
+        while j < n and j - m.end < 3 and tokens[j].surface in _EXPECT_GAP:
+            j += 1
+        if j < n and tokens[j].surface in _EXPECT and tokens[m.start].surface in _EXPECT_NEGATORS:
+            for k in range(i, j + 1):
+                negators.pop(k, None)
     intensifiers = positions("int")
     diminishers = positions("dim")
     contrast = positions("contrast")

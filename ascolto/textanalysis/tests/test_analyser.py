@@ -12,6 +12,7 @@ from ascolto.textanalysis.analyser import (
     SENTIMENT_LABELS,
     AnalysisError,
     analyse,
+    analyse_rules,
 )
 
 
@@ -35,6 +36,20 @@ def test_non_male_is_positive():
 def test_english_negation():
     assert analyse("The staff were helpful").sentiment_label == "positive"
     assert analyse("The staff were not helpful at all").sentiment_label == "negative"
+
+
+def test_a_negated_expectation_is_a_pleasant_surprise():
+    """'Non mi aspettavo…' / 'didn't expect…' before praise is not a negation of the praise;
+    'mi aspettavo di più' and 'I didn't expect them to be so rude' stay negative."""
+    for text in (
+        "Non mi aspettavo tanta competenza, bravi",
+        "Didn't expect such a quick service, well done.",
+        "I never expected such kindness",
+    ):
+        assert analyse_rules(text).sentiment_label == "positive", text
+        assert analyse(text).sentiment_label == "positive", text
+    assert analyse_rules("Mi aspettavo di più").sentiment_label == "negative"
+    assert analyse_rules("I didn't expect them to be so rude").sentiment_label == "negative"
 
 
 def test_missing_event_counts_against_timeliness():
