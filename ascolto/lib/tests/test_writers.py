@@ -1,13 +1,19 @@
-"""`write_turn()`: on SQLite the threads of a process write one after the other."""
+"""`write_turn()`: on SQLite the threads of a process, and the processes, write one after the
+other."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 from django.db import connection, transaction
 
+from ascolto.lib import writers
 from ascolto.lib.writers import write_turn
 
 WAIT = 5.0
@@ -64,3 +70,35 @@ def test_inside_an_open_transaction_the_turn_is_not_waited_for():
         release.set()
         holder.join(WAIT)
     assert waited < 1.0
+
+
+def test_processes_take_turns_on_the_lock_file(tmp_path):
+    """GIVEN another process holding the lock file WHEN this one asks for its turn THEN it
+    waits (and gives up at its deadline); once the other lets go it gets the turn."""
+    path = tmp_path / "db.sqlite3-writers.lock"
+    holder = subprocess.Popen(  # noqa: S603 (fixed argv)
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.readline()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        fd = os.open(path, os.O_RDWR)
+        started = time.monotonic()
+        assert not writers._file_lock(fd, deadline=started + 0.3)
+        assert time.monotonic() - started >= 0.3
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert writers._file_lock(fd, deadline=time.monotonic() + WAIT)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    finally:
+        holder.kill()
+        holder.wait()
