@@ -75,8 +75,8 @@ BLEND_MODEL = 1.0
 BLEND_VALENCE = 0.5
 BLEND_THRESHOLD = 0.02
 BLEND_NEUTRAL = 3.0
-BLEND_EMOTION_RULES = 0.05
-BLEND_EMOTION_GATE = 0.3
+BLEND_EMOTION_RULES = 0.1
+BLEND_EMOTION_GATE = 0.5
 # The model adds an aspect at this probability, per aspect (the rules' aspects stay).
 BLEND_ASPECT = {
     "timeliness": 0.7,
