@@ -593,6 +593,7 @@ def _score(
         for i, m in positions("neg").items()
         if not (m.end < n and tokens[m.end].surface in _DESIRE)
     }
+    surprises: set[int] = set()  # "aspettavo" in "non mi aspettavo" is not waiting either
     for i, m in sorted(negators.items()):
         j = m.end
         while j < n and j - m.end < 3 and tokens[j].surface in _EXPECT_GAP:
@@ -600,6 +601,7 @@ def _score(
         if j < n and tokens[j].surface in _EXPECT and tokens[m.start].surface in _EXPECT_NEGATORS:
             for k in range(i, j + 1):
                 negators.pop(k, None)
+            surprises.add(j)
     intensifiers = positions("int")
     diminishers = positions("dim")
     contrast = positions("contrast")
@@ -637,7 +639,7 @@ def _score(
 
     # 2. Polarity cues: longest phrase wins, tokens inside it are not counted again.
     cues: list[_Cue] = []
-    covered: set[int] = set()
+    covered: set[int] = set(surprises)
     pol = sorted(by_kind.get("pol", ()), key=lambda m: (m.start, -(m.end - m.start)))
     for m in pol:
         if m.start in covered:

@@ -48,6 +48,9 @@ def test_a_negated_expectation_is_a_pleasant_surprise():
     ):
         assert analyse_rules(text).sentiment_label == "positive", text
         assert analyse(text).sentiment_label == "positive", text
+    surprise = analyse_rules("Rimborso arrivato in due giorni, non me lo aspettavo")
+    cues = [line for line in surprise.explanation if line.startswith("negative cue")]
+    assert cues == ["negative cue 'Rimborso' -0.8"]  # 'aspettavo' is not a wait either
     assert analyse_rules("Mi aspettavo di più").sentiment_label == "negative"
     assert analyse_rules("I didn't expect them to be so rude").sentiment_label == "negative"
 
