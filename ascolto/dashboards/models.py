@@ -120,3 +120,59 @@ class LastHeard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.status} {self.at}"
+
+
+class DailySegmentScore(models.Model):
+    """`DailyScore` per customer segment: how many responses of a kind gave a score, per
+    segment and UTC day, counted in the segment the response's customer is in now.
+
+    Kept by triggers (migration 0004) on responses, on customers (a customer changing segment
+    moves its responses' counts from the old segment to the new one) and on segments (a deleted
+    segment's counts go with it). `segment_id` is a plain integer, not a foreign key: the counts
+    are derived, the triggers alone write them, and no delete order of Django's collector can
+    make them break a constraint. Responses without a customer or whose customer has no segment
+    are not counted here."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    segment_id = models.BigIntegerField()
+    day = models.DateField()
+    kind = models.CharField(max_length=8)
+    score = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment_id", "workspace", "day", "kind", "score"],
+                name="dailysegmentscore_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} {self.day} {self.kind} {self.score}: {self.n}"
+
+
+class DailySegmentInvitations(models.Model):
+    """`DailyInvitations` per customer segment (the segment the invitation's customer is in
+    now), kept by the triggers of `DailySegmentScore`."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    segment_id = models.BigIntegerField()
+    day = models.DateField()
+    invited = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment_id", "workspace", "day"], name="dailysegmentinvitations_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} {self.day}: {self.invited}/{self.opened}/{self.answered}"
