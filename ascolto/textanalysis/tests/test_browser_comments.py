@@ -110,8 +110,12 @@ def test_why_reads_as_plain_italian(page, workspace_a, bob, artifacts_dir):
     irony = badge.locator(".ta-reason[data-kind=read-as-irony]")
     expect(irony).to_be_visible()
     expect(irony).to_contain_text("“Complimenti”")
+    expect(irony).to_contain_text("letto come ironia")
     expect(badge.locator(".ta-reason[data-kind=service-missing]")).to_contain_text(
         "“senza internet”"
+    )
+    expect(badge.locator(".ta-reason[data-kind=service-missing]")).to_contain_text(
+        "manca un servizio"
     )
     aspect = badge.locator(".ta-reason[data-kind=aspect]", has_text="Tempestività")
     expect(aspect).to_contain_text("“terzo giorno”")
