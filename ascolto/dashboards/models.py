@@ -100,9 +100,12 @@ class DailyInvitations(models.Model):
 
 class LastHeard(models.Model):
     """When we last heard from a customer (the latest survey answer or interaction, ever), with
-    a copy of the customer's status, so coverage counts one index range instead of probing every
-    customer's timeline. Kept by triggers on customers, interactions and responses (migration
-    0003), like `DailyScore`."""
+    copies of the customer's status and segment, so coverage counts one index range instead of
+    probing every customer's timeline, with or without a segment filter. Kept by triggers on
+    customers, interactions and responses (migrations 0003 and 0005), like `DailyScore`.
+    `segment_id` is a plain integer like `DailySegmentScore.segment_id`: a derived copy that only
+    the triggers write (a deleted segment's customers are set to none by an UPDATE, which the
+    customer trigger copies)."""
 
     customer = models.OneToOneField(
         Customer, on_delete=models.CASCADE, primary_key=True, related_name="dashboard_last_heard"
@@ -111,11 +114,15 @@ class LastHeard(models.Model):
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     status = models.CharField(max_length=10)
+    segment_id = models.BigIntegerField(null=True)
     at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "status", "at"], name="lastheard_ws_status_at")
+            models.Index(fields=["workspace", "status", "at"], name="lastheard_ws_status_at"),
+            models.Index(
+                fields=["workspace", "segment_id", "status", "at"], name="lastheard_ws_segment_at"
+            ),
         ]
 
     def __str__(self) -> str:
