@@ -214,7 +214,11 @@ def test_dates_and_customer_filters_against_a_hand_count(alice_client, spread):
     assert got == (2, sorted([s["A1"].pk, s["A2"].pk]))
     # c1's negative texts from 31 January to 1 February: A2, A3.
     got = _count(
-        alice_client, start="2026-01-31", end="2026-02-01", customer=s["c1"].pk, sentiment="negative"
+        alice_client,
+        start="2026-01-31",
+        end="2026-02-01",
+        customer=s["c1"].pk,
+        sentiment="negative",
     )
     assert got == (2, sorted([s["A2"].pk, s["A3"].pk]))
     # Only an end: the year before it: everything of A up to 1 Feb (A1..A5).
@@ -245,9 +249,7 @@ def test_another_workspaces_customer_is_an_error_never_its_data(
 
 
 def test_customer_filter_shows_whose_texts_and_a_way_back(alice_client, spread):
-    html = alice_client.get(
-        LIST, {"customer": spread["c1"].pk, "period": "all"}
-    ).content.decode()
+    html = alice_client.get(LIST, {"customer": spread["c1"].pk, "period": "all"}).content.decode()
     assert f'data-customer="{spread["c1"].pk}"' in html and "Primo" in html
     assert f'name="customer" value="{spread["c1"].pk}"' in html
 
