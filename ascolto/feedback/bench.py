@@ -4,7 +4,7 @@
 Measures the public survey page under load against a ceiling, in one run on the same server:
 
 1. prepares, in the configured database, a bench workspace with an NPS survey and N link
-   invitations (bulk), and writes their tokens to a temporary file;
+   invitations (bulk), keeping their tokens in memory only;
 2. starts `ascolto serve --web-only` (gunicorn, the usual workers and threads, plain HTTP) on a
    free 127.0.0.1 port, with `ASCOLTO_BENCH_CEILING=1`, which mounts a bare view that does one
    INSERT into a `bench_probe` table the bench creates (and drops at the end);
@@ -34,7 +34,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -545,36 +544,34 @@ def handle_survey(command, options) -> None:
     started = time.perf_counter()
     prepared_at = timezone.now()
     bench = prepare_survey(count)
-    with tempfile.NamedTemporaryFile(
-        "w", prefix="ascolto-bench-tokens-", suffix=".txt", delete=False
-    ) as handle:
-        handle.write("\n".join(bench.tokens) + "\n")
-        tokens_file = Path(handle.name)
     out.write(
         f"Database: {connection.vendor}. Prepared {count} invitations in "
-        f"{time.perf_counter() - started:.1f} s (tokens in {tokens_file})."
+        f"{time.perf_counter() - started:.1f} s."
     )
-    probe_table_create()
-    port = free_port()
-    process = server_start(port, options["workers"], threads)
-    try:
-        server_wait(process, port)
-        warm = run_load("127.0.0.1", port, ceiling_requests(), clients=clients, seconds=1)
-        ceiling = run_load("127.0.0.1", port, ceiling_requests(), clients=clients, seconds=seconds)
-        requests = survey_requests(bench)
-        warm_survey = run_load("127.0.0.1", port, requests, clients=clients, seconds=1)
-        survey = run_load("127.0.0.1", port, requests, clients=clients, seconds=seconds)
+    try:  # the bench workspace, its tasks and the probe table go even if the run fails
+        probe_table_create()
+        port = free_port()
+        process = server_start(port, options["workers"], threads)
+        try:
+            server_wait(process, port)
+            warm = run_load("127.0.0.1", port, ceiling_requests(), clients=clients, seconds=1)
+            ceiling = run_load(
+                "127.0.0.1", port, ceiling_requests(), clients=clients, seconds=seconds
+            )
+            requests = survey_requests(bench)
+            warm_survey = run_load("127.0.0.1", port, requests, clients=clients, seconds=1)
+            survey = run_load("127.0.0.1", port, requests, clients=clients, seconds=seconds)
+        finally:
+            server_stop(process)
+        probe_rows = probe_table_count()
+        response_rows = Response.objects.filter(survey_id=bench.survey_id).count()
     finally:
-        server_stop(process)
-    probe_rows = probe_table_count()
-    response_rows = Response.objects.filter(survey_id=bench.survey_id).count()
+        probe_table_drop()
+        queued = bench_tasks_delete(workspace_id=bench.workspace.pk, since=prepared_at)
+        with transaction.atomic():
+            bench.workspace.delete()
     probe_rows_expected = warm.successes + ceiling.successes
     response_rows_expected = warm_survey.successes + survey.successes
-    probe_table_drop()
-    queued = bench_tasks_delete(workspace_id=bench.workspace.pk, since=prepared_at)
-    with transaction.atomic():
-        bench.workspace.delete()
-    tokens_file.unlink(missing_ok=True)
 
     ratio = survey.per_second / ceiling.per_second if ceiling.per_second else 0.0
     out.write(
