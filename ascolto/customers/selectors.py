@@ -47,6 +47,11 @@ def segment_list(*, workspace: Workspace) -> QuerySet[Segment]:
     return Segment.objects.for_workspace(workspace).order_by("name")
 
 
+def segment_by_name(*, workspace: Workspace, name: str) -> Segment | None:
+    """The workspace's segment of that name, whatever its capitals."""
+    return Segment.objects.filter(workspace=workspace, name__iexact=name.strip()).first()
+
+
 def lost_reason_list(*, workspace: Workspace, active_only: bool = True) -> QuerySet[LostReason]:
     qs = LostReason.objects.for_workspace(workspace)
     return qs.filter(active=True) if active_only else qs

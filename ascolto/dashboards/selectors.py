@@ -385,6 +385,26 @@ def _windows_q(
     return q
 
 
+def _edges_and_daily(
+    workspace: Workspace,
+    segment: Segment | None,
+    model: type,
+    column: str,
+    split: _Split,
+    daily: type,
+    daily_by_segment: type,
+) -> tuple[QuerySet, QuerySet]:
+    """The rows of the split's edge windows and the daily counts of the workspace, or of the
+    segment's customers when a segment is given."""
+    edges = model.objects.filter(_windows_q(workspace, column, split.windows))
+    if segment is None:
+        return edges, daily.objects.filter(workspace=workspace)
+    return (
+        _of_segment(edges, workspace, segment),
+        daily_by_segment.objects.filter(workspace=workspace, segment_id=segment.pk),
+    )
+
+
 ScoreCounts = dict[int, dict[str, Counter]]
 """bucket index -> kind -> score -> number of answers."""
 
@@ -404,19 +424,9 @@ def _score_counts(
     bucket = _bucket_of("submitted_at", inner)
     if survey is None:
         split = _split(bounds)
-        daily_rows: QuerySet
-        if segment is None:
-            rows = Response.objects.filter(_windows_q(workspace, "submitted_at", split.windows))
-            daily_rows = DailyScore.objects.filter(workspace=workspace)
-        else:
-            rows = _of_segment(
-                Response.objects.filter(_windows_q(workspace, "submitted_at", split.windows)),
-                workspace,
-                segment,
-            )
-            daily_rows = DailySegmentScore.objects.filter(
-                workspace=workspace, segment_id=segment.pk
-            )
+        rows, daily_rows = _edges_and_daily(
+            workspace, segment, Response, "submitted_at", split, DailyScore, DailySegmentScore
+        )
         raw = rows.filter(scored).annotate(bucket=bucket)
         daily = (
             daily_rows.filter(
@@ -714,18 +724,15 @@ def response_rate(
         "answered": Count("pk", filter=Q(answered_at__isnull=False)),
     }
     split = _split([start, end])
-    if segment is None:
-        edges = Invitation.objects.filter(_windows_q(workspace, "created_at", split.windows))
-        daily_rows: QuerySet = DailyInvitations.objects.filter(workspace=workspace)
-    else:
-        edges = _of_segment(
-            Invitation.objects.filter(_windows_q(workspace, "created_at", split.windows)),
-            workspace,
-            segment,
-        )
-        daily_rows = DailySegmentInvitations.objects.filter(
-            workspace=workspace, segment_id=segment.pk
-        )
+    edges, daily_rows = _edges_and_daily(
+        workspace,
+        segment,
+        Invitation,
+        "created_at",
+        split,
+        DailyInvitations,
+        DailySegmentInvitations,
+    )
     edges = edges.order_by().values("workspace")
     daily = (
         daily_rows.filter(day__gte=split.first_day, day__lt=split.last_day)

@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from ascolto.customers.models import Customer, Segment
+from ascolto.customers.selectors import segment_by_name
 from ascolto.dashboards import selectors
 from ascolto.dashboards.selectors import period_buckets
 from ascolto.feedback.models import Invitation, Question, Response, Survey
@@ -80,9 +81,7 @@ class Command(BaseCommand):
             )
         segment = None
         if options["segment"]:
-            segment = Segment.objects.filter(
-                workspace=workspace, name__iexact=options["segment"]
-            ).first()
+            segment = segment_by_name(workspace=workspace, name=options["segment"])
             if segment is None:
                 raise CommandError(f"No segment called “{options['segment']}” in this workspace.")
         self._bench(workspace, options["repeat"], segment)

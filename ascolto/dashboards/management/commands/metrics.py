@@ -9,26 +9,16 @@ margin in points (−100…100), not rounded; null without answers. "rows" is em
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ascolto.customers.models import Segment
+from ascolto.customers.selectors import segment_by_name
 from ascolto.dashboards import selectors
 from ascolto.dashboards.forms import MAX_DAYS
 from ascolto.dashboards.selectors import NpsRow, Period
+from ascolto.lib.commands import day_option
 from ascolto.workspaces.models import Workspace
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("%(option)s: “%(value)s” is not a date; write it as YYYY-MM-DD.")
-            % {"option": option, "value": value}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -45,7 +35,7 @@ class Command(BaseCommand):
         nps.add_argument("--workspace", type=int, help="Workspace id (needed if several).")
 
     def handle(self, *args, **options):
-        start, end = _day(options["start"], "--from"), _day(options["end"], "--to")
+        start, end = day_option(options["start"], "--from"), day_option(options["end"], "--to")
         if start > end:
             raise CommandError(_("--from must be on or before --to."))
         if (end - start).days > MAX_DAYS:
@@ -53,9 +43,7 @@ class Command(BaseCommand):
         workspace = self._workspace(options["workspace"])
         segment = None
         if options["segment"]:
-            segment = Segment.objects.filter(
-                workspace=workspace, name__iexact=options["segment"]
-            ).first()
+            segment = segment_by_name(workspace=workspace, name=options["segment"])
             if segment is None:
                 raise CommandError(
                     _("No segment called “%(name)s” in this workspace.")

@@ -24,25 +24,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from ascolto.customers.models import Customer, Segment
+from ascolto.customers.models import Customer
+from ascolto.customers.selectors import segment_by_name
 from ascolto.dashboards.selectors import Period, default_period
 from ascolto.interactions.models import Interaction
+from ascolto.lib.commands import day_option
 from ascolto.promises.gaps import Scope, gaps_for_scope
 from ascolto.promises.models import Promise
 from ascolto.promises.services import promise_checks_run
 from ascolto.workspaces.models import Workspace
 
 MAX_DAYS = 10 * 366
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("%(option)s: “%(value)s” is not a date; write it as YYYY-MM-DD.")
-            % {"option": option, "value": value}
-        ) from None
 
 
 def _percent(value: float | None) -> str:
@@ -103,15 +95,13 @@ class Command(BaseCommand):
     # --- gaps ---------------------------------------------------------------------------------
     def _gaps(self, options) -> None:
         # Dates first: a typo is reported before anything is read.
-        first = _day(options["start"], "--from") if options["start"] else None
-        last = _day(options["end"], "--to") if options["end"] else None
+        first = day_option(options["start"], "--from") if options["start"] else None
+        last = day_option(options["end"], "--to") if options["end"] else None
         workspace = self._single_workspace(options["workspace"])
         period = self._period(workspace, first, last)
         segment = customer = None
         if options["segment"]:
-            segment = Segment.objects.filter(
-                workspace=workspace, name__iexact=options["segment"]
-            ).first()
+            segment = segment_by_name(workspace=workspace, name=options["segment"])
             if segment is None:
                 raise CommandError(
                     _("No segment called “%(name)s” in this workspace.")
