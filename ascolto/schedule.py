@@ -46,6 +46,7 @@ JOBS: list[Job] = [
 SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
     "ascolto.feedback.services.survey_invitations_sweep",
+    "ascolto.feedback.services.submissions.submissions_sweep",
     "ascolto.health.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
 ]

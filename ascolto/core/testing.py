@@ -2,7 +2,8 @@
 
 Tests keep the real database task backend: enqueuing writes a `DBTaskResult` row, and
 `run_pending_tasks()` then runs the ready ones in this process exactly the way `ascolto worker`
-does (claim the row, call the task, record success or the exception). Remember that work enqueued
+does (claim the row, call the task, record success or the exception), and stores the survey
+page's pending submissions first, as the worker's thread does. Remember that work enqueued
 with `transaction.on_commit` inside a test transaction is only enqueued when the test uses
 `django_capture_on_commit_callbacks(execute=True)`.
 """
@@ -39,9 +40,12 @@ def run_pending_tasks(
     `now` also runs tasks deferred until then (`run_after <= now`). Failed tasks do not raise:
     inspect them with `failed_tasks()` or the `DBTaskResult` rows.
     """
+    from ascolto.feedback.services.submissions import submissions_store_all
+
     worker = _worker(queues or ["*"])
     ran = 0
     while ran < max_tasks:
+        submissions_store_all()  # what the worker's thread does beside the tasks
         ready = DBTaskResult.objects.filter(status="READY")
         if queues:
             ready = ready.filter(queue_name__in=queues)

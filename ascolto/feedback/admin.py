@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ascolto.feedback.models import Invitation, OpenLink, Question, Response, Survey
+from ascolto.feedback.models import Invitation, OpenLink, Question, Response, Submission, Survey
 
 
 class QuestionInline(admin.TabularInline):
@@ -28,6 +28,14 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ("survey", "customer", "score", "band", "all_good", "submitted_at")
     list_filter = ("band", "all_good")
     raw_id_fields = ("customer", "survey", "invitation", "open_link")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Answers waiting for the worker; one with an `error` could not be stored and is kept."""
+
+    list_display = ("invitation", "submitted_at", "score", "error")
+    raw_id_fields = ("invitation",)
 
 
 admin.site.register(OpenLink)

@@ -486,6 +486,44 @@ class Answer(models.Model):
         return str(self.number if self.number is not None else self.choice or self.text[:40])
 
 
+class Submission(models.Model):
+    """An answer set received on an invitation's public page, not yet stored as a `Response`.
+
+    The public page does the least work a durable answer needs: it validates the answers and
+    inserts this one row; the unique invitation column lets one submission per invitation in.
+    The worker turns it into the response, its answers, the timeline entry, the dashboards'
+    counts, the text analysis and any detractor alert, within a second or so, keeping the time
+    of the submission (`services.submissions`). The row is deleted in the same transaction, so
+    an invitation has its submission or its answered response, never both. A submission that
+    cannot be stored keeps its row with the reason in `error`: nothing is lost.
+    """
+
+    # The table is a queue, nearly always empty: the foreign keys need no index but the
+    # invitation's unique one.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, related_name="submission"
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    # The main score, so the thank-you page knows a detractor before the response exists.
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    # [[question id, number, text, choice], ...]: the validated, non-empty answers.
+    answers = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey submission")
+        verbose_name_plural = _("survey submissions")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
 class CadenceRule(models.Model):
     """When to ask which customers to answer a survey, without being asked twice too soon.
 

@@ -26,8 +26,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ascolto.feedback import public_form, selectors, services
-from ascolto.feedback.models import Invitation, OpenLink, Question, Survey
-from ascolto.feedback.services.responses import field_name, response_submit_answers
+from ascolto.feedback.models import Invitation, OpenLink, Question, Response, Submission, Survey
+from ascolto.feedback.services.responses import field_name, score_band
+from ascolto.feedback.services.submissions import submission_accept
 
 
 def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -132,6 +133,15 @@ def _live_invitation(token: str) -> Invitation | None:
     return invitation
 
 
+def _answered(invitation: Invitation) -> bool:
+    """Answered, or answered a moment ago and waiting for the worker to store it."""
+    return invitation.answered_at is not None or _submission(invitation) is not None
+
+
+def _submission(invitation: Invitation) -> Submission | None:
+    return Submission.objects.filter(invitation=invitation).only("score").first()
+
+
 def _form_data(request: HttpRequest) -> dict[str, str]:
     return {key: request.POST.get(key, "") for key in request.POST if key.startswith("q")}
 
@@ -146,7 +156,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         return _not_found(request)
     language = invitation.language
     with translation.override(language):
-        if invitation.answered_at is not None:
+        if _answered(invitation):
             return _already(request, invitation)
         if invitation.is_expired:
             return _not_found(request)
@@ -155,9 +165,10 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _answer_post(request: HttpRequest, token: str) -> HttpResponse:
-    """The submission: one read (invitation, survey, questions), then the short write
-    transaction; success is a redirect to the thank-you page, which renders nothing here. The
-    rarer outcomes (already answered, bad input) load the full objects to render their page."""
+    """The submission: one read (invitation, survey, questions), validation, then one INSERT
+    of the pending submission, which the worker stores as the response (`services.submissions`);
+    success is a redirect to the thank-you page, which renders nothing here. The rarer outcomes
+    (already answered, bad input) load the full objects to render their page."""
     form = public_form.invitation_form_by_token(token)
     if form is None or (form.expired and not form.answered):
         return _not_found(request)
@@ -165,9 +176,7 @@ def _answer_post(request: HttpRequest, token: str) -> HttpResponse:
         if not form.answered:
             data = _form_data(request)
             try:
-                response_submit_answers(
-                    target=form.target, questions=form.questions, data=data, language=form.language
-                )
+                submission_accept(target=form.target, questions=form.questions, data=data)
             except services.AlreadyAnswered:
                 pass
             except ValidationError as exc:
@@ -200,14 +209,19 @@ def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return _not_found(request)
     if invitation.answered_at is None:
-        return redirect("survey:answer", token=token)
-    response = getattr(invitation, "response", None)
+        submission = _submission(invitation)
+        if submission is None:
+            return redirect("survey:answer", token=token)
+        band = score_band(invitation.survey.kind, submission.score)
+    else:
+        response = getattr(invitation, "response", None)
+        band = response.band if response is not None else ""
     with translation.override(invitation.language):
         return _thanks(
             request,
             invitation.survey,
             invitation.language,
-            detractor=bool(response and response.is_detractor),
+            detractor=band == Response.Band.DETRACTOR,
         )
 
 

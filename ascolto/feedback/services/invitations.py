@@ -227,6 +227,7 @@ def survey_reminders_queue(*, now: datetime | None = None) -> int:
         sent_at__isnull=False,
         reminder_sent_at__isnull=True,
         answered_at__isnull=True,
+        submission__isnull=True,  # answered a moment ago, not stored yet
         closed_at__isnull=True,
         expires_at__gt=now,
         survey__reminder_after_days__isnull=False,

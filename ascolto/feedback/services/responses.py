@@ -234,18 +234,26 @@ class _Statement:
     plain: tuple[bool, ...]
 
 
-_INSERTS: dict[tuple[type[models.Model], int, str], _Statement] = {}
+_INSERTS: dict[tuple[type[models.Model], int, str, bool], _Statement] = {}
 
 
-def _insert(cursor: Any, model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+def _insert(
+    cursor: Any,
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    skip_conflicts: bool = False,
+) -> list[int]:
     """Store `rows` (new rows of `model`, as {attname: value}; a field left out gets its
     default) with one INSERT ... RETURNING and return their primary keys, in order. Like
     `bulk_create` (no `save()`, no signals), but the statement is built once per process, model
-    and row count, from the model's concrete fields, and no model instance is made."""
+    and row count, from the model's concrete fields, and no model instance is made. With
+    `skip_conflicts`, a row that would break a unique constraint is left out (`ON CONFLICT DO
+    NOTHING`) and has no key in the result."""
     if not rows:
         return []
     db = cursor.db  # the connection itself: cheaper than the `connection` proxy, per field
-    key = (model, len(rows), db.vendor)
+    key = (model, len(rows), db.vendor, skip_conflicts)
     statement = _INSERTS.get(key)
     if statement is None:
         meta = model._meta
@@ -255,7 +263,9 @@ def _insert(cursor: Any, model: type[models.Model], rows: list[dict[str, Any]]) 
         columns = ", ".join(quote(f.column) for f in fields)
         sql = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (quoted names)
-            f"VALUES {', '.join([one] * len(rows))} RETURNING {quote(meta.pk.column)}"
+            f"VALUES {', '.join([one] * len(rows))} "
+            f"{'ON CONFLICT DO NOTHING ' if skip_conflicts else ''}"
+            f"RETURNING {quote(meta.pk.column)}"
         )
         statement = _INSERTS[key] = _Statement(sql, fields, tuple(_is_plain(f) for f in fields))
     params = []
@@ -295,8 +305,11 @@ def _response_store(target: ResponseTarget, answers: list[CleanAnswer], language
         return _response_write(target, answers, language)
 
 
-def _response_write(target: ResponseTarget, answers: list[CleanAnswer], language: str) -> Response:
-    now = timezone.now()
+def _response_write(
+    target: ResponseTarget, answers: list[CleanAnswer], language: str, submitted_at: Any = None
+) -> Response:
+    """Store the response in the caller's transaction (`submitted_at`: now unless given)."""
+    now = submitted_at or timezone.now()
     main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
     score = main.number if main else None
     values = {

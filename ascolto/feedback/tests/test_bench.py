@@ -74,6 +74,10 @@ def test_load_posts_valid_answers_and_counts_them(live_server):
     assert set(result.statuses) == {302}
     assert len(result.latencies) == result.successes
     assert 1.4 < result.elapsed < 10
+    assert not Response.objects.filter(survey_id=prepared.survey_id).exists()
+    drain = bench.submissions_drain()
+    assert (drain.stored, drain.left) == (result.successes, 0)
+    assert f"{drain.stored}, stored as responses" in drain.line()
     stored = Response.objects.filter(survey_id=prepared.survey_id)
     assert stored.count() == result.successes
     assert Answer.objects.filter(response__in=stored).count() >= result.successes

@@ -48,6 +48,7 @@ def test_emailed_link_answered_on_a_phone_lands_on_the_timeline(
     page.get_by_role("button").last.click()
     expect(page.locator("h1")).to_be_visible()
     assert "/thanks/" in page.url
+    run_pending_tasks()  # the worker stores the submission (and analyses its comment)
     assert Response.objects.get().score == 8
 
     page.goto("/account/login/")

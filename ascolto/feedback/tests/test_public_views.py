@@ -1,4 +1,7 @@
-"""The public survey page: no login, one response per invitation, bad input stores nothing."""
+"""The public survey page: no login, one response per invitation, bad input stores nothing.
+
+A valid answer is accepted as a pending submission, which the worker stores as the response
+(`submissions_store_all()` here does what the worker's thread does)."""
 
 import re
 from datetime import timedelta
@@ -13,7 +16,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from ascolto.feedback import services
-from ascolto.feedback.models import Answer, Invitation, Response
+from ascolto.feedback.models import Answer, Invitation, Response, Submission
+from ascolto.feedback.services.submissions import submissions_store_all
 from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.health.models import Notification
 
@@ -65,6 +69,7 @@ def test_answer_shows_thanks_and_stores_one_response(client, invitation, survey_
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200
     assert "Grazie" in thanks.content.decode()
+    assert submissions_store_all() == 1
     stored = Response.objects.get()
     assert stored.score == 9 and stored.invitation == invitation
     assert stored.customer == invitation.customer
@@ -82,18 +87,29 @@ def test_detractor_is_told_someone_will_contact_them(client, invitation, survey_
             "We are sorry it did not go as it should. Someone from %(business)s will contact you "
             "soon to hear how we can put it right."
         ) % {"business": invitation.customer.workspace.name}
-    assert escape(expected) in html
+    assert escape(expected) in html  # told before the worker has stored the answer
+    assert not Notification.objects.exists()
+    submissions_store_all()
     assert Notification.objects.filter(kind="detractor").count() == 1
+    again = client.get(_url(invitation, "survey:thanks"))  # and after it
+    assert escape(expected) in again.content.decode()
 
 
 def test_second_submission_shows_already_answered(client, invitation, survey_a):
     f = _fields(survey_a)
     client.post(_url(invitation), {f["main"]: "8"})
-    again = client.post(_url(invitation), {f["main"]: "0", f["why"]: "cambiato idea"})
+    pending = client.post(_url(invitation), {f["main"]: "0", f["why"]: "cambiato idea"})
+    assert pending.status_code == 200  # before the worker has stored the first answer
+    assert Submission.objects.count() == 1
+    already = client.get(_url(invitation)).content.decode()
+    submissions_store_all()
+    again = client.post(_url(invitation), {f["main"]: "1"})  # and after
     assert again.status_code == 200
     assert Response.objects.count() == 1 and Response.objects.get().score == 8
-    assert reverse("survey:answer", args=[invitation.token]) not in again.content.decode()
-    assert client.get(_url(invitation)).status_code == 200  # "already answered" page
+    assert not Submission.objects.exists()
+    for html in (pending.content.decode(), again.content.decode(), already):
+        assert reverse("survey:answer", args=[invitation.token]) not in html
+        assert 'name="q' not in html  # the "already answered" page, not the form
 
 
 # Each message in Italian (once translated) or in the English source.
@@ -121,7 +137,7 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(
     html = response.content.decode()
     assert any(m in html for m in message), html[:3000]
     assert "testo da conservare" in html  # entered text is kept
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists() and not Response.objects.exists()
     invitation.refresh_from_db()
     assert invitation.answered_at is None
 
@@ -143,7 +159,7 @@ def test_forged_expired_and_unknown_tokens_get_the_same_404(client, invitation, 
     assert expired.status_code == 404
     assert _without_csrf(expired.content.decode()) == pages[0]
     assert expired["Cache-Control"] == "no-store"
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists() and not Response.objects.exists()
 
 
 def test_token_of_an_inactive_survey_is_404(client, invitation, survey_a):
@@ -157,7 +173,7 @@ def test_question_ids_of_another_survey_are_ignored(client, invitation, survey_a
     foreign = {f"q{q.pk}": "3" for q in other.questions.all()}
     response = client.post(_url(invitation), foreign)
     assert response.status_code == 422
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists() and not Response.objects.exists()
 
 
 def test_open_link_is_anonymous_and_rate_limited(client, survey_a, alice):
@@ -182,11 +198,12 @@ def test_inactive_open_link_is_404(client, survey_a, alice):
     assert client.get(reverse("survey:open", args=[link.token])).status_code == 404
 
 
-def test_submission_reads_once_and_writes_in_one_short_transaction(client, invitation, survey_a):
+def test_submission_reads_once_and_writes_one_row(client, invitation, survey_a):
     """GIVEN an invitation link
     WHEN a valid answer is posted
-    THEN the request reads with one SELECT (invitation, survey and questions) and writes the
-    claim, the response and all its answers with one statement each, nothing else."""
+    THEN the request reads with one SELECT (invitation, survey and questions) and writes one
+    INSERT, the pending submission; the worker then stores the response, its answers and the
+    claim on the invitation, with the time of the submission."""
     f = _fields(survey_a)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
@@ -197,7 +214,10 @@ def test_submission_reads_once_and_writes_in_one_short_transaction(client, invit
     statements = [
         q["sql"].split()[0].upper() for q in queries.captured_queries if "feedback_" in q["sql"]
     ]
-    assert statements == ["SELECT", "UPDATE", "INSERT", "INSERT"], statements
+    assert statements == ["SELECT", "INSERT"], statements
+    assert not Response.objects.exists()
+    submitted_at = Submission.objects.get(invitation=invitation).submitted_at
+    assert submissions_store_all() == 1
     stored = Response.objects.get()
     assert (stored.score, stored.band, stored.kind, stored.all_good) == (
         10,
@@ -210,7 +230,8 @@ def test_submission_reads_once_and_writes_in_one_short_transaction(client, invit
     texts = dict(Answer.objects.filter(response=stored).values_list("question__role", "text"))
     assert texts == {"main": "", "why": "Puntuali", "improve": "Orari"}
     invitation.refresh_from_db()
-    assert invitation.answered_at == stored.submitted_at == invitation.closed_at
+    assert invitation.answered_at == stored.submitted_at == invitation.closed_at == submitted_at
+    assert not Submission.objects.exists()
 
 
 def test_top_score_with_nothing_to_improve_is_recorded_as_all_good(client, invitation, survey_a):
@@ -219,6 +240,7 @@ def test_top_score_with_nothing_to_improve_is_recorded_as_all_good(client, invit
     THEN the response carries the "all good" signal."""
     f = _fields(survey_a)
     client.post(_url(invitation), {f["main"]: "9", f["why"]: "Tutto bene", f["improve"]: " "})
+    submissions_store_all()
     assert Response.objects.get().all_good is True
 
 
@@ -228,9 +250,11 @@ def test_answered_link_past_its_expiry_still_says_already_answered(client, invit
     THEN the page says "already answered" (not 404) and nothing changes."""
     f = _fields(survey_a)
     assert client.post(_url(invitation), {f["main"]: "8"}).status_code == 302
+    submissions_store_all()
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(1))
     again = client.post(_url(invitation), {f["main"]: "3"})
     assert again.status_code == 200
+    submissions_store_all()
     assert Response.objects.get().score == 8
 
 
@@ -269,6 +293,7 @@ def test_choice_and_scale_questions_are_checked_and_stored(client, invitation, s
         _url(invitation), {f["main"]: "8", f"q{channel.pk}": "mail", f"q{rating.pk}": "4"}
     )
     assert good.status_code == 302
+    submissions_store_all()
     answers = Answer.objects.filter(response=Response.objects.get())
     assert answers.get(question=channel).choice == "mail"
     assert answers.get(question=rating).number == 4

@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from ascolto.core.testing import run_pending_tasks
 from ascolto.feedback.models import Question, Response
 from ascolto.feedback.services import response_submit, survey_invitation_create
+from ascolto.feedback.services.submissions import submissions_store_all
 from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.interactions.services import (
     interaction_record,
@@ -97,15 +98,18 @@ def _survey_answers(survey, why: str, improve: str) -> dict[str, str]:
 def test_a_public_submission_queues_one_task_that_analyses_each_comment_once(
     client, workspace_a, alice
 ):
-    """GIVEN an invitation WHEN the customer submits the public page with two comments THEN one
-    task is queued with the response (no commit hook needed), the worker stores one analysis per
-    comment equal to the analyser's; a second run of the same task stores nothing again."""
+    """GIVEN an invitation WHEN the customer submits the public page with two comments and the
+    worker stores the submission THEN one task is queued with the response (no commit hook
+    needed), the worker stores one analysis per comment equal to the analyser's; a second run of
+    the same task stores nothing again."""
     cust = fx.customer(workspace_a)
     survey = SurveyFactory(workspace=workspace_a, by=alice)
     invitation = survey_invitation_create(survey=survey, customer=cust, by=alice)
     data = _survey_answers(survey, LATE, HAPPY)
     answered = client.post(reverse("survey:answer", args=[invitation.token]), data)
     assert answered.status_code == 302
+    assert not DBTaskResult.objects.exists()
+    assert submissions_store_all() == 1
     response = Response.objects.get(invitation=invitation)
     comments = sorted(response.answers.exclude(text="").values_list("pk", flat=True))
     task = DBTaskResult.objects.get()

@@ -1,7 +1,8 @@
 """`ascolto worker`: run queued background tasks.
 
 A thin wrapper around django-tasks-db's `db_worker` that serves every configured queue by
-default. Run as many as you like, on one machine or several: each task is claimed by one worker.
+default; a thread beside it stores the public survey page's submissions as they arrive
+(`feedback.services.submissions`). Run as many as you like, on one machine or several: each task is claimed by one worker.
 On SIGTERM or SIGINT the worker finishes the task in hand and exits; a second signal aborts it
 (its unit of work is repaired by the sweeper once its lease expires).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
@@ -17,6 +19,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.crypto import get_random_string
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
+
+from ascolto.feedback.services.submissions import submissions_loop, submissions_store_all
 
 
 class Command(BaseCommand):
@@ -48,13 +52,27 @@ class Command(BaseCommand):
                 "run that backend's own worker instead (see docs/tasks.md)."
             )
         worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
-        call_command(
-            "db_worker",
-            queue_name=queues,
-            interval=interval,
-            batch=batch,
-            max_tasks=max_tasks,
-            reload=False,
-            worker_id=worker_id,
-            verbosity=options["verbosity"],
+        # Beside the tasks, a thread stores the survey page's submissions as they arrive.
+        stop = threading.Event()
+        submissions = threading.Thread(
+            target=submissions_loop, args=(stop,), name="submissions", daemon=True
         )
+        if batch:
+            submissions_store_all()
+        else:
+            submissions.start()
+        try:
+            call_command(
+                "db_worker",
+                queue_name=queues,
+                interval=interval,
+                batch=batch,
+                max_tasks=max_tasks,
+                reload=False,
+                worker_id=worker_id,
+                verbosity=options["verbosity"],
+            )
+        finally:
+            stop.set()
+            if submissions.is_alive():
+                submissions.join(timeout=30)
