@@ -115,3 +115,54 @@ def test_two_schedulers_at_once_run_each_period_once(external_db):
         ("record-queued", 1),
         ("sweeper", 1),
     ]
+
+
+SUBMISSIONS = """
+from ascolto.feedback import bench, public_form
+from ascolto.feedback.services.submissions import submission_accept
+prepared = bench.prepare_survey({n})
+data = {{prepared.fields["main"]: "9", prepared.fields["why"]: "Puntuali"}}
+for token in prepared.tokens:
+    form = public_form.invitation_form_by_token(token)
+    submission_accept(target=form.target, questions=form.questions, data=data)
+result = len(prepared.tokens)
+"""
+
+
+def stored(db) -> int:
+    return db.query("SELECT COUNT(*) FROM feedback_response")[0][0]
+
+
+def test_killed_worker_stores_every_survey_submission_exactly_once(external_db):
+    """GIVEN 1,500 answers accepted by the survey page
+    WHEN a real worker is killed while storing them, and a second one is started
+    THEN every answer is stored as exactly one response with its answers, nothing is pending,
+    and every invitation is marked answered at the time its answer was sent."""
+    db = external_db
+    assert db.django(SUBMISSIONS.format(n=1500)) == 1500
+    worker = db.ascolto("worker", "--interval", "0.1", stdout=subprocess.DEVNULL)
+    try:
+        db.wait_for(lambda: stored(db) >= 100, what="the first batches", timeout=90)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert 100 <= stored(db) < 1500  # killed in the middle
+
+    worker = db.ascolto("worker", "--interval", "0.1", stdout=subprocess.DEVNULL)
+    try:
+        db.wait_for(lambda: stored(db) == 1500, what="every submission stored", timeout=120)
+        db.wait_for(
+            lambda: db.query("SELECT COUNT(*) FROM feedback_submission")[0][0] == 0,
+            what="no submission left",
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert worker.returncode == 0
+    assert db.query("SELECT COUNT(*) FROM feedback_answer WHERE text = 'Puntuali'") == [(1500,)]
+    assert db.query(
+        "SELECT COUNT(*) FROM feedback_invitation i JOIN feedback_response r "
+        "ON r.invitation_id = i.id AND r.submitted_at = i.answered_at"
+    ) == [(1500,)]
