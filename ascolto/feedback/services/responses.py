@@ -302,13 +302,17 @@ _ATTNAMES = [Response._meta.pk.attname, *(f.attname for f in _FIELDS)]
 
 def _response_store(target: ResponseTarget, answers: list[CleanAnswer], language: str) -> Response:
     with write_turn(), transaction.atomic():
-        return _response_write(target, answers, language)
+        response, comment_ids = _response_write(target, answers, language)
+        _texts_analyse(response.workspace_id, comment_ids)
+        return response
 
 
 def _response_write(
     target: ResponseTarget, answers: list[CleanAnswer], language: str, submitted_at: Any = None
-) -> Response:
-    """Store the response in the caller's transaction (`submitted_at`: now unless given)."""
+) -> tuple[Response, list[int]]:
+    """Store the response in the caller's transaction (`submitted_at`: now unless given) and
+    alert on a detractor. Returns it and the ids of its answers that have a text, which the
+    caller has analysed (`_texts_analyse`: one task for one response, or for a batch)."""
     now = submitted_at or timezone.now()
     main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
     score = main.number if main else None
@@ -349,21 +353,20 @@ def _response_write(
         db = cursor.db
     stored = [values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
     response = Response.from_db(db.alias, _ATTNAMES, [response_id, *stored])
-    _texts_analyse(response, [pk for pk, a in zip(answer_ids, kept, strict=True) if a.text])
     if response.is_detractor:
         _detractor_alert(response, answers)
-    return response
+    return response, [pk for pk, a in zip(answer_ids, kept, strict=True) if a.text]
 
 
-def _texts_analyse(response: Response, answer_ids: list[int]) -> None:
+def _texts_analyse(workspace_id: int, answer_ids: list[int]) -> None:
     """Comments are analysed (sentiment, emotion, aspects) in the background: one task for all
-    the response's comments (`answer_ids`), queued in the submission's own transaction (see
-    `textanalysis.services.text_analyses_request`)."""
+    the comments given (`answer_ids`, of one workspace), queued in the caller's transaction
+    (see `textanalysis.services.text_analyses_request`)."""
     from ascolto.textanalysis.services import text_analyses_request
 
     if answer_ids:
         text_analyses_request(
-            workspace_id=response.workspace_id, source_kind="survey_answer", source_ids=answer_ids
+            workspace_id=workspace_id, source_kind="survey_answer", source_ids=answer_ids
         )
 
 

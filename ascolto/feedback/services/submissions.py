@@ -7,8 +7,9 @@ NOTHING` on the unique invitation: a second submission, or a double click, store
 told "already answered"). When that INSERT has committed, the answer is safe.
 
 Everything the answer sets off (the response and its answers, the invitation marked answered,
-the timeline, the dashboards' counts kept by triggers, the analysis of the comments, the
-detractor alert) is done by `submissions_process`, in batches, with the time of the submission.
+the timeline, the dashboards' counts kept by triggers, the detractor alert, and one task that
+analyses the comments of the whole batch) is done by `submissions_process`, in batches, with the
+time of the submission.
 `ascolto worker` runs it in a loop beside its tasks (a submission is stored within about a
 second while a worker runs), and the scheduler's one-minute sweeper runs it too, so answers are
 stored even when every worker is down. A batch is one transaction that also deletes the
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -38,6 +40,7 @@ from ascolto.feedback.services.responses import (
     ResponseTarget,
     _insert,
     _response_write,
+    _texts_analyse,
     response_answers_clean,
 )
 from ascolto.lib.writers import write_turn
@@ -104,13 +107,14 @@ def submissions_process(*, limit: int = BATCH) -> int:
             {question_id for *_r, answers in rows for question_id, *_v in answers}
         )
         handled, failed = [], {}
+        comments: dict[int, list[int]] = defaultdict(list)  # workspace -> answer ids
         for pk, invitation_id, submitted_at, answers in rows:
             if invitation_id not in targets:  # deleted with its invitation meanwhile
                 handled.append(pk)
                 continue
             target, language = targets[invitation_id]
             try:
-                _submission_store(target, language, submitted_at, answers, questions)
+                comment_ids = _submission_store(target, language, submitted_at, answers, questions)
             except AlreadyAnswered:
                 logger.info(
                     "Submission %s dropped: invitation %s answered already", pk, invitation_id
@@ -119,7 +123,11 @@ def submissions_process(*, limit: int = BATCH) -> int:
                 logger.exception("Submission %s could not be stored", pk)
                 failed[pk] = f"{type(exc).__name__}: {exc}"[:1000]
                 continue
+            else:
+                comments[target.workspace_id].extend(comment_ids)
             handled.append(pk)
+        for workspace_id, answer_ids in comments.items():  # one analysis task per batch
+            _texts_analyse(workspace_id, answer_ids)
         Submission.objects.filter(pk__in=handled).delete()
         for pk, error in failed.items():
             Submission.objects.filter(pk=pk).update(error=error)
@@ -152,7 +160,8 @@ def _submission_store(
     submitted_at: datetime,
     answers: list[list[Any]],
     questions: dict[int, Question],
-) -> None:
+) -> list[int]:
+    """Store one submission as its response; returns the ids of its answers with a text."""
     # An answer to a question deleted since is dropped, as the deletion would have dropped it.
     clean = [
         CleanAnswer(questions[question_id], number=number, text=text, choice=choice)
@@ -161,9 +170,10 @@ def _submission_store(
     ]
     try:
         with transaction.atomic():
-            _response_write(target, clean, language, submitted_at)
+            _response, comment_ids = _response_write(target, clean, language, submitted_at)
     except IntegrityError:  # the response's unique invitation: answered already
         raise AlreadyAnswered from None
+    return comment_ids
 
 
 def submissions_store_all(*, max_batches: int = 1000) -> int:

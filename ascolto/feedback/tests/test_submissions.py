@@ -23,6 +23,7 @@ from ascolto.feedback.services.submissions import (
     submissions_store_all,
     submissions_sweep,
 )
+from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.health.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +171,26 @@ def test_deleting_the_customer_deletes_their_pending_answer(survey_a, customer_a
     customer_a.delete()
     assert not Submission.objects.exists()
     assert submissions_process() == 0 and not Response.objects.exists()
+
+
+def test_a_batch_queues_one_analysis_task_per_workspace(
+    survey_a, workspace_a, workspace_b, alice, mallory
+):
+    """GIVEN comments pending in two workspaces WHEN one batch stores them THEN one analysis task
+    per workspace carries exactly that workspace's comments."""
+    survey_b = SurveyFactory(workspace=workspace_b, by=mallory)
+    a = [_invite(survey_a, CustomerFactory(workspace=workspace_a), alice) for _i in range(3)]
+    b = [_invite(survey_b, CustomerFactory(workspace=workspace_b), mallory) for _i in range(2)]
+    for invitation in a + b:
+        _accept(invitation, main="8", why=f"Commento {invitation.pk}", improve="")
+    _accept(_invite(survey_a, CustomerFactory(workspace=workspace_a), alice), main="9")  # no text
+    assert submissions_process() == 6
+    tasks = {
+        t.args_kwargs["kwargs"]["workspace_id"]: sorted(t.args_kwargs["kwargs"]["source_ids"])
+        for t in DBTaskResult.objects.all()
+    }
+    assert DBTaskResult.objects.count() == 2
+    for workspace, invitations in ((workspace_a, a), (workspace_b, b)):
+        comments = Answer.objects.filter(response__invitation__in=invitations).exclude(text="")
+        assert tasks[workspace.pk] == sorted(comments.values_list("pk", flat=True))
+        assert comments.count() == len(invitations)
