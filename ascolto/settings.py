@@ -104,6 +104,11 @@ else:
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers taking turns before each transaction (ascolto/lib/writers.py).
+    DATABASES["default"]["ENGINE"] = "ascolto.lib.sqlite"
+    # Tests run in memory, as Django's default for SQLite (said explicitly: test runners that
+    # recognise SQLite by Django's engine name would otherwise make up a file name).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",

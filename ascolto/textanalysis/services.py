@@ -279,28 +279,48 @@ def text_analyses_store(*, workspace_id: int, source_kind: str, source_ids: Sequ
     return stored
 
 
-@transaction.atomic
 def text_analysis_store(
     *, workspace_id: int, source_kind: str, source_id: int
 ) -> TextAnalysis | None:
     """Store or refresh the analysis of one text. Does nothing when the stored analysis is of
     the same text; removes the analysis when the text is gone or empty. A changed text makes
-    its correction historic (it described the old text)."""
+    its correction historic (it described the old text).
+
+    The text is analysed before the write transaction opens: on SQLite a transaction holds the
+    database's one write lock, which the public survey page's submissions wait for."""
+    stored = TextAnalysis.objects.filter(
+        workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
+    )
     source = source_texts(workspace_id=workspace_id, source_kind=source_kind, ids=[source_id])
     found = source.get(source_id)
-    existing = (
-        TextAnalysis.objects.select_for_update()
-        .filter(workspace_id=workspace_id, source_kind=source_kind, source_id=source_id)
-        .first()
-    )
     if found is None or not found.text.strip():
-        if existing is not None:
-            existing.delete()
+        with transaction.atomic():
+            for existing in stored.select_for_update():
+                existing.delete()
         return None
     digest = text_hash(found.text)
+    existing = stored.first()
     if existing is not None and existing.text_hash == digest:
         return existing
     labels = _labels(found.text, _Learnt(text_model_current(workspace_id=workspace_id)))
+    with transaction.atomic():
+        existing = stored.select_for_update().first()
+        if existing is not None and existing.text_hash == digest:
+            return existing  # a concurrent run stored it meanwhile
+        return _analysis_write(existing, workspace_id, source_kind, found, labels, digest)
+
+
+def _analysis_write(
+    existing: TextAnalysis | None,
+    workspace_id: int,
+    source_kind: str,
+    found: SourceText,
+    labels: Labels,
+    digest: str,
+) -> TextAnalysis:
+    """Write the analysis of `found`, its labels worked out already, in the caller's
+    transaction (over `existing`, read under lock, if any)."""
+    source_id = found.source_id
     analysis = existing or TextAnalysis(
         workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
     )

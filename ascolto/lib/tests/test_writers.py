@@ -102,3 +102,77 @@ def test_processes_take_turns_on_the_lock_file(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def _file_database(path):
+    """A connection of Ascolto's SQLite backend to the database file `path`, outside Django's
+    connection handler (the test suite's own database lives in memory, where turns are not
+    taken)."""
+    from ascolto.lib.sqlite.base import DatabaseWrapper
+
+    return DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias="default")
+
+
+def _begin(db) -> None:
+    db.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+
+
+def _end(db, *, commit: bool) -> None:
+    db.commit() if commit else db.rollback()
+    db.set_autocommit(True)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's backend only")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("commit", [True, False])
+def test_every_transaction_on_a_file_database_takes_its_turn(tmp_path, commit):
+    """GIVEN a transaction open on a SQLite file (the worker's, say) WHEN another thread begins
+    one THEN it waits for the turn before `BEGIN`, and gets it as soon as the first commits or
+    rolls back; no turn is left held afterwards."""
+    path = tmp_path / "db.sqlite3"
+    first = _file_database(path)
+    _begin(first)
+    assert first._write_turn is not None
+    assert (tmp_path / "db.sqlite3-writers.lock").exists()
+    entered, done = threading.Event(), threading.Event()
+    turns = []
+
+    def second() -> None:
+        db = _file_database(path)
+        _begin(db)
+        entered.set()
+        turns.append(db._write_turn)
+        _end(db, commit=True)
+        turns.append(db._write_turn)
+        db.close()
+        done.set()
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    try:
+        assert not entered.wait(0.3)
+        _end(first, commit=commit)
+        assert entered.wait(WAIT) and done.wait(WAIT)
+    finally:
+        waiter.join(WAIT)
+        first.close()
+    assert first._write_turn is None
+    assert turns[0] is not None and turns[1] is None
+    assert writers._TURN.acquire(blocking=False)
+    writers._TURN.release()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's backend only")
+@pytest.mark.django_db(transaction=True)
+def test_write_turn_around_a_transaction_is_taken_once(tmp_path):
+    """`write_turn()` then a transaction on the same connection: the transaction does not wait
+    for the turn its own connection holds, and the turn goes back when `write_turn` ends."""
+    db = _file_database(tmp_path / "db.sqlite3")
+    assert writers.turn_take(db) is True
+    _begin(db)  # would wait out the whole timeout if it took the turn again
+    assert writers.turn_take(db) is False
+    _end(db, commit=True)
+    assert db._write_turn is not None  # still held: taken outside the transaction
+    writers.turn_give(db)
+    assert db._write_turn is None
+    db.close()
