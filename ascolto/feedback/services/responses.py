@@ -1,14 +1,15 @@
 """Submitting a response: validation of every answer, one response per invitation, the
 detractor alert and the "all good" signal.
 
-The public survey page is the busiest write path, so the store is kept short and cheap: the
-reads (invitation, survey, questions) happen before the write transaction, which holds only the
-conditional UPDATE that claims the invitation, two INSERTs (the response, then all its answers
-in one statement) and the one task row that analyses its comments. On SQLite the threads of a
-process take turns before the transaction begins (`lib.writers.write_turn`). The INSERTs are
-built once per process from the models' own fields (`_insert`), so a column added later is
-written too; like `bulk_create` they bypass `save()` and signals, which these models do not rely
-on. See docs/benchmarks.md, "Survey submissions".
+The answers of an invitation's public page are accepted as one row and filed here by the worker
+(`services.submissions`, in batches); open links, members and imports store directly
+(`response_submit`). Either way the store is kept short and cheap: the reads (invitation,
+survey, questions) happen before the write transaction, which holds only the conditional UPDATE
+that claims the invitation, two INSERTs (the response, then all its answers in one statement)
+and the task row that analyses the comments. The INSERTs are built once per process from the
+models' own fields (`_insert`), so a column added later is written too; like `bulk_create` they
+bypass `save()` and signals, which these models do not rely on. See docs/benchmarks.md, "Survey
+submissions".
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ascolto.feedback.models import Answer, Invitation, OpenLink, Question, Response, Survey
-from ascolto.lib.writers import write_turn
 
 logger = logging.getLogger("ascolto.feedback")
 
@@ -301,7 +301,7 @@ _ATTNAMES = [Response._meta.pk.attname, *(f.attname for f in _FIELDS)]
 
 
 def _response_store(target: ResponseTarget, answers: list[CleanAnswer], language: str) -> Response:
-    with write_turn(), transaction.atomic():
+    with transaction.atomic():
         response, comment_ids = _response_write(target, answers, language)
         _texts_analyse(response.workspace_id, comment_ids)
         return response

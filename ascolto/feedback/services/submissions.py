@@ -95,7 +95,7 @@ def submissions_process(*, limit: int = BATCH) -> int:
     invitation was answered already, or set aside with an error."""
     if not submissions_pending():
         return 0
-    with write_turn(), transaction.atomic():
+    with transaction.atomic():
         pending = Submission.objects.filter(error="").order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True)  # workers take disjoint rows

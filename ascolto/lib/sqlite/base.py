@@ -1,0 +1,51 @@
+"""Django's SQLite backend, with every transaction taking its writer's turn first.
+
+Ascolto's transactions on SQLite begin with `BEGIN IMMEDIATE` (they take the database's one
+write lock at once). This backend takes the writer's turn of `ascolto.lib.writers` just before
+that `BEGIN` and gives it up when the transaction commits or rolls back, so every writer (web
+requests, the task worker, the scheduler) queues in the same line, handed over at once, instead
+of some meeting the others in SQLite's busy handler, which sleeps up to 100 ms between tries.
+In-memory databases (the test suite's) are left as Django has them.
+"""
+
+from __future__ import annotations
+
+from django.db.backends.sqlite3 import base
+
+from ascolto.lib import writers
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _turn_for_transaction = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        if not self.is_in_memory_db():
+            self._turn_for_transaction = writers.turn_take(self)
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._turn_give()
+            raise
+
+    def _turn_give(self) -> None:
+        if self._turn_for_transaction:
+            self._turn_for_transaction = False
+            writers.turn_give(self)
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._turn_give()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._turn_give()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            self._turn_give()
