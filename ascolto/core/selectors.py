@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ascolto.core.models import ScheduledRun
 from ascolto.core.services import MANUAL_PREFIX
+from ascolto.feedback.selectors import oldest_waiting_submission_at
 
 
 def last_scheduler_tick() -> datetime | None:
@@ -36,7 +37,8 @@ def background_problems(*, now: datetime | None = None) -> list[str]:
     """Reasons the background work looks stuck, empty when healthy.
 
     The scheduler check applies once a scheduler has ever ticked (a fresh install has no ticks
-    yet); the queue check catches a missing or dead worker as soon as anything waits for it.
+    yet); the queue check catches a missing or dead worker as soon as anything waits for it,
+    and so does the check of the survey answers waiting to be filed (scheduler down too).
     """
     minutes = settings.HEALTH_STALE_MINUTES
     if not minutes:
@@ -55,5 +57,11 @@ def background_problems(*, now: datetime | None = None) -> list[str]:
         problems.append(
             _("A task has waited %(minutes)d minutes for a worker.")
             % {"minutes": (now - waiting) // timedelta(minutes=1)}
+        )
+    answer = oldest_waiting_submission_at()
+    if answer is not None and answer < limit:
+        problems.append(
+            _("A survey answer has waited %(minutes)d minutes to be filed.")
+            % {"minutes": (now - answer) // timedelta(minutes=1)}
         )
     return problems

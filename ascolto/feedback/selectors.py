@@ -16,6 +16,7 @@ from ascolto.feedback.models import (
     OpenLink,
     Question,
     Response,
+    Submission,
     Survey,
     token_hash_of,
 )
@@ -223,4 +224,15 @@ def cadence_rule_list(*, workspace: Workspace) -> QuerySet[CadenceRule]:
         CadenceRule.objects.for_workspace(workspace)
         .select_related("survey", "segment", "after_touchpoint")
         .order_by("-active", "name", "pk")
+    )
+
+
+def oldest_waiting_submission_at() -> datetime | None:
+    """When the oldest answer still waiting to be filed by the worker was sent (None: none
+    waits). Answers set aside with an error are not waiting."""
+    return (
+        Submission.objects.filter(error="")
+        .order_by("pk")
+        .values_list("submitted_at", flat=True)
+        .first()
     )

@@ -56,3 +56,30 @@ def test_task_waiting_for_a_worker_is_reported(client, settings):
     settings.HEALTH_STALE_MINUTES = 0
     assert client.get("/health/").status_code == 200
     assert ScheduledRun.objects.count() == 0
+
+
+def test_survey_answer_waiting_to_be_filed_is_reported(client, settings, workspace_a, alice):
+    """No worker and no scheduler: an answer the page accepted waits; after the stale limit the
+    health check says so (the answer itself is safe, but its alert has not gone out)."""
+    from ascolto.customers.tests.factories import CustomerFactory
+    from ascolto.feedback.models import Submission
+    from ascolto.feedback.services import survey_invitation_create
+    from ascolto.feedback.services.submissions import submissions_store_all
+    from ascolto.feedback.tests.factories import SurveyFactory
+
+    survey = SurveyFactory(workspace=workspace_a, by=alice)
+    invitation = survey_invitation_create(
+        survey=survey, customer=CustomerFactory(workspace=workspace_a), by=alice
+    )
+    main = survey.questions.get(role="main")
+    Submission.objects.create(
+        workspace=workspace_a,
+        invitation=invitation,
+        submitted_at=timezone.now() - timedelta(minutes=11),
+        answers=[[main.pk, 9, "", ""]],
+    )
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["problems"] == ["A survey answer has waited 11 minutes to be filed."]
+    submissions_store_all()
+    assert client.get("/health/").status_code == 200
