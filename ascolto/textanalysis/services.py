@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -376,21 +376,25 @@ def text_analysis_backfill(
     memo: dict[str, Labels] = {}
     stored = 0
     for kind in SourceKind.values:
-        last_pk = 0  # keyset paging: each batch starts after the previous one
+        last = None  # keyset paging: each batch starts after the previous one's last row
         while limit is None or stored < limit:
             size = batch_size if limit is None else min(batch_size, limit - stored)
-            missing = _missing(workspace_id, kind)
-            if since is not None:
-                missing = missing.filter(_when__gte=since)
-            rows = list(
-                missing.filter(pk__gt=last_pk)
-                .order_by("pk")
-                .values_list("pk", "text", "_customer", "_when")[:size]
-            )
+            page = _missing(workspace_id, kind)
+            if since is None:
+                page = page.order_by("pk")
+                if last is not None:
+                    page = page.filter(pk__gt=last[1])
+            else:
+                # In time order, through the workspace's time index: the recent texts of a long
+                # history are a small part of it, which primary-key order would walk in full.
+                page = page.filter(_when__gte=since).order_by("_when", "pk")
+                if last is not None:
+                    page = page.filter(Q(_when__gt=last[0]) | Q(_when=last[0], pk__gt=last[1]))
+            rows = list(page.values_list("pk", "text", "_customer", "_when")[:size])
             if not rows:
                 break
-            last_pk = rows[-1][0]
-            stored += _store_batch(workspace_id, kind, rows, learnt, memo)
+            last = (rows[-1][3], rows[-1][0])
+            stored += _store_batch(workspace_id, kind, _analysed(rows, learnt, memo))
             if progress is not None:
                 progress(len(rows))
             if len(rows) < size:
@@ -398,18 +402,14 @@ def text_analysis_backfill(
     return stored
 
 
-@transaction.atomic
-def _store_batch(
-    workspace_id: int,
-    kind: str,
-    rows: list[tuple],
-    learnt: _Learnt,
-    memo: dict[str, Labels] | None = None,
-) -> int:
-    """Analyse and insert one batch. `memo` keeps the labels of texts already seen in this run
-    (templated notes such as "Consegna effettuata" repeat by the thousand); it is emptied when
-    it grows past MEMO_LIMIT texts."""
-    analyses = []
+def _analysed(
+    rows: list[tuple], learnt: _Learnt, memo: dict[str, Labels] | None = None
+) -> list[tuple[SourceText, Labels]]:
+    """The labels of each (pk, text, customer, when) row, worked out before any write
+    transaction opens. `memo` keeps the labels of texts already seen in this run (templated
+    notes such as "Consegna effettuata" repeat by the thousand); it is emptied when it grows
+    past MEMO_LIMIT texts."""
+    analysed = []
     memo = {} if memo is None else memo
     for pk, text, customer_id, when in rows:
         if not text.strip():
@@ -419,8 +419,19 @@ def _store_batch(
             if len(memo) >= MEMO_LIMIT:
                 memo.clear()
             labels = memo[text] = _labels(text, learnt)
-        analysis = TextAnalysis(workspace_id=workspace_id, source_kind=kind, source_id=pk)
-        _apply(analysis, SourceText(pk, text, customer_id, when), labels, text_hash(text))
+        analysed.append((SourceText(pk, text, customer_id, when), labels))
+    return analysed
+
+
+@transaction.atomic
+def _store_batch(workspace_id: int, kind: str, analysed: list[tuple[SourceText, Labels]]) -> int:
+    """Insert one batch of analyses (see `_analysed`) in one short transaction."""
+    analyses = []
+    for source, labels in analysed:
+        analysis = TextAnalysis(
+            workspace_id=workspace_id, source_kind=kind, source_id=source.source_id
+        )
+        _apply(analysis, source, labels, text_hash(source.text))
         analyses.append(analysis)
     TextAnalysis.objects.bulk_create(analyses, batch_size=BATCH_SIZE, ignore_conflicts=True)
     # ignore_conflicts leaves pks unset on some backends: read them back by source id.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ascolto.core.testing import run_pending_tasks
@@ -245,6 +248,23 @@ def test_backfill_analyses_every_text_without_one_once(workspace_a, workspace_b,
         == before
     )
     assert TextAnalysis.objects.filter(workspace=workspace_b).count() == 1
+
+
+def test_backfill_since_a_date_takes_exactly_the_recent_texts_in_time_order(workspace_a):
+    """GIVEN texts before and after a date, several at the same moment across batch edges, in
+    an order of creation unlike their order in time WHEN the backfill runs `since` that date in
+    batches of 2 THEN exactly the recent texts are analysed, each once."""
+    from ascolto.textanalysis.services import text_analysis_backfill
+
+    cust = fx.customer(workspace_a)
+    since = timezone.now() - timedelta(days=90)
+    moments = [since + timedelta(days=d) for d in (30, 1, 0, 30, 30, -1, 60, 1, -200, 30)]
+    notes = [fx.interaction(cust, f"{LATE} ({n})", when) for n, when in enumerate(moments)]
+    recent = sorted(n.pk for n, when in zip(notes, moments, strict=True) if when >= since)
+    assert text_analysis_backfill(workspace_id=workspace_a.pk, since=since, batch_size=2) == 8
+    assert sorted(TextAnalysis.objects.values_list("source_id", flat=True)) == recent
+    assert text_analysis_backfill(workspace_id=workspace_a.pk, since=since, batch_size=2) == 0
+    assert text_analysis_backfill(workspace_id=workspace_a.pk, batch_size=2) == 2  # the older
 
 
 def test_the_sweep_job_is_scheduled_and_analyses_leftovers(workspace_a):
