@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -376,24 +376,20 @@ def text_analysis_backfill(
     memo: dict[str, Labels] = {}
     stored = 0
     for kind in SourceKind.values:
-        last = None  # keyset paging: each batch starts after the previous one's last row
+        last_pk = 0  # keyset paging: each batch starts after the previous one
         while limit is None or stored < limit:
             size = batch_size if limit is None else min(batch_size, limit - stored)
-            page = _missing(workspace_id, kind)
-            if since is None:
-                page = page.order_by("pk")
-                if last is not None:
-                    page = page.filter(pk__gt=last[1])
-            else:
-                # In time order, through the workspace's time index: the recent texts of a long
-                # history are a small part of it, which primary-key order would walk in full.
-                page = page.filter(_when__gte=since).order_by("_when", "pk")
-                if last is not None:
-                    page = page.filter(Q(_when__gt=last[0]) | Q(_when=last[0], pk__gt=last[1]))
-            rows = list(page.values_list("pk", "text", "_customer", "_when")[:size])
+            missing = _missing(workspace_id, kind)
+            if since is not None:
+                missing = missing.filter(_when__gte=since)
+            rows = list(
+                missing.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", "text", "_customer", "_when")[:size]
+            )
             if not rows:
                 break
-            last = (rows[-1][3], rows[-1][0])
+            last_pk = rows[-1][0]
             stored += _store_batch(workspace_id, kind, _analysed(rows, learnt, memo))
             if progress is not None:
                 progress(len(rows))

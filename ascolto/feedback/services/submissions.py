@@ -29,7 +29,14 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 
 from ascolto.feedback.models import Invitation, Question, Submission
@@ -92,9 +99,23 @@ def submissions_pending() -> bool:
 def submissions_process(*, limit: int = BATCH) -> int:
     """Store up to `limit` pending submissions as responses, oldest first, in one transaction
     that also deletes them. Returns how many were handled: stored, dropped because their
-    invitation was answered already, or set aside with an error."""
+    invitation was answered already, or set aside with an error.
+
+    A batch is first tried whole, with no savepoint per submission (two statements fewer
+    each); if anything in it fails, it is rolled back and done again one savepoint per
+    submission, so the one that fails is set aside and the others are stored."""
     if not submissions_pending():
         return 0
+    try:
+        return _batch_store(limit=limit, isolated=False)
+    except (OperationalError, InterfaceError):
+        raise  # the database itself: the whole batch is tried again later
+    except Exception:
+        logger.warning("A batch of submissions failed; storing them one by one", exc_info=True)
+        return _batch_store(limit=limit, isolated=True)
+
+
+def _batch_store(*, limit: int, isolated: bool) -> int:
     with transaction.atomic():
         pending = Submission.objects.filter(error="").order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
@@ -114,12 +135,19 @@ def submissions_process(*, limit: int = BATCH) -> int:
                 continue
             target, language = targets[invitation_id]
             try:
-                comment_ids = _submission_store(target, language, submitted_at, answers, questions)
+                comment_ids = _submission_store(
+                    target, language, submitted_at, answers, questions, isolated=isolated
+                )
             except AlreadyAnswered:
                 logger.info(
                     "Submission %s dropped: invitation %s answered already", pk, invitation_id
                 )
-            except Exception as exc:  # set aside, with the reason, for the admin to see
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception as exc:
+                if not isolated:
+                    raise
+                # Set aside, with the reason, for the admin to see.
                 logger.exception("Submission %s could not be stored", pk)
                 failed[pk] = f"{type(exc).__name__}: {exc}"[:1000]
                 continue
@@ -160,14 +188,21 @@ def _submission_store(
     submitted_at: datetime,
     answers: list[list[Any]],
     questions: dict[int, Question],
+    *,
+    isolated: bool,
 ) -> list[int]:
-    """Store one submission as its response; returns the ids of its answers with a text."""
+    """Store one submission as its response (`isolated`: in a savepoint of its own); returns
+    the ids of its answers with a text. A claim that finds the invitation answered writes
+    nothing, so it needs no savepoint to be undone."""
     # An answer to a question deleted since is dropped, as the deletion would have dropped it.
     clean = [
         CleanAnswer(questions[question_id], number=number, text=text, choice=choice)
         for question_id, number, text, choice in answers
         if question_id in questions
     ]
+    if not isolated:
+        _response, comment_ids = _response_write(target, clean, language, submitted_at)
+        return comment_ids
     try:
         with transaction.atomic():
             _response, comment_ids = _response_write(target, clean, language, submitted_at)

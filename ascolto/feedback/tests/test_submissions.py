@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -194,3 +196,18 @@ def test_a_batch_queues_one_analysis_task_per_workspace(
         comments = Answer.objects.filter(response__invitation__in=invitations).exclude(text="")
         assert tasks[workspace.pk] == sorted(comments.values_list("pk", flat=True))
         assert comments.count() == len(invitations)
+
+
+def test_a_good_batch_is_stored_without_a_savepoint_per_submission(survey_a, workspace_a, alice):
+    """The batch is tried whole first: its statements do not grow by a savepoint per answer
+    (the test's own transaction makes the batch's one savepoint)."""
+    invitations = [
+        _invite(survey_a, CustomerFactory(workspace=workspace_a), alice) for _i in range(4)
+    ]
+    for invitation in invitations:
+        _accept(invitation, main="9")
+    with CaptureQueriesContext(connection) as queries:
+        assert submissions_process() == 4
+    savepoints = [q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1
+    assert Response.objects.count() == 4
