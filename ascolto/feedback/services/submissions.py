@@ -6,16 +6,16 @@ validates every answer against its question, then inserts ONE `Submission` row (
 NOTHING` on the unique invitation: a second submission, or a double click, stores nothing and is
 told "already answered"). When that INSERT has committed, the answer is safe.
 
-Everything the answer sets off (the response and its answers, the invitation marked answered,
-the timeline, the dashboards' counts kept by triggers, the detractor alert, and one task that
-analyses the comments of the whole batch) is done by `submissions_process`, in batches, with the
-time of the submission. `ascolto worker` runs it in a loop beside its tasks (a submission is
-stored within about a second while a worker runs), and the scheduler's one-minute sweeper runs
-it too, so answers are stored even when every worker is down. A batch is one transaction that also deletes the
-submissions it stored, so an invitation has its pending submission or its response, never both,
-and a worker killed in the middle of a batch leaves it to be done again, whole. A submission
-that cannot be stored (it should not happen: it was validated) keeps its row, with the reason
-in `error`, for the admin to see; nothing is lost. See docs/benchmarks.md, "Survey submissions".
+Everything the answer sets off (the response and its answers, the invitation marked answered, the
+timeline, the dashboards' counts kept by triggers, the detractor alert, and one task that analyses
+the comments of the whole batch) is done by `submissions_process`, in batches, with the time of the
+submission. `ascolto worker` runs it in a loop beside its tasks (a submission is stored within
+about a second while a worker runs), and the scheduler's one-minute sweeper runs it too, so answers
+are stored even when every worker is down. A batch is one transaction that also deletes the
+submissions it stored, so an invitation has its pending submission or its response, never both, and
+a worker killed in the middle of a batch leaves it to be done again, whole. A submission that
+cannot be stored (it should not happen: it was validated) keeps its row, with the reason in
+`error`, for the admin to see; nothing is lost. See docs/benchmarks.md, "Survey submissions".
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """`ascolto worker`: run queued background tasks.
 
-A thin wrapper around django-tasks-db's `db_worker` that serves every configured queue by
-default; a thread beside it stores the public survey page's submissions as they arrive
-(`feedback.services.submissions`). Run as many as you like, on one machine or several: each task is claimed by one worker.
-On SIGTERM or SIGINT the worker finishes the task in hand and exits; a second signal aborts it
-(its unit of work is repaired by the sweeper once its lease expires).
+A thin wrapper around django-tasks-db's `db_worker` that serves every configured queue by default;
+a thread beside it stores the public survey page's submissions as they arrive
+(`feedback.services.submissions`). Run as many as you like, on one machine or several: each task is
+claimed by one worker. On SIGTERM or SIGINT the worker finishes the task in hand and exits; a
+second signal aborts it (its unit of work is repaired by the sweeper once its lease expires).
 """
 
 from __future__ import annotations
@@ -54,12 +54,13 @@ class Command(BaseCommand):
         worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
         # Beside the tasks, a thread stores the survey page's submissions as they arrive.
         stop = threading.Event()
-        submissions = threading.Thread(
-            target=submissions_loop, args=(stop,), name="submissions", daemon=True
-        )
+        submissions = None
         if batch:
             submissions_store_all()
         else:
+            submissions = threading.Thread(
+                target=submissions_loop, args=(stop,), name="submissions", daemon=True
+            )
             submissions.start()
         try:
             call_command(
@@ -74,5 +75,5 @@ class Command(BaseCommand):
             )
         finally:
             stop.set()
-            if submissions.is_alive():
+            if submissions is not None:
                 submissions.join(timeout=30)
