@@ -486,6 +486,12 @@ class Answer(models.Model):
         return str(self.number if self.number is not None else self.choice or self.text[:40])
 
 
+class SubmissionQuerySet(WorkspaceQuerySet):
+    def waiting(self) -> SubmissionQuerySet:
+        """Submissions still to be filed (those set aside with an error are not)."""
+        return self.filter(error="")
+
+
 class Submission(models.Model):
     """An answer set received on an invitation's public page, not yet stored as a `Response`.
 
@@ -513,7 +519,7 @@ class Submission(models.Model):
     answers = models.JSONField(default=list)
     error = models.TextField(blank=True)
 
-    objects = WorkspaceQuerySet.as_manager()
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("survey submission")

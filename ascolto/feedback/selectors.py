@@ -231,8 +231,5 @@ def oldest_waiting_submission_at() -> datetime | None:
     """When the oldest answer still waiting to be filed by the worker was sent (None: none
     waits). Answers set aside with an error are not waiting."""
     return (
-        Submission.objects.filter(error="")
-        .order_by("pk")
-        .values_list("submitted_at", flat=True)
-        .first()
+        Submission.objects.waiting().order_by("pk").values_list("submitted_at", flat=True).first()
     )

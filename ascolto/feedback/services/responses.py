@@ -116,6 +116,12 @@ def response_answers_clean(
     return answers, errors
 
 
+def main_score(answers: Sequence[CleanAnswer]) -> int | None:
+    """The number given to the survey's main question (None if it has none)."""
+    main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
+    return main.number if main else None
+
+
 def score_band(kind: str, score: int | None) -> str:
     """Promoter, passive or detractor for a main score of a survey of `kind` ("" for none)."""
     if score is None:
@@ -314,8 +320,7 @@ def _response_write(
     alert on a detractor. Returns it and the ids of its answers that have a text, which the
     caller has analysed (`_texts_analyse`: one task for one response, or for a batch)."""
     now = submitted_at or timezone.now()
-    main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
-    score = main.number if main else None
+    score = main_score(answers)
     values = {
         "workspace_id": target.workspace_id,
         "survey_id": target.survey_id,

@@ -47,6 +47,7 @@ from ascolto.feedback.services.responses import (
     _insert,
     _response_write,
     _texts_analyse,
+    main_score,
     response_answers_clean,
 )
 from ascolto.lib.writers import write_turn
@@ -70,8 +71,7 @@ def submission_accept(
     answers, errors = response_answers_clean(questions=questions, data=data)
     if errors:
         raise ValidationError(errors)
-    main = next((a for a in answers if a.question.role == Question.Role.MAIN), None)
-    score = main.number if main else None
+    score = main_score(answers)
     row = {
         "workspace_id": target.workspace_id,
         "invitation_id": target.invitation_id,
@@ -92,7 +92,7 @@ def submission_accept(
 
 def submissions_pending() -> bool:
     """Whether any submission waits to be stored (a read that takes no write lock)."""
-    return Submission.objects.filter(error="").exists()
+    return Submission.objects.waiting().exists()
 
 
 def submissions_process(*, limit: int = BATCH) -> int:
@@ -116,7 +116,7 @@ def submissions_process(*, limit: int = BATCH) -> int:
 
 def _batch_store(*, limit: int, isolated: bool) -> int:
     with transaction.atomic():
-        pending = Submission.objects.filter(error="").order_by("pk")
+        pending = Submission.objects.waiting().order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True)  # workers take disjoint rows
         rows = list(pending.values_list("pk", "invitation_id", "submitted_at", "answers")[:limit])
