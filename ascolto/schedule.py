@@ -47,6 +47,6 @@ SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
     "ascolto.feedback.services.survey_invitations_sweep",
     "ascolto.feedback.services.submissions.submissions_sweep",
-    "ascolto.health.services.notification_emails_sweep",
+    "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
 ]

@@ -40,11 +40,12 @@ INSTALLED_APPS = [
     "ascolto.workspaces",
     "ascolto.customers",
     "ascolto.interactions",
+    "ascolto.notifications",
     "ascolto.feedback",
+    "ascolto.textanalysis",
     "ascolto.promises",
     "ascolto.health",
     "ascolto.dashboards",
-    "ascolto.textanalysis",
 ]
 
 MIDDLEWARE = [

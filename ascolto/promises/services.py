@@ -450,7 +450,7 @@ def _alert_recipients(customer: Customer) -> list[Membership]:
 
 
 def _crisis_alert(crisis: Crisis) -> None:
-    from ascolto.health.services import notification_create
+    from ascolto.notifications.services import notification_create
 
     check = crisis.promise_check
     customer = check.customer

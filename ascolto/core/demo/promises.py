@@ -606,7 +606,7 @@ def _notify(ctx: DemoContext, crisis_ids: list[int]) -> None:
     """The newest open crises alert the owner in the app (no email is sent for demo data)."""
     from django.urls import reverse
 
-    from ascolto.health.services import notification_create
+    from ascolto.notifications.services import notification_create
     from ascolto.promises.services import check_summary
 
     workspace = ctx.workspace

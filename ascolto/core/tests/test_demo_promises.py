@@ -14,7 +14,7 @@ from django.db.models import Avg, Count, F, Q
 from ascolto.core.demo.promises import NEEDS
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import Answer, Question, Survey
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 from ascolto.promises.fit import fit_check_for_customer, fit_override_report
 from ascolto.promises.models import (
     Crisis,

@@ -376,7 +376,7 @@ def _texts_analyse(workspace_id: int, answer_ids: list[int]) -> None:
 
 
 def _detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
-    from ascolto.health.services import notification_create
+    from ascolto.notifications.services import notification_create
     from ascolto.workspaces.models import Membership, Role
 
     customer = response.customer

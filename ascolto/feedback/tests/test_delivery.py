@@ -12,7 +12,7 @@ from ascolto.core.testing import failed_tasks, run_pending_tasks
 from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.feedback import services
 from ascolto.feedback.models import Invitation
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

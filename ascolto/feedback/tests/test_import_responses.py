@@ -13,9 +13,9 @@ from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.feedback.models import Answer, Response
 from ascolto.feedback.services.imports import responses_import
 from ascolto.feedback.tests.factories import SurveyFactory
-from ascolto.health.models import Notification
 from ascolto.interactions.selectors import timeline_for_customer
 from ascolto.lib.csvimport import CsvFileError, csv_rows
+from ascolto.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from ascolto.feedback import services
 from ascolto.feedback.models import Answer, Invitation, Response, Submission
 from ascolto.feedback.services.submissions import submissions_store_all
 from ascolto.feedback.tests.factories import SurveyFactory
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from ascolto.feedback import services
 from ascolto.feedback.models import Answer, Invitation, Question, Response, Survey
 from ascolto.feedback.selectors import all_good_responses, invitation_by_token
 from ascolto.feedback.tests.factories import SurveyFactory
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

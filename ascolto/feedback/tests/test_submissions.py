@@ -26,7 +26,7 @@ from ascolto.feedback.services.submissions import (
     submissions_sweep,
 )
 from ascolto.feedback.tests.factories import SurveyFactory
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

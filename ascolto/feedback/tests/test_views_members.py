@@ -7,7 +7,7 @@ from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.feedback import services
 from ascolto.feedback.models import Invitation, OpenLink, Question, Survey
 from ascolto.feedback.tests.factories import SurveyFactory
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -152,12 +152,20 @@ def test_member_sees_only_own_notifications_and_marks_read(
         survey=survey_a, data={f"q{main.pk}": "1"}, language="it", invitation=invitation
     )
     note = Notification.objects.get(recipient=alice)
-    assert note.title in alice_client.get(reverse("health:notification-list")).content.decode()
-    assert note.title not in bob_client.get(reverse("health:notification-list")).content.decode()
-    assert bob_client.post(reverse("health:notification-read", args=[note.pk])).status_code == 404
+    assert (
+        note.title in alice_client.get(reverse("notifications:notification-list")).content.decode()
+    )
+    assert (
+        note.title
+        not in bob_client.get(reverse("notifications:notification-list")).content.decode()
+    )
+    assert (
+        bob_client.post(reverse("notifications:notification-read", args=[note.pk])).status_code
+        == 404
+    )
     note.refresh_from_db()
     assert note.read_at is None
-    alice_client.post(reverse("health:notification-read", args=[note.pk]))
+    alice_client.post(reverse("notifications:notification-read", args=[note.pk]))
     note.refresh_from_db()
     assert note.read_at is not None
 

@@ -12,9 +12,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ascolto.customers.tests.factories import CustomerFactory
-from ascolto.health.models import Notification
 from ascolto.interactions.models import Touchpoint
 from ascolto.interactions.tests.factories import InteractionFactory
+from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, PromiseCheck
 from ascolto.promises.services import promise_create
 from ascolto.promises.tests import gap_fixtures as fx

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from ascolto.core.testing import run_pending_tasks
 from ascolto.customers.tests.factories import CustomerFactory, SegmentFactory
-from ascolto.health.models import Notification
 from ascolto.interactions.models import Touchpoint
 from ascolto.interactions.services import interaction_record, interaction_update
+from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, PromiseCheck
 from ascolto.promises.services import (
     RECENT_FOR_ALERT,

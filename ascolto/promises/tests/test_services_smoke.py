@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ascolto.customers.tests.factories import CustomerFactory
-from ascolto.health.models import Notification
 from ascolto.interactions.models import Touchpoint
 from ascolto.interactions.services import interaction_record, interaction_update
+from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, PromiseCheck
 from ascolto.promises.services import promise_checks_run, promise_create
 

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from ascolto.health.services import notification_email_send
+from ascolto.notifications.services import notification_email_send
 
 
 @task(queue_name="email")

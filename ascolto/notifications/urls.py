@@ -1,8 +1,8 @@
 from django.urls import path
 
-from ascolto.health import views
+from ascolto.notifications import views
 
-app_name = "health"
+app_name = "notifications"
 
 urlpatterns = [
     path("", views.notification_list, name="notification-list"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 
 
 @admin.register(Notification)

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ascolto.health import selectors, services
-from ascolto.health.models import Notification
+from ascolto.notifications import selectors, services
+from ascolto.notifications.models import Notification
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
@@ -18,7 +18,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         workspace=request.workspace, member=request.member
     )
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "health/notification_list.html", {"page": page})
+    return render(request, "notifications/notification_list.html", {"page": page})
 
 
 @require_POST
@@ -30,12 +30,12 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("open") and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}
     ):
-        return redirect(notification.url or "health:notification-list")
-    return redirect("health:notification-list")
+        return redirect(notification.url or "notifications:notification-list")
+    return redirect("notifications:notification-list")
 
 
 @require_POST
 @member_required(Role.AGENT)
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     services.notifications_mark_all_read(by=request.member)
-    return redirect("health:notification-list")
+    return redirect("notifications:notification-list")

@@ -23,14 +23,14 @@ from ascolto.core.leases import (
 )
 from ascolto.customers.models import Customer
 from ascolto.feedback import delivery
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 from ascolto.workspaces.models import Membership, Workspace
 
-logger = logging.getLogger("ascolto.health")
+logger = logging.getLogger("ascolto.notifications")
 
 
 def _enqueue_email(notification_id: int) -> None:
-    from ascolto.health.tasks import notification_email_send_task
+    from ascolto.notifications.tasks import notification_email_send_task
 
     notification_email_send_task.enqueue(notification_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ascolto.health.models import Notification
+from ascolto.notifications.models import Notification
 from ascolto.workspaces.models import Membership, Workspace
 
 
