@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "ascolto.promises",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.demo",
+    "ascolto.bench",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,3 @@
-import os
-
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -18,8 +16,3 @@ urlpatterns = [
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if os.environ.get("ASCOLTO_BENCH_CEILING") == "1":  # `ascolto bench survey` only
-    from ascolto.feedback.bench_views import ceiling
-
-    urlpatterns.append(path("bench/ceiling/", ceiling, name="bench-ceiling"))

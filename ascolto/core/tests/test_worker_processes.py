@@ -118,7 +118,8 @@ def test_two_schedulers_at_once_run_each_period_once(external_db):
 
 
 SUBMISSIONS = """
-from ascolto.feedback import bench, public_form
+from ascolto.bench import survey as bench
+from ascolto.feedback import public_form
 from ascolto.feedback.services.submissions import submission_accept
 prepared = bench.prepare_survey({n})
 data = {{prepared.fields["main"]: "9", prepared.fields["why"]: "Puntuali"}}

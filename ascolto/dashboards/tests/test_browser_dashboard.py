@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from ascolto.bench.management.commands.bench import generate_responses
 from ascolto.customers.tests.factories import CustomerFactory, SegmentFactory
-from ascolto.dashboards.management.commands.bench import generate_responses
 
 
 @pytest.mark.browser

@@ -137,8 +137,8 @@ def test_bench_reference_query_matches_the_page(workspace_a):
     """The hand-written reference computes the same NPS as the selectors."""
     from django.db import connection
 
+    from ascolto.bench.management.commands.bench import generate_responses, reference_sql
     from ascolto.dashboards import selectors
-    from ascolto.dashboards.management.commands.bench import generate_responses, reference_sql
 
     CustomerFactory.create_batch(3, workspace=workspace_a)
     generate_responses(workspace_a, 500)
@@ -156,9 +156,9 @@ def test_bench_segment_reference_matches_the_filtered_page(workspace_a, alice):
     segment's customers' answers and invitations, and only its active customers."""
     from django.db import connection
 
+    from ascolto.bench.management.commands.bench import generate_responses, reference_sql
     from ascolto.customers.models import Customer
     from ascolto.dashboards import selectors
-    from ascolto.dashboards.management.commands.bench import generate_responses, reference_sql
 
     edilizia = SegmentFactory(workspace=workspace_a, name="Edilizia")
     CustomerFactory.create_batch(3, workspace=workspace_a, segment=edilizia)

@@ -1,4 +1,4 @@
-"""`ascolto analyse` (one text and JSON lines) and `ascolto bench text`."""
+"""`ascolto analyse` (one text and JSON lines)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,6 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
-
-from ascolto.textanalysis.bench import (
-    DEFAULT_DATA,
-    macro_f1,
-    micro_f1_sets,
-    pearson,
-    read_absita,
-)
 
 
 def run(*args, stdin: str | None = None) -> str:
@@ -80,49 +72,3 @@ def test_jsonl_ten_thousand_lines():
     elapsed = time.perf_counter() - started
     assert out.count("\n") == 10_000
     assert elapsed < 60  # measured in seconds by `ascolto bench text`, not asserted tightly
-
-
-def test_metrics():
-    assert macro_f1(["a", "b"], ["a", "b"]) == 1.0
-    assert macro_f1(["a", "a", "b", "b"], ["a", "a", "a", "a"]) == pytest.approx((2 / 3 + 0) / 2)
-    assert micro_f1_sets([{"x"}, {"y"}], [{"x"}, set()]) == pytest.approx(2 / 3)
-    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
-    assert pearson([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
-
-
-def test_absita_mapping_leaves_out_three_stars(tmp_path):
-    folder = tmp_path / "ate-absita-2020"
-    folder.mkdir()
-    rows = [("bello", 5), ("ok", 3), ("rotto", 1), ("buono", 4), ("male", 2)]
-    (folder / "ate_absita_training.ndjson").write_text(
-        "\n".join(json.dumps({"sentence": t, "score": s}) for t, s in rows) + "\n"
-    )
-    (folder / "ate_absita_dev.ndjson").write_text("")
-    assert read_absita(tmp_path) == [
-        ("bello", "positive"),
-        ("rotto", "negative"),
-        ("buono", "positive"),
-        ("male", "negative"),
-    ]
-
-
-def test_bench_text_prints_the_table():
-    out = io.StringIO()
-    call_command("bench", "text", "--skip-external", "--seconds", "0.2", stdout=out)
-    text = out.getvalue()
-    assert "sentiment macro-F1 (it)" in text
-    assert "throughput" in text and "model load time" in text
-
-
-@pytest.mark.skipif(not DEFAULT_DATA.is_dir(), reason="shared benchmarks not present")
-def test_bench_text_markdown_with_shared_data():
-    out = io.StringIO()
-    call_command("bench", "text", "--markdown", "--seconds", "0.2", stdout=out)
-    text = out.getvalue()
-    assert text.startswith("| Metric |")
-    assert "ATE_ABSITA" in text and "EmoITA" in text
-
-
-def test_bench_text_missing_data_is_a_command_error(tmp_path):
-    with pytest.raises(CommandError):
-        call_command("bench", "text", "--data", str(tmp_path / "nope"), stdout=io.StringIO())

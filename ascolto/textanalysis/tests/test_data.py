@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from ascolto.textanalysis.analyser import ASPECTS, DATA_DIR, EMOTION_LABELS, SENTIMENT_LABELS
-from ascolto.textanalysis.bench import load_devset
+from ascolto.textanalysis.devset import load_devset
 
 
 def test_devset_is_big_and_well_formed():

@@ -196,13 +196,13 @@ DemoStep = Callable[[DemoContext], None]
 
 
 def _steps() -> list[DemoStep]:
-    from ascolto.core.demo.cadence import cadence_step
-    from ascolto.core.demo.customers import customers_step
-    from ascolto.core.demo.interactions import interactions_step
-    from ascolto.core.demo.promises import promises_step
-    from ascolto.core.demo.surveys import surveys_step
-    from ascolto.core.demo.texts import texts_step
-    from ascolto.core.demo.workspace import workspace_step
+    from ascolto.demo.cadence import cadence_step
+    from ascolto.demo.customers import customers_step
+    from ascolto.demo.interactions import interactions_step
+    from ascolto.demo.promises import promises_step
+    from ascolto.demo.surveys import surveys_step
+    from ascolto.demo.texts import texts_step
+    from ascolto.demo.workspace import workspace_step
 
     return [
         workspace_step,

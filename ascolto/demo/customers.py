@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.text import slugify
 
-from ascolto.core.demo import DemoContext, DemoCustomer
-from ascolto.core.demo.dates import business_moment
-from ascolto.core.demo.names import (
+from ascolto.customers.models import Contract, Customer, LostRecord
+from ascolto.demo import DemoContext, DemoCustomer
+from ascolto.demo.dates import business_moment
+from ascolto.demo.names import (
     CITIES,
     COMPANY_FIRST,
     COMPANY_SECOND,
@@ -32,7 +33,6 @@ from ascolto.core.demo.names import (
     STREETS,
     SURNAMES,
 )
-from ascolto.customers.models import Contract, Customer, LostRecord
 
 INTERNAL_EVERY = 20  # one customer in 20 is an internal department (5 %)
 PROSPECT_SHARE = 0.07

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.db import connection
 
-from ascolto.core.demo import DemoContext
+from ascolto.demo import DemoContext
 from ascolto.textanalysis.services import text_analyses_missing_count, text_analysis_backfill
 
 DEMO_FULL_UP_TO = 20_000

@@ -23,15 +23,15 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
-from ascolto.core.demo import DemoContext, DemoCustomer, prepare_rows
-from ascolto.core.demo.dates import (
+from ascolto.demo import DemoContext, DemoCustomer, prepare_rows
+from ascolto.demo.dates import (
     add_business_days,
     at,
     business_moment,
     next_business_day,
     next_business_time,
 )
-from ascolto.core.demo.names import (
+from ascolto.demo.names import (
     CITIES,
     DELAY_CAUSES,
     EQUIPMENT,

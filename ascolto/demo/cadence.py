@@ -9,8 +9,8 @@ cadence service, so they are validated like the ones an owner makes on the caden
 
 from __future__ import annotations
 
-from ascolto.core.demo import DemoContext
 from ascolto.customers.models import Customer
+from ascolto.demo import DemoContext
 from ascolto.feedback.models import Survey
 from ascolto.feedback.services.cadence import cadence_rule_create
 from ascolto.interactions.models import Touchpoint

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Avg, Count, F, Q
 
-from ascolto.core.demo.promises import NEEDS
 from ascolto.customers.models import Customer
+from ascolto.demo.promises import NEEDS
 from ascolto.feedback.models import Answer, Question, Survey
 from ascolto.notifications.models import Notification
 from ascolto.promises.fit import fit_check_for_customer, fit_override_report

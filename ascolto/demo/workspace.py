@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ascolto.core.demo import DEMO_TIME_ZONE, DemoContext
-from ascolto.core.demo.names import SEGMENTS
 from ascolto.customers.models import LostReason
 from ascolto.customers.services import segment_get_or_create
+from ascolto.demo import DEMO_TIME_ZONE, DemoContext
+from ascolto.demo.names import SEGMENTS
 from ascolto.interactions.models import Touchpoint
 from ascolto.workspaces.models import Membership, Role
 from ascolto.workspaces.services import workspace_create

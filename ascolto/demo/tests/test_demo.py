@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from ascolto.core.demo import DEFAULT_PASSWORD
-from ascolto.core.demo.dates import easter_sunday, is_business_day
 from ascolto.customers.models import Contract, Customer, LostReason, LostRecord
+from ascolto.demo import DEFAULT_PASSWORD
+from ascolto.demo.dates import easter_sunday, is_business_day
 from ascolto.interactions.models import Interaction, StaffSignal
 from ascolto.workspaces.models import Membership, Workspace
 
@@ -244,7 +244,7 @@ def test_italian_holidays():
 def test_worker_processes_generate_the_same_data(monkeypatch):
     """The large-scale path (timelines generated in forked workers, written by this process)
     gives exactly what the in-process path gives."""
-    from ascolto.core.demo import interactions
+    from ascolto.demo import interactions
 
     run_demo("--customers", "12", "--years", "1")
     monkeypatch.setattr(interactions, "PARALLEL_FROM", 1)

@@ -27,8 +27,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
-from ascolto.core.demo import DemoContext, DemoCustomer
-from ascolto.core.demo.dates import business_moment
+from ascolto.demo import DemoContext, DemoCustomer
+from ascolto.demo.dates import business_moment
 from ascolto.feedback.models import (
     Answer,
     Invitation,

@@ -6,8 +6,8 @@ Measures the public survey page under load against a ceiling, in one run on the 
 1. prepares, in the configured database, a bench workspace with an NPS survey and N link
    invitations (bulk), keeping their tokens in memory only;
 2. starts `ascolto serve --web-only` (gunicorn, the usual workers and threads, plain HTTP) on a
-   free 127.0.0.1 port, with `ASCOLTO_BENCH_CEILING=1`, which mounts a bare view that does one
-   INSERT into a `bench_probe` table the bench creates (and drops at the end);
+   free 127.0.0.1 port, with the settings `ascolto.bench.settings`, whose URLs add a bare view
+   that does one INSERT into a `bench_probe` table the bench creates (and drops at the end);
 3. loads the ceiling, then the survey page, with C concurrent keep-alive clients for S seconds
    each: every survey request POSTs a valid answer to a distinct invitation's link;
 4. prints submissions per second and p50/p99 latencies of both, their ratio, and checks that the
@@ -24,7 +24,6 @@ See docs/benchmarks.md.
 from __future__ import annotations
 
 import http.client
-import importlib
 import io
 import math
 import os
@@ -47,7 +46,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.urls import NoReverseMatch, clear_url_caches, reverse
+from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from ascolto.customers.models import Customer
@@ -66,6 +66,8 @@ from ascolto.workspaces.models import Workspace
 
 PROBE_TABLE = "bench_probe"
 CEILING_PATH = "/bench/ceiling/"
+BENCH_SETTINGS = "ascolto.bench.settings"
+BENCH_URLCONF = "ascolto.bench.urls"
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
 
@@ -191,17 +193,6 @@ def run_load(
         thread.join()
     result.elapsed = time.perf_counter() - started
     return result
-
-
-def _ceiling_mount() -> None:
-    """Mount the ceiling view in this process (the URLconf may be loaded already, e.g. by the
-    system checks, before `ASCOLTO_BENCH_CEILING` was set)."""
-    os.environ["ASCOLTO_BENCH_CEILING"] = "1"
-    try:
-        reverse("bench-ceiling")
-    except NoReverseMatch:
-        importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
-        clear_url_caches()
 
 
 def cpu_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> float:
@@ -391,7 +382,7 @@ def server_start(
     port: int, workers: int, threads: int | None = None, *, background: bool = False
 ) -> subprocess.Popen:
     """`ascolto serve` on `port`: the web server only, or with its worker and scheduler."""
-    env = {**os.environ, "ASCOLTO_HTTPS": "0", "ASCOLTO_BENCH_CEILING": "1"}
+    env = {**os.environ, "ASCOLTO_HTTPS": "0", "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS}
     argv = [sys.executable, "-m", "ascolto", "serve", "--bind", f"127.0.0.1:{port}"]
     if not background:
         argv.append("--web-only")
@@ -521,11 +512,15 @@ def wal_pages_per_request(requests: Iterator[tuple[str, bytes]], count: int) -> 
 def handle_survey_cpu(command, options) -> None:
     """`--cpu`: processor time per request of the ceiling and of a survey submission, each
     measured `--repeat` times over `--requests` requests after a warm-up, in this process."""
+    with override_settings(ROOT_URLCONF=BENCH_URLCONF):
+        _survey_cpu(command, options)
+
+
+def _survey_cpu(command, options) -> None:
     count, repeat = options["requests"], options["repeat"]
     if count < 1 or repeat < 1:
         raise CommandError("--requests and --repeat must be positive.")
     out = command.stdout
-    _ceiling_mount()
     prepared_at = timezone.now()
     extra = CPU_WARMUP if connection.vendor == "sqlite" else count
     bench = prepare_survey(count * repeat + CPU_WARMUP + extra)

@@ -54,20 +54,20 @@ class Command(BaseCommand):
         dash.add_argument("--generate", type=int, default=0, help="Insert N responses first.")
         dash.add_argument("--repeat", type=int, default=7, help="Timed runs (median shown).")
         dash.add_argument("--seed", type=int, default=1, help="Random seed for --generate.")
-        from ascolto.textanalysis.bench import add_text_parser
+        from ascolto.bench.text import add_text_parser
 
         add_text_parser(sub)
-        from ascolto.feedback.bench import add_survey_parser
+        from ascolto.bench.survey import add_survey_parser
 
         add_survey_parser(sub)
 
     def handle(self, *args, **options):
         if options["target"] == "text":
-            from ascolto.textanalysis.bench import handle_text
+            from ascolto.bench.text import handle_text
 
             return handle_text(self, options)
         if options["target"] == "survey":
-            from ascolto.feedback.bench import handle_survey
+            from ascolto.bench.survey import handle_survey
 
             return handle_survey(self, options)
         workspace = self._workspace(options["workspace"])

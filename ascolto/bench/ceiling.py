@@ -1,6 +1,6 @@
 """The ceiling for `ascolto bench survey`: a bare view that does one INSERT.
 
-Mounted only when `ASCOLTO_BENCH_CEILING=1` (the bench sets it for the server it starts); the
+Mounted only by `ascolto.bench.urls` (the settings of the server the bench starts); the
 `bench_probe` table is created by the bench before the run and dropped after it.
 """
 

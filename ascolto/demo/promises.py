@@ -35,8 +35,8 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ascolto.core.demo import DemoContext, DemoCustomer, _datetime_adapter, chunked
-from ascolto.core.demo.dates import next_business_time
+from ascolto.demo import DemoContext, DemoCustomer, _datetime_adapter, chunked
+from ascolto.demo.dates import next_business_time
 from ascolto.feedback.models import Answer, Question, Response, Survey
 from ascolto.feedback.services import question_add
 from ascolto.interactions.models import Interaction

@@ -1,4 +1,4 @@
-"""`ascolto demo`: load an Italian demo business (see ascolto/core/demo/ and docs/demo.md).
+"""`ascolto demo`: load an Italian demo business (see ascolto/demo/ and docs/demo.md).
 
 The data depends only on `--seed` and on the date (today in Europe/Rome, or `--today`).
 """
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from ascolto.core.demo import (
+from ascolto.demo import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CUSTOMERS,
     DEFAULT_PASSWORD,
@@ -22,7 +22,7 @@ from ascolto.core.demo import (
     DemoOptions,
     demo_generate,
 )
-from ascolto.core.demo.workspace import DEMO_MEMBERS, demo_username
+from ascolto.demo.workspace import DEMO_MEMBERS, demo_username
 from ascolto.workspaces.models import Workspace
 
 

@@ -33,10 +33,9 @@ from ascolto.textanalysis.analyser import (
     analyse,
     analyse_rules,
 )
+from ascolto.textanalysis.devset import load_devset
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-DEVSET = PACKAGE_DIR / "data" / "devset.jsonl"
-DEFAULT_DATA = PACKAGE_DIR.parents[1].parent / "shared" / "benchmarks"
+DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
 TARGETS = {
     "sentiment_f1": 0.85,
@@ -90,11 +89,6 @@ def pearson(xs: list[float], ys: list[float]) -> float:
 
 
 # --- Data ---------------------------------------------------------------------------------------
-
-
-def load_devset(path: Path = DEVSET) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
 
 
 @dataclass
