@@ -13,27 +13,23 @@ from collections.abc import Sequence
 
 from django.utils.formats import number_format
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ascolto.dashboards.selectors import NpsResult, NpsRow
-
-PROMOTER = "#1e6b32"
-PASSIVE = "#a9b2b9"
-DETRACTOR = "#b3261e"
-LINE = "#0f5c4d"
-BAND = "#cfe6df"
-GREY = "#9aa4ad"
-AXIS = "#d9dee2"
-TEXT = "#5a6670"
-
-
-def _n(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else number_format(round(value, digits), digits)
-
-
-def _f(value: float) -> str:
-    return f"{value:.1f}"
+from ascolto.lib.charts import (
+    AXIS,
+    BAND,
+    DETRACTOR,
+    GREY,
+    LINE,
+    PASSIVE,
+    PROMOTER,
+    TEXT,
+    coord,
+    number,
+    svg,
+    x_labels,
+)
 
 
 def nps_tooltip(label: str, result: NpsResult) -> str:
@@ -41,32 +37,13 @@ def nps_tooltip(label: str, result: NpsResult) -> str:
         return _("%(label)s: no answers") % {"label": label}
     text = _("%(label)s: NPS %(nps)s ± %(margin)s (n = %(n)s)") % {
         "label": label,
-        "nps": _n(result.nps),
-        "margin": _n(result.margin),
+        "nps": number(result.nps),
+        "margin": number(result.margin),
         "n": result.n,
     }
     if result.low_n:
         text += " · " + _("low n")
     return text
-
-
-def _svg(width: int, height: int, label: str, body: list[str], css: str) -> SafeString:
-    return mark_safe(  # noqa: S308 (every text part below is escaped)
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css}" role="img" '
-        f'aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">'
-        + "".join(body)
-        + "</svg>"
-    )
-
-
-def _x_labels(labels: Sequence[str], centers: Sequence[float], y: float) -> list[str]:
-    every = max(1, -(-len(labels) // 12))
-    return [
-        f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle" fill="{TEXT}">{escape(text)}</text>'
-        for i, (text, x) in enumerate(zip(labels, centers, strict=True))
-        if i % every == 0
-    ]
 
 
 def nps_line_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height: int = 260):
@@ -83,9 +60,9 @@ def nps_line_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
     body = []
     for tick in (-100, -50, 0, 50, 100):
         body.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{_f(y(tick))}" y2="{_f(y(tick))}" '
+            f'<line x1="{left}" x2="{width - right}" y1="{coord(y(tick))}" y2="{coord(y(tick))}" '
             f'stroke="{AXIS}" stroke-width="{1.5 if tick == 0 else 1}"/>'
-            f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" fill="{TEXT}">'
+            f'<text x="{left - 6}" y="{coord(y(tick) + 4)}" text-anchor="end" fill="{TEXT}">'
             f"{tick}</text>"
         )
     # Runs of consecutive buckets with answers: one band and one line per run.
@@ -101,9 +78,9 @@ def nps_line_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
         upper = [(centers[i], y(rows[i].result.nps + rows[i].result.margin)) for i in run]
         lower = [(centers[i], y(rows[i].result.nps - rows[i].result.margin)) for i in run]
         if len(run) > 1:
-            points = " ".join(f"{_f(a)},{_f(b)}" for a, b in upper + lower[::-1])
+            points = " ".join(f"{coord(a)},{coord(b)}" for a, b in upper + lower[::-1])
             body.append(f'<polygon class="band" points="{points}" fill="{BAND}" opacity="0.8"/>')
-            line = " ".join(f"{_f(centers[i])},{_f(y(rows[i].result.nps))}" for i in run)
+            line = " ".join(f"{coord(centers[i])},{coord(y(rows[i].result.nps))}" for i in run)
             body.append(
                 f'<polyline class="line" points="{line}" fill="none" stroke="{LINE}" '
                 f'stroke-width="2"/>'
@@ -114,17 +91,17 @@ def nps_line_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
             continue
         colour = GREY if result.low_n else LINE
         css = "point low-n" if result.low_n else "point"
-        x = _f(centers[i])
+        x = coord(centers[i])
         body.append(
             f'<g class="{css}"><title>{escape(nps_tooltip(row.label, result))}</title>'
-            f'<line x1="{x}" x2="{x}" y1="{_f(y(result.nps + result.margin))}" '
-            f'y2="{_f(y(result.nps - result.margin))}" stroke="{colour}" stroke-width="1.5"/>'
-            f'<circle cx="{x}" cy="{_f(y(result.nps))}" r="{5 if len(rows) <= 24 else 3.5}" '
+            f'<line x1="{x}" x2="{x}" y1="{coord(y(result.nps + result.margin))}" '
+            f'y2="{coord(y(result.nps - result.margin))}" stroke="{colour}" stroke-width="1.5"/>'
+            f'<circle cx="{x}" cy="{coord(y(result.nps))}" r="{5 if len(rows) <= 24 else 3.5}" '
             f'fill="{"#ffffff" if result.low_n else colour}" stroke="{colour}" '
             f'stroke-width="2"/></g>'
         )
-    body += _x_labels([r.label for r in rows], centers, height - 12)
-    return _svg(width, height, label, body, "chart-line")
+    body += x_labels([r.label for r in rows], centers, height - 12)
+    return svg(width, height, label, body, "chart-line")
 
 
 def _nice_max(value: int) -> int:
@@ -153,8 +130,8 @@ def nps_bars_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
     for tick in (0, top_value // 2, top_value):
         ty = top + plot_h - h(tick)
         body.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{_f(ty)}" y2="{_f(ty)}" '
-            f'stroke="{AXIS}"/><text x="{left - 6}" y="{_f(ty + 4)}" text-anchor="end" '
+            f'<line x1="{left}" x2="{width - right}" y1="{coord(ty)}" y2="{coord(ty)}" '
+            f'stroke="{AXIS}"/><text x="{left - 6}" y="{coord(ty + 4)}" text-anchor="end" '
             f'fill="{TEXT}">{escape(number_format(tick, 0, force_grouping=True))}</text>'
         )
     names = (
@@ -164,7 +141,7 @@ def nps_bars_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
     )
     for i, row in enumerate(rows):
         base = top + plot_h
-        x = _f(centers[i] - bar_w / 2)
+        x = coord(centers[i] - bar_w / 2)
         css = "bar low-n" if row.result.low_n else "bar"
         parts = []
         for name, attr, colour in names:
@@ -180,12 +157,12 @@ def nps_bars_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
                 "n": row.result.n,
             }
             parts.append(
-                f'<rect x="{x}" y="{_f(base)}" width="{_f(bar_w)}" height="{_f(height_px)}" '
+                f'<rect x="{x}" y="{coord(base)}" width="{coord(bar_w)}" height="{coord(height_px)}" '
                 f'fill="{colour}"><title>{escape(tip)}</title></rect>'
             )
         body.append(f'<g class="{css}">{"".join(parts)}</g>')
-    body += _x_labels([r.label for r in rows], centers, height - 12)
-    return _svg(width, height, label, body, "chart-bars")
+    body += x_labels([r.label for r in rows], centers, height - 12)
+    return svg(width, height, label, body, "chart-bars")
 
 
 def distribution_svg(result: NpsResult, *, label: str, width: int = 600, height: int = 44):
@@ -207,20 +184,20 @@ def distribution_svg(result: NpsResult, *, label: str, width: int = 600, height:
         tip = _("%(band)s: %(count)s (%(pct)s%%)") % {
             "band": name,
             "count": count,
-            "pct": _n(pct),
+            "pct": number(pct),
         }
         text = (
-            f'<text x="{_f(x + w / 2)}" y="{height / 2 + 5}" text-anchor="middle" '
-            f'fill="{ink}" font-size="13" font-weight="bold">{escape(_n(pct, 0))}%</text>'
+            f'<text x="{coord(x + w / 2)}" y="{height / 2 + 5}" text-anchor="middle" '
+            f'fill="{ink}" font-size="13" font-weight="bold">{escape(number(pct, 0))}%</text>'
             if w > 44
             else ""
         )
         body.append(
-            f'<g><title>{escape(tip)}</title><rect x="{_f(x)}" y="0" width="{_f(w)}" '
+            f'<g><title>{escape(tip)}</title><rect x="{coord(x)}" y="0" width="{coord(w)}" '
             f'height="{height}" fill="{colour}"/>{text}</g>'
         )
         x += w
-    return _svg(width, height, label, body, "chart-distribution")
+    return svg(width, height, label, body, "chart-distribution")
 
 
 def breakdown_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720):
@@ -235,16 +212,16 @@ def breakdown_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720):
     body = []
     for tick in (-100, -50, 0, 50, 100):
         body.append(
-            f'<line x1="{_f(x(tick))}" x2="{_f(x(tick))}" y1="{top - 4}" y2="{height - 6}" '
+            f'<line x1="{coord(x(tick))}" x2="{coord(x(tick))}" y1="{top - 4}" y2="{height - 6}" '
             f'stroke="{AXIS}" stroke-width="{1.5 if tick == 0 else 1}"/>'
-            f'<text x="{_f(x(tick))}" y="{top - 8}" text-anchor="middle" fill="{TEXT}">'
+            f'<text x="{coord(x(tick))}" y="{top - 8}" text-anchor="middle" fill="{TEXT}">'
             f"{tick}</text>"
         )
     for i, row in enumerate(rows):
         cy = top + line_h * i + line_h / 2
         name = row.label if len(row.label) <= 28 else row.label[:27] + "…"
         body.append(
-            f'<text x="{left - 8}" y="{_f(cy + 4)}" text-anchor="end" fill="#1d2327">'
+            f'<text x="{left - 8}" y="{coord(cy + 4)}" text-anchor="end" fill="#1d2327">'
             f"{escape(name)}</text>"
         )
         result = row.result
@@ -254,11 +231,11 @@ def breakdown_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720):
         css = "point low-n" if result.low_n else "point"
         body.append(
             f'<g class="{css}"><title>{escape(nps_tooltip(row.label, result))}</title>'
-            f'<line x1="{_f(x(result.nps - result.margin))}" '
-            f'x2="{_f(x(result.nps + result.margin))}" y1="{_f(cy)}" y2="{_f(cy)}" '
+            f'<line x1="{coord(x(result.nps - result.margin))}" '
+            f'x2="{coord(x(result.nps + result.margin))}" y1="{coord(cy)}" y2="{coord(cy)}" '
             f'stroke="{colour}" stroke-width="3" opacity="0.6"/>'
-            f'<circle cx="{_f(x(result.nps))}" cy="{_f(cy)}" r="5.5" '
+            f'<circle cx="{coord(x(result.nps))}" cy="{coord(cy)}" r="5.5" '
             f'fill="{"#ffffff" if result.low_n else colour}" stroke="{colour}" '
             f'stroke-width="2"/></g>'
         )
-    return _svg(width, height, label, body, "chart-breakdown")
+    return svg(width, height, label, body, "chart-breakdown")

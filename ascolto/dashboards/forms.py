@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from ascolto.customers.models import Segment
-from ascolto.dashboards.selectors import COVERAGE_DAYS, Period, default_period
+from ascolto.dashboards.selectors import COVERAGE_DAYS
+from ascolto.lib.periods import DateInput, Period, default_period, period_clean
 from ascolto.workspaces.models import Workspace
-
-MAX_DAYS = 10 * 366
 
 
 @dataclass(frozen=True)
@@ -31,31 +30,6 @@ class DashboardFilters:
             params["segment"] = str(self.segment.pk)
         params["days"] = str(self.days)
         return urlencode(params)
-
-
-def period_clean(form: forms.Form, data: dict) -> dict:
-    """Complete and check the `start`/`end` fields of a period filter form: a missing end is the
-    default period's end, a missing start one year before the end (or the default start)."""
-    if "start" in form.errors or "end" in form.errors:
-        return data
-    start, end = data.get("start"), data.get("end")
-    start = start or (end - timedelta(days=364) if end else form.default.start)
-    end = end or form.default.end
-    if start > end:
-        raise forms.ValidationError(_("The start date must be on or before the end date."))
-    if (end - start).days > MAX_DAYS:
-        raise forms.ValidationError(_("Choose a period of at most ten years."))
-    if start.year < 2000:
-        raise forms.ValidationError(_("Choose dates from the year 2000 on."))
-    data["start"], data["end"] = start, end
-    return data
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class DashboardFilterForm(forms.Form):

@@ -34,6 +34,7 @@ from ascolto.dashboards import charts, selectors
 from ascolto.dashboards.models import MonthlyReport
 from ascolto.dashboards.selectors import Overview, Period
 from ascolto.dashboards.tables import nps_table
+from ascolto.lib import periods
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 logger = logging.getLogger("ascolto.dashboards")
@@ -72,7 +73,7 @@ def _year_to(month: date) -> Period:
 
 def report_context(*, workspace: Workspace, month: date) -> dict[str, Any]:
     period = month_period(month)
-    tz = selectors.workspace_zone(workspace)
+    tz = periods.workspace_zone(workspace)
     end_instant = period.bounds(tz)[1]
     now = min(timezone.now(), end_instant)
     data = selectors.overview(workspace=workspace, period=period, now=now)
@@ -95,7 +96,7 @@ def report_context(*, workspace: Workspace, month: date) -> dict[str, Any]:
 def report_html(*, workspace: Workspace, month: date) -> str:
     with (
         translation.override(workspace.language),
-        timezone.override(selectors.workspace_zone(workspace)),
+        timezone.override(periods.workspace_zone(workspace)),
     ):
         return render_to_string(
             "dashboards/report.html", report_context(workspace=workspace, month=month)
@@ -123,7 +124,7 @@ def monthly_reports_schedule(*, now: datetime) -> int:
 
     created = 0
     for workspace in Workspace.objects.order_by("pk").iterator():
-        month = previous_month(selectors.workspace_today(workspace, now))
+        month = previous_month(periods.workspace_today(workspace, now))
         try:
             with transaction.atomic():
                 report = MonthlyReport.objects.create(workspace=workspace, month=month)

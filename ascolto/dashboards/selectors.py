@@ -37,7 +37,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -55,7 +54,6 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,6 +67,11 @@ from ascolto.dashboards.models import (
 )
 from ascolto.feedback.models import Invitation, Question, Response, Survey
 from ascolto.interactions.models import Interaction
+from ascolto.lib.periods import (
+    Period,
+    period_buckets,
+    workspace_zone,
+)
 from ascolto.workspaces.models import Workspace
 
 LOW_N = 30
@@ -82,7 +85,6 @@ BREAKDOWNS: dict[str, Any] = {
     "customer_kind": gettext_lazy("Customer kind"),
     "survey": gettext_lazy("Survey"),
 }
-GRAINS = ("month", "quarter")
 
 
 # --- Results -------------------------------------------------------------------------------------
@@ -220,50 +222,6 @@ class Change:
         delta = now - before
         noise = Z95 * math.sqrt(se1 * se1 + se2 * se2)
         return cls(delta, noise, abs(delta) > noise)
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span of whole days in the workspace's calendar, both ends included."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def previous(self) -> Period:
-        """The period of equal length just before this one."""
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
-
-    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
-        """[start, end) as aware instants: midnight of the first day to midnight after the last."""
-        return _midnight(self.start, tz), _midnight(self.end + timedelta(days=1), tz)
-
-
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz)
-
-
-def workspace_zone(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Europe/Rome")
-
-
-def workspace_today(workspace: Workspace, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(workspace_zone(workspace)).date()
-
-
-def default_period(workspace: Workspace, now: datetime | None = None) -> Period:
-    """The last 12 months: from the first day of the month eleven months ago to today."""
-    today = workspace_today(workspace, now)
-    year, month = today.year, today.month - 11
-    if month < 1:
-        year, month = year - 1, month + 12
-    return Period(date(year, month, 1), today)
 
 
 # --- Query building blocks -----------------------------------------------------------------------
@@ -508,43 +466,10 @@ def nps_for_period(
 
 
 @dataclass(frozen=True)
-class Bucket:
-    key: str  # "2026-03" or "2026-Q1"
-    label: str
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
 class NpsRow:
     key: str
     label: str
     result: NpsResult
-
-
-def period_buckets(period: Period, tz: ZoneInfo, grain: str) -> list[Bucket]:
-    """The months or quarters that overlap `period`, clipped to it, as exact instants."""
-    if grain not in GRAINS:
-        raise ValueError(grain)
-    step = 1 if grain == "month" else 3
-    first_month = period.start.month if grain == "month" else (period.start.month - 1) // 3 * 3 + 1
-    cursor = date(period.start.year, first_month, 1)
-    buckets = []
-    while cursor <= period.end:
-        month = cursor.month + step
-        following = date(cursor.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-        if grain == "month":
-            key = f"{cursor:%Y-%m}"
-            label = date_format(cursor, "M Y")
-        else:
-            quarter = (cursor.month - 1) // 3 + 1
-            key = f"{cursor.year}-Q{quarter}"
-            label = _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": cursor.year}
-        start = max(cursor, period.start)
-        end = min(following - timedelta(days=1), period.end)
-        buckets.append(Bucket(key, label, *Period(start, end).bounds(tz)))
-        cursor = following
-    return buckets
 
 
 def nps_by_period(

@@ -14,6 +14,7 @@ from ascolto.dashboards.forms import DashboardFilterForm, DashboardFilters
 from ascolto.dashboards.selectors import BREAKDOWNS
 from ascolto.dashboards.tables import EXPORTS, export_table, nps_table
 from ascolto.feedback.models import Survey
+from ascolto.lib import periods
 from ascolto.lib.exports import FORMATS, table_export
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
@@ -33,7 +34,7 @@ def _context(request: HttpRequest, form, filters: DashboardFilters, **extra) -> 
         "filters": filters,
         "query": filters.query(),
         "can_download_report": request.member.has_role(Role.MANAGER),
-        "last_month": reports.previous_month(selectors.workspace_today(request.workspace)),
+        "last_month": reports.previous_month(periods.workspace_today(request.workspace)),
         **extra,
     }
 
@@ -124,7 +125,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.nps_by_period(
         workspace=request.workspace, period=filters.period, segment=filters.segment, survey=survey
     )
-    start, end = filters.period.bounds(selectors.workspace_zone(request.workspace))
+    start, end = filters.period.bounds(periods.workspace_zone(request.workspace))
     total = selectors.nps_for_period(
         workspace=request.workspace, start=start, end=end, segment=filters.segment, survey=survey
     )

@@ -1,5 +1,5 @@
 """The gap page's charts as inline SVG, drawn on the server like the dashboards' charts
-(`ascolto/dashboards/charts.py`): no JavaScript, no `style=`, `role="img"` with an
+(`ascolto/lib/charts.py`): no JavaScript, no `style=`, `role="img"` with an
 `aria-label`, a `<title>` on every mark; the page puts an accessible table beside them.
 Figures over fewer than `LOW_N` checks or answers are drawn grey.
 """
@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from ascolto.dashboards.charts import AXIS, GREY, TEXT, _svg
+from ascolto.lib.charts import AXIS, GREY, TEXT, coord, svg
 from ascolto.promises.gaps import Bucket, MonthShare, PromiseGap
 
 DELIVERED = "#0f5c4d"
@@ -21,10 +21,6 @@ PERCEIVED = "#2f6db5"
 PROMISED = "#1d2327"
 # From well within the limit (green) to more than twice it (red).
 BUCKET_COLOURS = ("#1e6b32", "#6a9f3a", "#d39a1c", "#d9661f", "#b3261e")
-
-
-def _f(value: float) -> str:
-    return f"{value:.1f}"
 
 
 def _pct(value: float | None) -> str:
@@ -48,21 +44,21 @@ def gaps_svg(gaps: Sequence[PromiseGap], *, label: str, width: int = 720) -> Saf
     body = []
     for tick in (0, 25, 50, 75, 100):
         body.append(
-            f'<line x1="{_f(x(tick))}" x2="{_f(x(tick))}" y1="{top - 4}" y2="{height - 6}" '
-            f'stroke="{AXIS}"/><text x="{_f(x(tick))}" y="{top - 8}" text-anchor="middle" '
+            f'<line x1="{coord(x(tick))}" x2="{coord(x(tick))}" y1="{top - 4}" y2="{height - 6}" '
+            f'stroke="{AXIS}"/><text x="{coord(x(tick))}" y="{top - 8}" text-anchor="middle" '
             f'fill="{TEXT}">{tick}%</text>'
         )
     promised_tip = _("Promised: kept every time (100%)")
     body.append(
         f'<g class="promised"><title>{escape(promised_tip)}</title>'
-        f'<line x1="{_f(x(100))}" x2="{_f(x(100))}" y1="{top - 4}" y2="{height - 6}" '
+        f'<line x1="{coord(x(100))}" x2="{coord(x(100))}" y1="{top - 4}" y2="{height - 6}" '
         f'stroke="{PROMISED}" stroke-width="2" stroke-dasharray="4 3"/></g>'
     )
     for i, gap in enumerate(gaps):
         y0 = top + row_h * i + 4
         name = gap.promise.label
         body.append(
-            f'<text x="{left - 8}" y="{_f(y0 + 15)}" text-anchor="end" fill="#1d2327">'
+            f'<text x="{left - 8}" y="{coord(y0 + 15)}" text-anchor="end" fill="#1d2327">'
             f"<title>{escape(name)}</title>{escape(_short(name))}</text>"
         )
         bars = (
@@ -90,10 +86,10 @@ def gaps_svg(gaps: Sequence[PromiseGap], *, label: str, width: int = 720) -> Saf
             fill = GREY if few else colour
             body.append(
                 f'<g class="bar {css}{" low-n" if few else ""}"><title>{escape(tip)}</title>'
-                f'<rect x="{left}" y="{_f(y)}" width="{_f(x(value) - left)}" height="10" '
+                f'<rect x="{left}" y="{coord(y)}" width="{coord(x(value) - left)}" height="10" '
                 f'fill="{fill}"/></g>'
             )
-    return _svg(width, height, label, body, "chart-gaps")
+    return svg(width, height, label, body, "chart-gaps")
 
 
 def sparkline_svg(
@@ -120,7 +116,7 @@ def sparkline_svg(
             run = []
             continue
         px, py = xy(i, month.delivered)
-        run.append(f"{_f(px)},{_f(py)}")
+        run.append(f"{coord(px)},{coord(py)}")
     if run:
         runs.append(run)
     for points in runs:
@@ -141,9 +137,9 @@ def sparkline_svg(
         colour = GREY if month.low_n else DELIVERED
         body.append(
             f'<g class="point{" low-n" if month.low_n else ""}"><title>{escape(tip)}</title>'
-            f'<circle cx="{_f(px)}" cy="{_f(py)}" r="2.5" fill="{colour}"/></g>'
+            f'<circle cx="{coord(px)}" cy="{coord(py)}" r="2.5" fill="{colour}"/></g>'
         )
-    return _svg(width, height, label, body, "chart-sparkline")
+    return svg(width, height, label, body, "chart-sparkline")
 
 
 def distribution_svg(
@@ -165,8 +161,8 @@ def distribution_svg(
             "pct": _pct(bucket.share(total)),
         }
         body.append(
-            f'<g class="segment"><title>{escape(tip)}</title><rect x="{_f(x)}" y="0" '
-            f'width="{_f(w)}" height="{height}" fill="{colour}"/></g>'
+            f'<g class="segment"><title>{escape(tip)}</title><rect x="{coord(x)}" y="0" '
+            f'width="{coord(w)}" height="{height}" fill="{colour}"/></g>'
         )
         x += w
-    return _svg(width, height, label, body, "chart-gap-distribution")
+    return svg(width, height, label, body, "chart-gap-distribution")

@@ -70,9 +70,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.customers.models import Customer, Segment
-from ascolto.dashboards.selectors import Period, period_buckets, workspace_zone
 from ascolto.feedback.models import Answer
 from ascolto.lib.dimensions import ASPECT_OF_DIMENSION
+from ascolto.lib.periods import Period, period_buckets, workspace_zone
 from ascolto.promises.formatting import target_text
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,

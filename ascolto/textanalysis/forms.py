@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.customers.models import Customer, Segment
-from ascolto.dashboards.forms import DateInput, period_clean
-from ascolto.dashboards.selectors import Period, default_period
 from ascolto.interactions.models import Touchpoint
+from ascolto.lib.periods import DateInput, Period, default_period, period_clean
 from ascolto.textanalysis.models import AspectName, Emotion, Sentiment, SourceKind
 from ascolto.workspaces.models import Workspace
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from ascolto.customers.models import Customer
-from ascolto.dashboards.selectors import Period, default_period, workspace_zone
+from ascolto.lib.periods import Period, default_period, workspace_zone
 from ascolto.textanalysis.models import (
     AspectName,
     Emotion,

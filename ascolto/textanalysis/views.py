@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from ascolto.dashboards.selectors import workspace_zone
+from ascolto.lib.periods import workspace_zone
 from ascolto.textanalysis import selectors, services
 from ascolto.textanalysis.forms import CommentFilterForm, CorrectionForm
 from ascolto.textanalysis.models import TextAnalysis

@@ -11,7 +11,6 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from ascolto.lib.periods import workspace_zone
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 logger = logging.getLogger("ascolto.security")
@@ -106,7 +106,7 @@ def member_required(role: str = Role.AGENT) -> Callable:
             request.workspace = membership.workspace  # type: ignore[attr-defined]
             request.member = membership  # type: ignore[attr-defined]
             # Dates and times are shown and typed in the workspace's time zone.
-            with timezone.override(_workspace_zone(membership.workspace)):
+            with timezone.override(workspace_zone(membership.workspace)):
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                     response.render()
@@ -116,13 +116,6 @@ def member_required(role: str = Role.AGENT) -> Callable:
         return wrapped
 
     return decorator
-
-
-def _workspace_zone(workspace: Workspace) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(workspace.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def require_role(request: HttpRequest, role: str) -> None:

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from ascolto.customers.tests.factories import CustomerFactory, SegmentFactory
 from ascolto.dashboards.tests.factories import SurveyFactory, answers
 from ascolto.feedback.models import Response
+from ascolto.lib import periods
 
 ROME = ZoneInfo("Europe/Rome")
 SIX = {"n", "promoters", "passives", "detractors", "nps", "margin"}
@@ -142,7 +143,7 @@ def test_bench_reference_query_matches_the_page(workspace_a):
 
     CustomerFactory.create_batch(3, workspace=workspace_a)
     generate_responses(workspace_a, 500)
-    period = selectors.default_period(workspace_a)
+    period = periods.default_period(workspace_a)
     sql, params = reference_sql(workspace_a, period)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -164,7 +165,7 @@ def test_bench_segment_reference_matches_the_filtered_page(workspace_a, alice):
     CustomerFactory.create_batch(3, workspace=workspace_a, segment=edilizia)
     CustomerFactory.create_batch(3, workspace=workspace_a)
     generate_responses(workspace_a, 400)
-    period = selectors.default_period(workspace_a)
+    period = periods.default_period(workspace_a)
     page = selectors.overview(workspace=workspace_a, period=period, segment=edilizia)
     everyone = selectors.overview(workspace=workspace_a, period=period)
     sql, params = reference_sql(workspace_a, period, edilizia)

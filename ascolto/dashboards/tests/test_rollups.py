@@ -12,13 +12,13 @@ from django.db.models import Count, Q
 from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.dashboards import selectors
 from ascolto.dashboards.models import DailyInvitations, DailyScore
-from ascolto.dashboards.selectors import Period
 from ascolto.dashboards.tests.factories import (
     InvitationFactory,
     ResponseFactory,
     SurveyFactory,
 )
 from ascolto.feedback.models import Invitation, Response, Survey
+from ascolto.lib.periods import Period
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -16,9 +16,10 @@ from ascolto.customers.models import Customer, Segment
 from ascolto.customers.tests.factories import CustomerFactory, SegmentFactory
 from ascolto.dashboards import selectors
 from ascolto.dashboards.models import DailySegmentInvitations, DailySegmentScore
-from ascolto.dashboards.selectors import Period
 from ascolto.dashboards.tests.factories import InvitationFactory, ResponseFactory, SurveyFactory
 from ascolto.feedback.models import Invitation, Response, Survey
+from ascolto.lib import periods
+from ascolto.lib.periods import Period
 
 ROME = ZoneInfo("Europe/Rome")
 MIGRATION = importlib.import_module("ascolto.dashboards.migrations.0004_segment_daily_counts")
@@ -245,7 +246,7 @@ def test_migration_counts_existing_rows_and_drops_its_triggers(workspace_a):
 def rows_scores(workspace, period: Period, segment: Segment) -> tuple[int, int, int, int]:
     """Promoters, passives, detractors and CSAT answers of the segment in the period, counted
     in Python from the rows."""
-    start, end = period.bounds(selectors.workspace_zone(workspace))
+    start, end = period.bounds(periods.workspace_zone(workspace))
     promoters = passives = detractors = csat = 0
     for r in Response.objects.filter(
         workspace=workspace, customer__segment=segment, score__isnull=False
@@ -262,7 +263,7 @@ def rows_scores(workspace, period: Period, segment: Segment) -> tuple[int, int, 
 
 
 def rows_rate(workspace, period: Period, segment: Segment) -> tuple[int, int, int]:
-    start, end = period.bounds(selectors.workspace_zone(workspace))
+    start, end = period.bounds(periods.workspace_zone(workspace))
     rows = [
         i
         for i in Invitation.objects.filter(workspace=workspace, customer__segment=segment)

@@ -22,6 +22,7 @@ from ascolto.dashboards.tests.factories import (
 )
 from ascolto.feedback.models import Survey
 from ascolto.interactions.tests.factories import InteractionFactory
+from ascolto.lib import periods
 
 ROME = ZoneInfo("Europe/Rome")
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
@@ -250,7 +251,7 @@ def test_overview_takes_four_queries(workspace_a, nps_survey, django_assert_num_
     customer = CustomerFactory(workspace=workspace_a)
     answers(nps_survey, [10, 7, 2], at=timezone.now() - timedelta(days=3), customer=customer)
     CustomerFactory(workspace=workspace_a, name="Silenzioso")
-    period = selectors.default_period(workspace_a)
+    period = periods.default_period(workspace_a)
     with django_assert_num_queries(4):
         data = selectors.overview(workspace=workspace_a, period=period)
         list(data.silent.object_list)
@@ -259,9 +260,7 @@ def test_overview_takes_four_queries(workspace_a, nps_survey, django_assert_num_
 
 def test_default_period_is_twelve_calendar_months(workspace_a):
     noon = datetime(2026, 1, 15, 12, tzinfo=ROME)
-    assert selectors.default_period(workspace_a, noon) == Period(
-        date(2025, 2, 1), date(2026, 1, 15)
-    )
+    assert periods.default_period(workspace_a, noon) == Period(date(2025, 2, 1), date(2026, 1, 15))
     assert Period(date(2026, 3, 1), date(2026, 3, 31)).previous() == Period(
         date(2026, 1, 29), date(2026, 2, 28)
     )
@@ -279,7 +278,7 @@ def test_other_workspaces_answers_never_count(workspace_a, workspace_b, nps_surv
     customer_a = CustomerFactory(workspace=workspace_a)
     answers(nps_survey, [10], at=now - timedelta(days=2), customer=customer_a)
 
-    period = selectors.default_period(workspace_a)
+    period = periods.default_period(workspace_a)
     data = selectors.overview(workspace=workspace_a, period=period)
 
     assert data.scores.current.nps.n == 1

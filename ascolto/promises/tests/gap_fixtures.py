@@ -20,11 +20,11 @@ from datetime import UTC, date, datetime
 
 from ascolto.customers.models import Customer, Segment
 from ascolto.customers.tests.factories import CustomerFactory, SegmentFactory
-from ascolto.dashboards.selectors import Period
 from ascolto.dashboards.tests.factories import ResponseFactory, SurveyFactory
 from ascolto.feedback.models import Answer, Question
 from ascolto.interactions.models import Touchpoint
 from ascolto.interactions.tests.factories import InteractionFactory
+from ascolto.lib.periods import Period
 from ascolto.promises.models import Expectation, Promise, PromiseCheck
 
 PERIOD = Period(date(2026, 1, 1), date(2026, 3, 31))

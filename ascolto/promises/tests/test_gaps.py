@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from ascolto.customers.tests.factories import CustomerFactory
-from ascolto.dashboards.selectors import Period
+from ascolto.lib.periods import Period
 from ascolto.promises.gaps import Scope, customers_differing, gaps_for_scope
 from ascolto.promises.tests import gap_fixtures as fx
 

@@ -32,10 +32,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ascolto.customers.tests.factories import CustomerFactory
-from ascolto.dashboards.selectors import Period
 from ascolto.interactions.models import Touchpoint
 from ascolto.interactions.tests.factories import InteractionFactory
 from ascolto.lib.dimensions import ASPECT_OF_DIMENSION, Dimension
+from ascolto.lib.periods import Period
 from ascolto.promises.gaps import Scope, gaps_for_scope
 from ascolto.promises.tests import gap_fixtures as fx
 from ascolto.textanalysis.models import AspectName, TextAnalysis, TextAspect

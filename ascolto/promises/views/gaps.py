@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ascolto.customers.models import Customer, Segment
-from ascolto.dashboards.forms import DateInput, period_clean
-from ascolto.dashboards.selectors import Period, default_period
+from ascolto.lib.periods import DateInput, Period, default_period, period_clean
 from ascolto.promises import charts
 from ascolto.promises.gaps import BUCKET_LABELS, LOW_N, Scope, customers_differing, gaps_for_scope
 from ascolto.workspaces.models import Role

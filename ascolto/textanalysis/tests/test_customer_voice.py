@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ascolto.dashboards.selectors import Period, workspace_zone
+from ascolto.lib.periods import Period, workspace_zone
 from ascolto.textanalysis.selectors import customer_voice_summary
 from ascolto.textanalysis.tests import stored_fixtures as fx
 from ascolto.textanalysis.tests.voice_fixtures import voice_world

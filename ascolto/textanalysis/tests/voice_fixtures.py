@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from ascolto.customers.models import Customer
-from ascolto.dashboards.selectors import Period, default_period, workspace_zone
 from ascolto.dashboards.tests.factories import ResponseFactory, SurveyFactory
 from ascolto.feedback.models import Answer, Question
 from ascolto.interactions.models import StaffSignal
+from ascolto.lib.periods import Period, default_period, workspace_zone
 from ascolto.textanalysis.models import TextAnalysis, TextAspect
 from ascolto.textanalysis.tests import stored_fixtures as fx
 

@@ -28,8 +28,9 @@ from django.utils import timezone
 from ascolto.customers.models import Customer, Segment
 from ascolto.customers.selectors import segment_by_name
 from ascolto.dashboards import selectors
-from ascolto.dashboards.selectors import period_buckets
 from ascolto.feedback.models import Invitation, Question, Response, Survey
+from ascolto.lib import periods
+from ascolto.lib.periods import period_buckets
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 BENCH_SURVEYS = (
@@ -100,7 +101,7 @@ class Command(BaseCommand):
         return Workspace.objects.get(pk=biggest["workspace_id"])
 
     def _bench(self, workspace: Workspace, repeat: int, segment: Segment | None = None) -> None:
-        period = selectors.default_period(workspace)
+        period = periods.default_period(workspace)
         counts = Response.objects.filter(workspace=workspace).count()
         customers = Customer.objects.filter(workspace=workspace).count()
         self.stdout.write(
@@ -194,14 +195,14 @@ def _timed(func) -> float:
 
 
 def reference_sql(
-    workspace: Workspace, period: selectors.Period, segment: Segment | None = None
+    workspace: Workspace, period: periods.Period, segment: Segment | None = None
 ) -> tuple[str, list]:
     """One query, written by hand, for the overview's figures: NPS, CSAT and CES of the period
     and of the previous one, NPS counts per month, invitations (invited, opened, answered),
     active customers and those heard from in the last 90 days, and the first page of the
     silent ones (as a count of the page's rows). With a segment, only its customers' rows."""
     ops = connection.ops
-    tz = selectors.workspace_zone(workspace)
+    tz = periods.workspace_zone(workspace)
     start, end = period.bounds(tz)
     prev_start = period.previous().bounds(tz)[0]
     since = timezone.now() - timedelta(days=90)

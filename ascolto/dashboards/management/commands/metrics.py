@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from ascolto.customers.selectors import segment_by_name
 from ascolto.dashboards import selectors
-from ascolto.dashboards.forms import MAX_DAYS
 from ascolto.dashboards.selectors import NpsRow, Period
+from ascolto.lib import periods
 from ascolto.lib.commands import day_option
+from ascolto.lib.periods import MAX_DAYS
 from ascolto.workspaces.models import Workspace
 
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                     % {"name": options["segment"]}
                 )
         period = Period(start, end)
-        bounds = period.bounds(selectors.workspace_zone(workspace))
+        bounds = period.bounds(periods.workspace_zone(workspace))
         total = selectors.nps_for_period(
             workspace=workspace, start=bounds[0], end=bounds[1], segment=segment
         )

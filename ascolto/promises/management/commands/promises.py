@@ -26,15 +26,13 @@ from tqdm import tqdm
 
 from ascolto.customers.models import Customer
 from ascolto.customers.selectors import segment_by_name
-from ascolto.dashboards.selectors import Period, default_period
 from ascolto.interactions.models import Interaction
 from ascolto.lib.commands import day_option
+from ascolto.lib.periods import MAX_DAYS, Period, default_period
 from ascolto.promises.gaps import Scope, gaps_for_scope
 from ascolto.promises.models import Promise
 from ascolto.promises.services import promise_checks_run
 from ascolto.workspaces.models import Workspace
-
-MAX_DAYS = 10 * 366
 
 
 def _percent(value: float | None) -> str:

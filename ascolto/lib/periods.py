@@ -1,0 +1,132 @@
+"""Periods of whole days in a workspace's calendar, and the months or quarters inside them.
+
+Shared by every page that filters by dates (dashboards, comments, gaps, reports) and by the
+commands that print the same figures. A workspace is read only for its `time_zone`, so this
+module imports no app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+GRAINS = ("month", "quarter")
+MAX_DAYS = 10 * 366
+DEFAULT_ZONE = "Europe/Rome"
+
+
+class HasTimeZone(Protocol):
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole days in the workspace's calendar, both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) as aware instants: midnight of the first day to midnight after the last."""
+        return _midnight(self.start, tz), _midnight(self.end + timedelta(days=1), tz)
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def workspace_zone(workspace: HasTimeZone) -> ZoneInfo:
+    """The workspace's time zone (Europe/Rome when its name is not a known zone)."""
+    try:
+        return ZoneInfo(workspace.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def workspace_today(workspace: HasTimeZone, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(workspace_zone(workspace)).date()
+
+
+def default_period(workspace: HasTimeZone, now: datetime | None = None) -> Period:
+    """The last 12 months: from the first day of the month eleven months ago to today."""
+    today = workspace_today(workspace, now)
+    year, month = today.year, today.month - 11
+    if month < 1:
+        year, month = year - 1, month + 12
+    return Period(date(year, month, 1), today)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str  # "2026-03" or "2026-Q1"
+    label: str
+    start: datetime
+    end: datetime
+
+
+def period_buckets(period: Period, tz: ZoneInfo, grain: str) -> list[Bucket]:
+    """The months or quarters that overlap `period`, clipped to it, as exact instants."""
+    if grain not in GRAINS:
+        raise ValueError(grain)
+    step = 1 if grain == "month" else 3
+    first_month = period.start.month if grain == "month" else (period.start.month - 1) // 3 * 3 + 1
+    cursor = date(period.start.year, first_month, 1)
+    buckets = []
+    while cursor <= period.end:
+        month = cursor.month + step
+        following = date(cursor.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+        if grain == "month":
+            key = f"{cursor:%Y-%m}"
+            label = date_format(cursor, "M Y")
+        else:
+            quarter = (cursor.month - 1) // 3 + 1
+            key = f"{cursor.year}-Q{quarter}"
+            label = _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": cursor.year}
+        start = max(cursor, period.start)
+        end = min(following - timedelta(days=1), period.end)
+        buckets.append(Bucket(key, label, *Period(start, end).bounds(tz)))
+        cursor = following
+    return buckets
+
+
+# --- Forms ------------------------------------------------------------------------------------
+
+
+def period_clean(form: forms.Form, data: dict) -> dict:
+    """Complete and check the `start`/`end` fields of a period filter form: a missing end is the
+    default period's end, a missing start one year before the end (or the default start)."""
+    if "start" in form.errors or "end" in form.errors:
+        return data
+    start, end = data.get("start"), data.get("end")
+    start = start or (end - timedelta(days=364) if end else form.default.start)
+    end = end or form.default.end
+    if start > end:
+        raise forms.ValidationError(_("The start date must be on or before the end date."))
+    if (end - start).days > MAX_DAYS:
+        raise forms.ValidationError(_("Choose a period of at most ten years."))
+    if start.year < 2000:
+        raise forms.ValidationError(_("Choose dates from the year 2000 on."))
+    data["start"], data["end"] = start, end
+    return data
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
