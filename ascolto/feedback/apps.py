@@ -6,3 +6,17 @@ class FeedbackConfig(AppConfig):
     name = "ascolto.feedback"
     label = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self) -> None:
+        from ascolto.feedback.selectors import response_list_for_customer
+        from ascolto.interactions.timeline import TimelineSource, timeline_sources
+
+        timeline_sources.register(
+            TimelineSource(
+                kind="response",
+                rank=3,
+                template="feedback/_timeline_response.html",
+                rows=response_list_for_customer,
+                at_field="submitted_at",
+            )
+        )

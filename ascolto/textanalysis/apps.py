@@ -5,3 +5,12 @@ class TextAnalysisConfig(AppConfig):
     name = "ascolto.textanalysis"
     label = "textanalysis"
     verbose_name = "Text analysis"
+
+    def ready(self) -> None:
+        from ascolto.feedback import hooks as feedback_hooks
+        from ascolto.interactions import hooks as interactions_hooks
+        from ascolto.textanalysis import services
+
+        interactions_hooks.interaction_saved.register(services.interaction_text_analyse)
+        interactions_hooks.staff_signal_recorded.register(services.staff_signal_text_analyse)
+        feedback_hooks.survey_answer_texts_saved.register(services.survey_answer_texts_analyse)
