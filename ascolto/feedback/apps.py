@@ -8,6 +8,9 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self) -> None:
+        """Connect to the lower apps' hooks and registries (docs/architecture.md)."""
+        from ascolto.customers.panels import customer_panels
+        from ascolto.feedback import panels
         from ascolto.feedback.selectors import response_list_for_customer
         from ascolto.interactions.timeline import TimelineSource, timeline_sources
 
@@ -20,3 +23,5 @@ class FeedbackConfig(AppConfig):
                 at_field="submitted_at",
             )
         )
+        for panel in panels.PANELS:
+            customer_panels.register(panel)

@@ -6,7 +6,11 @@ class InteractionsConfig(AppConfig):
     label = "interactions"
 
     def ready(self) -> None:
+        """Register the timeline's own sources, and connect to the lower apps' hooks and
+        registries (docs/architecture.md)."""
+        from ascolto.customers.panels import customer_panels
         from ascolto.customers.selectors import lost_record_list_for_customer
+        from ascolto.interactions import panels
         from ascolto.interactions.selectors import (
             interaction_list_for_customer,
             staff_signal_list_for_customer,
@@ -40,3 +44,5 @@ class InteractionsConfig(AppConfig):
             ),
         ):
             timeline_sources.register(source)
+        for panel in panels.PANELS:
+            customer_panels.register(panel)
