@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ascolto.dashboards",
     "ascolto.demo",
     "ascolto.bench",
+    "ascolto.ops",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import (
@@ -199,3 +200,15 @@ def oldest_waiting_submission_at() -> datetime | None:
     return (
         Submission.objects.waiting().order_by("pk").values_list("submitted_at", flat=True).first()
     )
+
+
+def submissions_waiting_problems(*, now: datetime, limit: datetime) -> list[str]:
+    """The `background_checks` hook of `/health/`: an answer the survey page accepted has
+    waited since before `limit` to be filed (no worker, and no scheduler either)."""
+    answer = oldest_waiting_submission_at()
+    if answer is None or answer >= limit:
+        return []
+    return [
+        _("A survey answer has waited %(minutes)d minutes to be filed.")
+        % {"minutes": (now - answer) // timedelta(minutes=1)}
+    ]
