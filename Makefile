@@ -34,11 +34,13 @@ run: install
 	$(ASCOLTO) demo --if-empty
 	$(ASCOLTO) serve --bind 127.0.0.1:$(PORT)
 
-## The whole test suite (SQLite unless DATABASE_URL is set).
+## The whole test suite (SQLite unless DATABASE_URL is set), after the lint, the migrations check
+## and the import contracts of the layers (pyproject.toml, docs/architecture.md).
 test: install
 	$(BIN)/ruff check ascolto
 	$(BIN)/ruff format --check ascolto
 	ASCOLTO_DATA_DIR=$(CURDIR)/data/test $(ASCOLTO) makemigrations --check --dry-run
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test-postgres:
