@@ -14,7 +14,6 @@ from ascolto.lib.hooks import Hooks
 survey_answer_texts_saved = Hooks("survey_answer_texts_saved", ("workspace_id", "answer_ids"))
 
 # Reasons not to send a relationship survey now: each function returns the ids of customers of
-# `workspace` who must wait at `now`, as a subquery of `customer_id` values
-# (`.values("customer_id")`); the cadence leaves them out. Promises: right after a broken
-# promise.
+# `workspace` who must wait at `now`, as a one-column queryset (`.values("customer_id")`) that
+# the cadence uses as a subquery to leave them out. Promises: right after a broken promise.
 cadence_quiet_customers = Hooks("cadence_quiet_customers", ("workspace", "now"))
