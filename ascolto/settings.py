@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "ascolto.workspaces.tenancy.workspace_context",
             ],
+            # Template filters of lib (not an app), for every app's templates.
+            "libraries": {"numbers": "ascolto.lib.numbers"},
         },
     }
 ]
