@@ -84,7 +84,7 @@ TEMPLATES = [
                 "ascolto.workspaces.tenancy.workspace_context",
             ],
             # Template filters of lib (not an app), for every app's templates.
-            "libraries": {"numbers": "ascolto.lib.numbers"},
+            "libraries": {"badges": "ascolto.lib.badges", "numbers": "ascolto.lib.numbers"},
         },
     }
 ]
