@@ -3,16 +3,20 @@
 Every `import ascolto.X...` and `from ascolto.X... import ...` counts, at module level or inside
 a function; relative imports are resolved. Tests (`tests/` packages and `conftest.py`) are left
 out unless `--with-tests` is given. `--markdown` prints a Markdown table; `--violations` lists
-each import that points down the layers (a lower app importing a higher one) and exits 1 if any.
+each import that points up the layers (a lower app importing a higher one) and exits 1 if any;
+`--templates` lists the templates of a lower app that name a higher app (a `{% load %}` of its
+tag library, an `{% include %}` of its templates, a `{% url %}` of its views).
 
     python scripts/app_imports.py --markdown
     python scripts/app_imports.py --violations
+    python scripts/app_imports.py --templates
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -108,12 +112,46 @@ def collect(with_tests: bool):
     return edges
 
 
+def template_references() -> list[str]:
+    """Template references from a lower app to a higher one."""
+    libraries = {p.stem: p.parts[-3] for p in ROOT.glob("*/templatetags/*.py")}
+    namespaces = {}
+    for path in ROOT.glob("*/*urls.py"):
+        found = re.search(r'app_name\s*=\s*"(\w+)"', path.read_text())
+        if found:
+            namespaces[found.group(1)] = path.relative_to(ROOT).parts[0]
+    folders = {p.name: p.parts[-3] for p in ROOT.glob("*/templates/*") if p.is_dir()}
+    found = []
+    for path in sorted(ROOT.glob("*/templates/**/*.*")):
+        app = path.relative_to(ROOT).parts[0]
+        text = path.read_text()
+        refs = set()
+        for tag in re.finditer(r"{%\s*load\s+([^%]+)%}", text):
+            refs |= {(libraries[n], f"load {n}") for n in tag.group(1).split() if n in libraries}
+        for tag in re.finditer(r'{%\s*include\s+"(\w+)/', text):
+            if tag.group(1) in folders:
+                refs.add((folders[tag.group(1)], f"include {tag.group(1)}/..."))
+        for tag in re.finditer(r"{%\s*url\s+'(\w+):", text):
+            if tag.group(1) in namespaces:
+                refs.add((namespaces[tag.group(1)], f"url {tag.group(1)}:..."))
+        for target, what in sorted(refs):
+            if app in RANK and target in RANK and RANK[target] > RANK[app]:
+                found.append(f"{app} -> {target}: ascolto/{path.relative_to(ROOT)} ({what})")
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--with-tests", action="store_true")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--violations", action="store_true")
+    parser.add_argument("--templates", action="store_true")
     args = parser.parse_args()
+    if args.templates:
+        found = template_references()
+        print("\n".join(found))
+        print(f"{len(found)} template references point up from a lower app", file=sys.stderr)
+        return 1 if found else 0
     edges = collect(args.with_tests)
     apps = sorted(
         {a for pair in edges for a in pair},
