@@ -112,6 +112,42 @@ def collect(with_tests: bool):
     return edges
 
 
+def import_cycles(pairs: set[tuple[str, str]]) -> list[list[str]]:
+    """The groups of apps that import one another, directly or through others (the strongly
+    connected components of more than one app), lowest layer first."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for s, t in pairs:
+        graph[s].add(t)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group, key=lambda a: (RANK.get(a, 99), a)))
+
+    for node in sorted(set(graph) | {t for _s, t in pairs}):
+        if node not in index:
+            visit(node)
+    return sorted(groups, key=lambda g: (RANK.get(g[0], 99), g[0]))
+
+
 def template_references() -> list[str]:
     """Template references from a lower app to a higher one."""
     libraries = {p.stem: p.parts[-3] for p in ROOT.glob("*/templatetags/*.py")}
@@ -169,15 +205,24 @@ def main() -> int:
         print(f"{len(bad)} imports point up from a lower app", file=sys.stderr)
         return 1 if bad else 0
     if args.markdown:
-        print("| app imports → | " + " | ".join(f"`{a}`" for a in apps) + " |")
-        print("| --- |" + " --- |" * len(apps))
-        for s in apps:
+        sources = [a for a in apps if any(s == a for s, _t in edges)]
+        targets = [a for a in apps if any(t == a for _s, t in edges)]
+        print("| imports → | " + " | ".join(f"`{a}`" for a in targets) + " |")
+        print("| --- |" + " --- |" * len(targets))
+        for s in sources:
             cells = []
-            for t in apps:
+            for t in targets:
                 n = len(edges.get((s, t), ()))
                 up = s in RANK and t in RANK and RANK[t] > RANK[s]
-                cells.append("" if not n else (f"**{n}!**" if up else str(n)))
+                cells.append("" if not n else (f"**{n}↑**" if up else str(n)))
             print(f"| `{s}` | " + " | ".join(cells) + " |")
+        print()
+        cycles = import_cycles({pair for pair in edges})
+        print(
+            "Import cycles between apps: "
+            + ("; ".join(" ⇄ ".join(f"`{a}`" for a in c) for c in cycles) if cycles else "none")
+            + "."
+        )
         return 0
     for (s, t), wheres in sorted(edges.items()):
         print(f"{s} -> {t}: {len(wheres)}")
