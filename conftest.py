@@ -169,9 +169,9 @@ def artifacts_dir():
 
 
 class _CollectingSmtpHandler:
-    def __init__(self, messages, refuse):
+    def __init__(self, messages, refuse=None):
         self.messages = messages
-        self.refuse = refuse
+        self.refuse = {} if refuse is None else refuse
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
