@@ -35,6 +35,8 @@ def crisis_panel_context(request, customer) -> dict:
             workspace=request.workspace, customer=customer
         ),
         "can_act": member is not None and member.has_role(Role.AGENT),
+        # Closing a crisis and withdrawing it as kept are for managers and owners.
+        "can_close": member is not None and member.has_role(Role.MANAGER),
     }
 
 
@@ -46,9 +48,11 @@ def crisis_panel(context, customer):
 @register.inclusion_tag("promises/_fit_panel.html", takes_context=True)
 def fit_panel(context, customer):
     request = context["request"]
+    member = getattr(request, "member", None)
     return {
         "request": request,
         "customer": customer,
+        "can_manage": member is not None and member.has_role(Role.MANAGER),
         "expectations": selectors.expectation_list_for_customer(
             workspace=request.workspace, customer=customer
         ),
