@@ -129,6 +129,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication and passwords ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Username or email without regard to case; Django's own stays for sessions made with it.
+    "ascolto.workspaces.security.CaseInsensitiveModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -162,6 +164,7 @@ AXES_LOCKOUT_TEMPLATE = "workspaces/lockout.html"
 # ASCOLTO_BEHIND_PROXY is on).
 BEHIND_PROXY = env_bool("ASCOLTO_BEHIND_PROXY", False)
 AXES_CLIENT_IP_CALLABLE = "ascolto.workspaces.security.client_ip"
+AXES_USERNAME_CALLABLE = "ascolto.workspaces.security.login_username"
 AXES_VERBOSE = False
 
 # --- HTTPS, cookies and headers ------------------------------------------------------------------

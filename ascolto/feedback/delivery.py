@@ -1,26 +1,8 @@
-"""How to read an SMTP failure: retry it, or give up on that address.
-
-Rows that are emailed (survey invitations, notifications) are `LeasedWork` (see
-`ascolto.core.leases` and docs/tasks.md); this module only decides whether a failure is
-permanent.
-"""
+"""How to read an SMTP failure (kept here for the callers that import it from feedback; the
+rules live in `ascolto.lib.mail`, shared with the emails of lower apps)."""
 
 from __future__ import annotations
 
-import smtplib
+from ascolto.lib.mail import error_text, is_permanent
 
-
-def is_permanent(exc: Exception) -> bool:
-    """A 5xx answer about the recipient or the message will not get better by retrying.
-
-    Everything else (server down, 4xx, a refused login or sender) is the operator's to fix and
-    is retried, so fixing the configuration delivers what was waiting."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _msg in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPDataError):
-        return exc.smtp_code >= 500
-    return False
-
-
-def error_text(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"[:2000]
+__all__ = ["error_text", "is_permanent"]

@@ -283,6 +283,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
         request,
         "feedback/response_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.errors else 200,
     )
 
 
