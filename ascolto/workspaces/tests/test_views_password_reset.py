@@ -165,7 +165,7 @@ def _statements(client: Client, email: str) -> list[str]:
         with TestCase.captureOnCommitCallbacks(execute=True):
             client.post(RESET, {"email": email})
     return [
-        re.sub(r"\"s\d+_x\d+\"|'[^']*'|\b\d+\b", "?", query["sql"])
+        re.sub(r"\"s\d+_x\d+\"|'[^']*'|\b\d+\b|\bNULL\b", "?", query["sql"])
         for query in queries.captured_queries
     ]
 
