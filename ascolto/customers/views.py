@@ -12,8 +12,8 @@ from ascolto.customers import selectors, services
 from ascolto.customers.forms import ContractForm, CustomerForm, LostRecordForm
 from ascolto.customers.models import Contract, Customer
 from ascolto.interactions.forms import StaffSignalForm
-from ascolto.lib.text import clean_text
 from ascolto.interactions.selectors import timeline_for_customer
+from ascolto.lib.text import clean_text
 from ascolto.textanalysis.selectors import customer_voice_summary
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.selectors import member_list

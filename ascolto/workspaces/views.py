@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views

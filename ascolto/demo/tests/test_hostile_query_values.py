@@ -218,4 +218,3 @@ def _url_with_fake_ids(name: str, pattern: URLPattern) -> str:
         kind = type(converter).__name__.replace("Converter", "").lower()
         kwargs[key] = fake.get(kind, "x")
     return reverse(name, kwargs=kwargs)
-

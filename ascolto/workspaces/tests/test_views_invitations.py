@@ -446,7 +446,9 @@ def test_send_again_mails_the_same_link_and_extends_it(smtp_server, alice_client
     first_token = _token_from_mail(smtp_server)
     invitation = MemberInvitation.objects.get()
     time_machine.move_to(timezone.now() + timedelta(days=8))  # expired
-    assert Client().get(reverse("workspaces:invitation-accept", args=[first_token])).status_code == 404
+    assert (
+        Client().get(reverse("workspaces:invitation-accept", args=[first_token])).status_code == 404
+    )
     html = alice_client.get(reverse("workspaces:member-list")).content.decode()
     assert "someone@example.com" in html
 
@@ -458,4 +460,6 @@ def test_send_again_mails_the_same_link_and_extends_it(smtp_server, alice_client
     assert _token_from_mail(smtp_server) == first_token
     invitation.refresh_from_db()
     assert invitation.expires_at > timezone.now() + timedelta(days=6)
-    assert Client().get(reverse("workspaces:invitation-accept", args=[first_token])).status_code == 200
+    assert (
+        Client().get(reverse("workspaces:invitation-accept", args=[first_token])).status_code == 200
+    )
