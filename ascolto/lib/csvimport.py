@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from ascolto.lib.text import clean_text
+
 MAX_CSV_BYTES = 20 * 1024 * 1024  # 20 MB: about 200,000 rows of feedback
 SNIFF_BYTES = 64 * 1024
 
@@ -122,7 +124,8 @@ def csv_rows(
         for cells in reader:
             if any(cell.strip() for cell in cells):
                 values = {
-                    name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)
+                    name: (clean_text(cells[i]) if i < len(cells) else "")
+                    for i, name in enumerate(header)
                 }
                 rows.append(CsvRow(line, values))
             line = reader.line_num + 1
