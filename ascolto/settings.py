@@ -10,11 +10,10 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str, private_dir
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("ASCOLTO_DATA_DIR", "data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = private_dir(Path(env_str("ASCOLTO_DATA_DIR", "data")).resolve())
 
 DEBUG = env_bool("ASCOLTO_DEBUG", False)
 SECRET_KEY = env_secret("ASCOLTO_SECRET_KEY", data_dir=DATA_DIR)
