@@ -17,7 +17,7 @@ from django.utils import translation
 
 import ascolto
 
-HOSTILE = "Rossi & Figli <srl> \"l'unico\""
+HOSTILE = 'Rossi & Figli <srl> "l\'unico"'
 
 
 class Anything(str):
