@@ -270,7 +270,11 @@ def member_invitation_send(*, invitation_id: int, owner: str | None = None) -> b
 
 def member_invitations_sweep(*, now: datetime | None = None) -> int:
     """The sweeper: enqueue invitation and password-reset emails that are due or whose worker
-    died."""
+    died, and forget reset rows finished a week ago (they hold nothing worth keeping)."""
+    PasswordResetEmail.objects.filter(
+        state__in=[WorkState.DONE, WorkState.FAILED],
+        created_at__lt=(now or timezone.now()) - timedelta(days=7),
+    ).delete()
     sent = lease_sweep(MemberInvitation.objects.all(), enqueue=_enqueue_invitation_send, now=now)
     return sent + lease_sweep(
         PasswordResetEmail.objects.all(), enqueue=_enqueue_reset_send, now=now

@@ -43,7 +43,7 @@ def test_dates_outside_the_calendar_are_refused_with_a_message(form_class, query
         form = form_class(query)
         assert not form.is_valid()
     name = next(iter(query))
-    assert form.errors[name] == ["Scegli una data tra gli anni 2000 e 2100."]
+    assert form.errors[name] == ["Scegliere una data tra gli anni 2000 e 2100."]
 
 
 def test_dates_inside_the_calendar_make_a_period():

@@ -219,3 +219,21 @@ def test_reset_rows_for_unknown_addresses_hold_no_address():
     _ask(Client(), "ghost@example.com")
     row = PasswordResetEmail.objects.get()
     assert row.user_id is None and row.state == "done" and row.sent_at is None
+
+
+@pytest.mark.django_db
+def test_finished_reset_rows_are_forgotten_after_a_week():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ascolto.workspaces.models import PasswordResetEmail
+    from ascolto.workspaces.services import member_invitations_sweep
+
+    old = PasswordResetEmail.objects.create(state="done")
+    PasswordResetEmail.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    recent = PasswordResetEmail.objects.create(state="done")
+    member_invitations_sweep()
+    assert list(PasswordResetEmail.objects.values_list("pk", flat=True)) == [recent.pk]
