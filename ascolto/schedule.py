@@ -51,6 +51,7 @@ JOBS: list[Job] = [
 
 SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
+    "ascolto.workspaces.services.member_invitations_sweep",
     "ascolto.feedback.services.survey_invitations_sweep",
     "ascolto.feedback.services.submissions.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",

@@ -10,11 +10,10 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str, private_dir
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("ASCOLTO_DATA_DIR", "data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = private_dir(Path(env_str("ASCOLTO_DATA_DIR", "data")).resolve())
 
 DEBUG = env_bool("ASCOLTO_DEBUG", False)
 SECRET_KEY = env_secret("ASCOLTO_SECRET_KEY", data_dir=DATA_DIR)
@@ -132,6 +131,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication and passwords ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Username or email without regard to case; Django's own stays for sessions made with it.
+    "ascolto.workspaces.security.CaseInsensitiveModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -165,6 +166,7 @@ AXES_LOCKOUT_TEMPLATE = "workspaces/lockout.html"
 # ASCOLTO_BEHIND_PROXY is on).
 BEHIND_PROXY = env_bool("ASCOLTO_BEHIND_PROXY", False)
 AXES_CLIENT_IP_CALLABLE = "ascolto.workspaces.security.client_ip"
+AXES_USERNAME_CALLABLE = "ascolto.workspaces.security.login_username"
 AXES_VERBOSE = False
 
 # --- HTTPS, cookies and headers ------------------------------------------------------------------

@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ascolto.customers.models import Contract, Customer, LostRecord
 from ascolto.customers.selectors import lost_reason_list, segment_list
+from ascolto.lib.forms import CleanTextMixin
 from ascolto.workspaces.models import Workspace
 from ascolto.workspaces.selectors import member_list
 
 
-class WorkspaceBoundForm(forms.ModelForm):
-    """A model form whose choice fields only offer the workspace's own rows."""
+class WorkspaceBoundForm(CleanTextMixin, forms.ModelForm):
+    """A model form whose choice fields only offer the workspace's own rows, and whose text
+    is stored without control characters or bidi overrides."""
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,23 +11,26 @@ from django.utils.translation import gettext as _
 from ascolto.customers import selectors, services
 from ascolto.customers.forms import ContractForm, CustomerForm, LostRecordForm
 from ascolto.customers.models import Contract, Customer
+from ascolto.lib.text import clean_text
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.selectors import member_list
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
 
 def _int_or_none(value: str | None) -> int | None:
+    """A positive id that fits the database's integer, else None."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and 0 < number < 2**63 else None
 
 
 def _filters_from_query(get: QueryDict) -> selectors.CustomerFilters:
     """Read the list filters; unknown or malformed values are ignored, never an error."""
     status, kind = get.get("status", ""), get.get("kind", "")
     return selectors.CustomerFilters(
-        q=get.get("q", "").strip()[:200],
+        q=clean_text(get.get("q", ""), multiline=False).strip()[:200],
         segment=_int_or_none(get.get("segment")),
         status=status if status in Customer.Status.values else "",
         owner=_int_or_none(get.get("owner")),

@@ -14,6 +14,7 @@ from ascolto.feedback.models import (
     Survey,
 )
 from ascolto.interactions.models import Touchpoint
+from ascolto.lib.periods import PeriodDateField
 from ascolto.workspaces.models import Language, Workspace
 
 
@@ -138,12 +139,8 @@ class ResponseFilterForm(forms.Form):
     band = forms.ChoiceField(
         label=_("Score band"), choices=[("", _("All")), *Response.Band.choices], required=False
     )
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = PeriodDateField(label=_("From"), required=False)
+    end = PeriodDateField(label=_("To"), required=False)
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)

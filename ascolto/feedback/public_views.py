@@ -8,7 +8,8 @@ The views are exempt from CSRF checks, on purpose: with `no-referrer` the browse
 with `Origin: null`, which Django's check refuses; and the check would protect nothing here,
 because these views use no cookie or session (no ambient authority) and the invitation's
 unguessable token in the URL is itself the secret a cross-site forger would need. Open links are
-anonymous and rate-limited per address.
+anonymous and rate-limited per client address (the same address as the login's lockout, so behind
+the proxy of ASCOLTO_BEHIND_PROXY each respondent counts apart); only accepted answers count.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -29,6 +30,7 @@ from ascolto.feedback import public_form, selectors, services
 from ascolto.feedback.models import Invitation, OpenLink, Question, Response, Submission, Survey
 from ascolto.feedback.services.responses import field_name, score_band
 from ascolto.feedback.services.submissions import submission_accept
+from ascolto.workspaces.security import client_ip
 
 
 def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -237,8 +239,8 @@ def survey_open(request: HttpRequest, token: str) -> HttpResponse:
         if request.method != "POST":
             return _survey_page(request, survey=survey, language=language, action="")
         data = _form_data(request)
-        address = request.META.get("REMOTE_ADDR", "")
-        if not services.open_link_hit(open_link=open_link, address=address):
+        address, now = client_ip(request) or "", timezone.now()
+        if not services.open_link_hit(open_link=open_link, address=address, now=now):
             response = render(
                 request,
                 "feedback/public_rate_limited.html",
@@ -252,6 +254,8 @@ def survey_open(request: HttpRequest, token: str) -> HttpResponse:
                 survey=survey, data=data, language=language, open_link=open_link
             )
         except ValidationError as exc:
+            # Only accepted answers count against the address's hourly quota.
+            services.open_link_hit_undo(open_link=open_link, address=address, now=now)
             errors = {k: str(v[0]) for k, v in exc.message_dict.items()}
             return _survey_page(
                 request,

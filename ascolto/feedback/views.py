@@ -28,6 +28,7 @@ from ascolto.feedback.forms import (
 from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question, Survey
 from ascolto.feedback.public_views import _survey_page
 from ascolto.feedback.services import cadence
+from ascolto.lib.forms import form_add_refusal
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
@@ -223,7 +224,7 @@ def invitation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
                 language=form.cleaned_data["language"] or None,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_refusal(form, exc)
         else:
             if invitation.channel == Invitation.Channel.EMAIL:
                 messages.success(request, _("The invitation will be emailed in a moment."))
@@ -287,6 +288,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
         request,
         "feedback/response_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.errors else 200,
     )
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ascolto.interactions.models import Interaction, StaffSignal
 from ascolto.interactions.selectors import interaction_measure_names, touchpoint_list
+from ascolto.lib.forms import CleanTextMixin
 from ascolto.workspaces.models import Workspace
 from ascolto.workspaces.selectors import member_list
 
@@ -13,7 +14,7 @@ MEASURED_FIELDS = ("requested_at", "scheduled_for", "started_at", "completed_at"
 MEASURE_PREFIX = "measure__"
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(CleanTextMixin, forms.ModelForm):
     main_field_names = ("touchpoint", "channel", "occurred_at", "member", "text")
     measured_field_names = MEASURED_FIELDS
 
@@ -89,7 +90,7 @@ class InteractionForm(forms.ModelForm):
         return [self[name] for name in self.measured_field_names]
 
 
-class StaffSignalForm(forms.Form):
+class StaffSignalForm(CleanTextMixin, forms.Form):
     """One line of text and the button pressed: negative, neutral or positive."""
 
     text = forms.CharField(

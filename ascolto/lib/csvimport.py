@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from ascolto.lib.text import clean_text
+
 MAX_CSV_BYTES = 20 * 1024 * 1024  # 20 MB: about 200,000 rows of feedback
 SNIFF_BYTES = 64 * 1024
 
@@ -108,7 +110,9 @@ def csv_rows(
     text = decode_text(data)
     if not text.strip():
         raise CsvFileError(_("The file is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 1
     try:
         header = [header_key(cell) for cell in next(reader)]
         missing = [name for name in required if name not in header]
@@ -120,15 +124,40 @@ def csv_rows(
         rows: list[CsvRow] = []
         line = reader.line_num + 1
         for cells in reader:
+            if _swallowed_rows(cells, delimiter, len(header)):
+                raise CsvFileError(_unclosed_quote(line))
             if any(cell.strip() for cell in cells):
                 values = {
-                    name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)
+                    name: (clean_text(cells[i]) if i < len(cells) else "")
+                    for i, name in enumerate(header)
                 }
                 rows.append(CsvRow(line, values))
             line = reader.line_num + 1
     except csv.Error as error:
+        if "end of data" in str(error) or "expected after" in str(error):
+            raise CsvFileError(_unclosed_quote(line)) from None
         raise CsvFileError(
             _("The file is not valid CSV near line %(line)s: %(error)s")
             % {"line": reader.line_num, "error": error}
         ) from None
     return rows
+
+
+def _unclosed_quote(line: int) -> str:
+    return _(
+        "Line %(line)s opens a quote that is not closed where it should be, so the lines after "
+        'it would be read as one cell. Check the quotes (") on that line.'
+    ) % {"line": line}
+
+
+def _swallowed_rows(cells: list[str], delimiter: str, columns: int) -> bool:
+    """True when a quoted cell holds what looks like further rows: a line break followed by a
+    line with a delimiter for every column (a comment on several lines has none or few)."""
+    if columns < 2:
+        return False
+    for cell in cells:
+        if "\n" in cell or "\r" in cell:
+            for part in cell.splitlines()[1:]:
+                if part.count(delimiter) >= columns - 1:
+                    return True
+    return False

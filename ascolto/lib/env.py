@@ -73,3 +73,13 @@ def env_secret(name: str, *, data_dir: Path, filename: str = "secret_key") -> st
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     return value
+
+
+def private_dir(path: Path) -> Path:
+    """Make the folder (and its parents) if missing; a folder made here is private to its
+    owner (0700): it holds the database, the secret key and the outbox. An existing folder
+    keeps the permissions its operator gave it."""
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o700)
+    return path

@@ -1,6 +1,7 @@
 """Tables as CSV or XLSX downloads, safe against formula injection.
 
-A spreadsheet treats a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+A spreadsheet treats a cell that starts with `=`, `+`, `-`, `@` (also after leading spaces or
+line breaks, and in fullwidth form such as `＝`), a tab, a carriage return or a line feed as a
 formula, so a customer named `=HYPERLINK(...)` could run something on the reader's machine.
 `table_export()` is the one way to export a table:
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,17 +28,28 @@ from typing import Any
 from django.http import HttpResponse
 
 FORMATS = ("csv", "xlsx")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def looks_like_formula(value: str) -> bool:
+    """True for text a spreadsheet could take for a formula: one that starts with `= + - @`,
+    also after leading spaces or line breaks (spreadsheets skip them) and in their fullwidth or
+    small forms (`＝ ＋ － ＠ ﹦`, which some spreadsheets fold into the plain ones), or that
+    starts with a tab, a carriage return or a line feed."""
+    if value.startswith(FORMULA_START):
+        return True
+    head = unicodedata.normalize("NFKC", value.lstrip()[:1])
+    return head.startswith(FORMULA_START)
+
+
 def cell_escape(value: str) -> str:
     """Text made safe for a CSV cell: a leading apostrophe before formula-like text, and
     before text that already starts with one (so `cell_unescape` is exact)."""
-    if value.startswith(FORMULA_START) or value.startswith("'"):
+    if value.startswith("'") or looks_like_formula(value):
         return "'" + value
     return value
 

@@ -19,6 +19,10 @@ from django.utils.translation import gettext as _
 
 GRAINS = ("month", "quarter")
 MAX_DAYS = 10 * 366
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+"""Dates a filter may name: wide enough for any business's history and plans, narrow enough that
+the arithmetic on them (a year back, the day after) never leaves the calendar."""
 DEFAULT_ZONE = "Europe/Rome"
 
 
@@ -107,9 +111,28 @@ def period_buckets(period: Period, tz: ZoneInfo, grain: str) -> list[Bucket]:
 # --- Forms ------------------------------------------------------------------------------------
 
 
+def validate_period_date(value: date) -> None:
+    """Refuse a date outside FIRST_YEAR..LAST_YEAR (`0001-01-01` and `9999-12-31` included)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("Choose a date between the years %(first)s and %(last)s."),
+            code="year_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
+
 def period_clean(form: forms.Form, data: dict) -> dict:
     """Complete and check the `start`/`end` fields of a period filter form: a missing end is the
-    default period's end, a missing start one year before the end (or the default start)."""
+    default period's end, a missing start one year before the end (or the default start).
+    Dates outside FIRST_YEAR..LAST_YEAR are the field's error, whatever field type the form
+    declared, so no arithmetic below can overflow."""
+    for name in ("start", "end"):
+        value = data.get(name)
+        if name not in form.errors and value is not None:
+            try:
+                validate_period_date(value)
+            except forms.ValidationError as error:
+                form.add_error(name, error)
     if "start" in form.errors or "end" in form.errors:
         return data
     start, end = data.get("start"), data.get("end")
@@ -130,3 +153,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%d")
+
+
+class PeriodDateField(forms.DateField):
+    """A date filter field: the date picker, and dates outside FIRST_YEAR..LAST_YEAR refused
+    with the form's message instead of overflowing later."""
+
+    default_validators = [validate_period_date]
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(**kwargs)

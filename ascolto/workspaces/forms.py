@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.workspaces.models import Membership, Role, Workspace
@@ -15,15 +14,8 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(PasswordResetForm):
-    """Same answer whether or not the address is known (Django's form sends nothing to unknown
-    addresses and logs failures by user id only). The mail goes out in the recipient's
-    language: that of their first workspace."""
-
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        from ascolto.workspaces.services import user_language
-
-        with translation.override(user_language(context["user"])):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    """The address to send a reset link to. The view queues the mail
+    (`services.password_reset_request`); this form only checks the address."""
 
 
 def grantable_roles(member: Membership) -> list[tuple[str, str]]:

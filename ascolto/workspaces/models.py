@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 import zoneinfo
 
 from django.conf import settings
@@ -7,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ascolto.core.leases import LeasedWork
 
 
 def validate_time_zone(value: str) -> None:
@@ -90,19 +94,33 @@ class Membership(models.Model):
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
 
-class MemberInvitation(models.Model):
-    """An emailed invitation to join a workspace. Only a hash of its token is stored."""
+class MemberInvitation(LeasedWork):
+    """An emailed invitation to join a workspace, and the durable work of emailing it.
+
+    The link's token is never stored: the row keeps a random `token_salt` and the SHA-256 of
+    the token, which is an HMAC of the salt under the site's secret key (`token`), so the send
+    task can rebuild the link after a restart or a retry, and a copy of the database alone does
+    not reveal any link. The email goes out like every other one: claimed with a lease, retried
+    with back-off until the mail server takes it."""
+
+    lease_seconds = 120
+    max_attempts = 40
+    retry_base_seconds = 30
+    retry_cap_seconds = 15 * 60
+    redispatch_after_seconds = 120
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     token_hash = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(max_length=64, blank=True, editable=False)
     invited_by = models.ForeignKey(
         Membership, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member invitation")
@@ -115,6 +133,49 @@ class MemberInvitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+    @property
+    def token(self) -> str:
+        """The link's token, rebuilt from the salt (empty for rows made before salts)."""
+        if not self.token_salt:
+            return ""
+        return hmac.new(
+            settings.SECRET_KEY.encode(),
+            f"workspaces.invitation:{self.token_salt}".encode(),
+            hashlib.sha256,
+        ).hexdigest()
+
+
+class PasswordResetEmail(LeasedWork):
+    """One password-reset email to send, durably (lease, retries) like every other email.
+
+    A row is written for every accepted reset request, also for an address that has no
+    account (`user` empty: the task then sends nothing), so the request does the same work
+    and takes the same time whether or not the account exists. No address is stored: the
+    link and the address come from the user when the mail is built, and Django's reset tokens
+    are computed then (they change when the password does, so an old mail stops working)."""
+
+    lease_seconds = 120
+    max_attempts = 20
+    retry_base_seconds = 30
+    retry_cap_seconds = 10 * 60
+    redispatch_after_seconds = 120
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset email")
+        verbose_name_plural = _("password reset emails")
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="pwreset_email_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"password reset {self.pk}"
 
 
 class PasswordResetThrottle(models.Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from ascolto.workspaces.models import MemberInvitation, Membership, Workspace
 
@@ -17,6 +16,7 @@ def member_list(*, workspace: Workspace) -> QuerySet[Membership]:
 
 
 def invitation_pending_list(*, workspace: Workspace) -> QuerySet[MemberInvitation]:
-    return MemberInvitation.objects.filter(
-        workspace=workspace, accepted_at__isnull=True, expires_at__gt=timezone.now()
-    ).order_by("-created_at")
+    """Invitations not yet accepted, expired ones included (they can be sent again)."""
+    return MemberInvitation.objects.filter(workspace=workspace, accepted_at__isnull=True).order_by(
+        "-created_at"
+    )

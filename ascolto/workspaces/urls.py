@@ -57,5 +57,15 @@ urlpatterns = [
     path("team/invite/", views.member_invite, name="member-invite"),
     path("team/<int:pk>/role/", views.member_role, name="member-role"),
     path("team/<int:pk>/remove/", views.member_remove, name="member-remove"),
+    path(
+        "team/invitations/<int:pk>/revoke/",
+        views.member_invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path(
+        "team/invitations/<int:pk>/resend/",
+        views.member_invitation_resend,
+        name="invitation-resend",
+    ),
     path("join/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

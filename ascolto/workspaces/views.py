@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -23,32 +21,24 @@ from ascolto.workspaces.forms import (
     WorkspaceForm,
     grantable_roles,
 )
-from ascolto.workspaces.models import Membership, Role, Workspace
+from ascolto.workspaces.models import MemberInvitation, Membership, Role, Workspace
 from ascolto.workspaces.tenancy import SESSION_KEY, get_for_workspace, member_required
 
 logger = logging.getLogger("ascolto.security")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset view with two changes: links point at ASCOLTO_SITE_URL (not at whatever
-    Host header reached us, which behind a proxy is wrong and in front of one is forgeable),
-    and each address gets at most a few mails per hour. The reply is the same redirect whether
-    the address is known, unknown or capped."""
+    """Django's reset view with three changes: the mail is queued as durable work (sent by the
+    worker, retried if the mail server is down) with links to ASCOLTO_SITE_URL (not to whatever
+    Host header reached us, which behind a proxy is wrong and in front of one is forgeable);
+    each address gets at most a few mails per hour; and the request does the same work for
+    known and unknown addresses. The reply is the same redirect whether the address is known,
+    unknown or capped."""
 
     def form_valid(self, form):
-        if services.password_reset_throttle_hit(email=form.cleaned_data["email"]):
-            site = urlsplit(settings.SITE_URL)
-            form.save(
-                domain_override=site.netloc,
-                use_https=site.scheme == "https",
-                token_generator=self.token_generator,
-                from_email=self.from_email,
-                email_template_name=self.email_template_name,
-                subject_template_name=self.subject_template_name,
-                request=self.request,
-                html_email_template_name=self.html_email_template_name,
-                extra_email_context={"site_url": settings.SITE_URL},
-            )
+        email = form.cleaned_data["email"]
+        if services.password_reset_throttle_hit(email=email):
+            services.password_reset_request(email=email)
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -90,15 +80,20 @@ def member_list(request: HttpRequest) -> HttpResponse:
         membership.manageable = viewer.has_role(Role.MANAGER) and (
             membership.role != Role.OWNER or viewer.has_role(Role.OWNER)
         )
+    invitations = (
+        list(selectors.invitation_pending_list(workspace=request.workspace))
+        if viewer.has_role(Role.MANAGER)
+        else []
+    )
+    for invitation in invitations:
+        invitation.manageable = invitation.role != Role.OWNER or viewer.has_role(Role.OWNER)
     can_manage = viewer.has_role(Role.MANAGER)
     return render(
         request,
         "workspaces/member_list.html",
         {
             "members": members,
-            "invitations": selectors.invitation_pending_list(workspace=request.workspace)
-            if can_manage
-            else [],
+            "invitations": invitations,
             "invite_form": MemberInviteForm(member=viewer) if can_manage else None,
             "role_choices": grantable_roles(viewer),
             "can_manage": can_manage,
@@ -119,7 +114,9 @@ def member_invite(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+                request,
+                _("The invitation to %(email)s is on its way.")
+                % {"email": form.cleaned_data["email"]},
             )
             return redirect("workspaces:member-list")
     return render(request, "workspaces/member_invite.html", {"form": form})
@@ -161,6 +158,36 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workspaces:member-list")
 
 
+@require_POST
+@member_required(Role.MANAGER)
+def member_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_for_workspace(request, MemberInvitation, pk)
+    try:
+        services.member_invitation_revoke(invitation=invitation, by=request.member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("workspaces:member-list")
+
+
+@require_POST
+@member_required(Role.MANAGER)
+def member_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_for_workspace(request, MemberInvitation, pk)
+    try:
+        services.member_invitation_resend(invitation=invitation, by=request.member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s is sent again.") % {"email": invitation.email}
+        )
+    return redirect("workspaces:member-list")
+
+
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """One link for everyone invited: a logged-in user confirms joining, a new person creates
     an account. Unknown, used and expired links all get the same 404 page."""
@@ -168,6 +195,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return _invitation_invalid(request)
     if request.user.is_authenticated:
+        if not services.invitation_is_for(invitation=invitation, user=request.user):
+            return render(
+                request,
+                "workspaces/invitation_wrong_account.html",
+                {"invitation": invitation},
+                status=403,
+            )
         if request.method == "POST":
             try:
                 membership = services.invitation_accept(invitation=invitation, user=request.user)

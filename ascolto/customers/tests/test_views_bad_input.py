@@ -162,3 +162,20 @@ def test_marking_lost_records_the_reason_and_the_status(alice_client, workspace_
     customer.refresh_from_db()
     assert customer.status == Customer.Status.LOST
     assert customer.lost_records.get().competitor == "Noleggi Neri"
+
+
+@pytest.mark.django_db
+def test_control_characters_and_bidi_overrides_are_not_stored(alice_client, workspace_a):
+    response = alice_client.post(
+        reverse("customers:customer-create"),
+        customer_data(
+            name="Rossi\u202e & Figli\u2069",
+            company="\u2066Verdi\x07 Srl",
+            notes="Prima riga\u202e\r\nSeconda\x1b riga",
+        ),
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get(workspace=workspace_a)
+    assert customer.name == "Rossi & Figli"
+    assert customer.company == "Verdi Srl"
+    assert customer.notes == "Prima riga\nSeconda riga"

@@ -46,14 +46,21 @@ from ascolto.workspaces.models import Workspace
 ALERT_WITHIN_DAYS = 3
 BATCH_SIZE = 500
 REQUIRED_COLUMNS = ("email", "date", "score")
-_SCORE = re.compile(r"^([+-]?\d+)(?:[.,]0+)?$")
+_SCORE = re.compile(r"^([+-]?\d+)(?:[.,]0+)?$", re.ASCII)
+
+
+FIRST_PLAUSIBLE_YEAR = 1900
+"""A survey answer dated before this is a typing error (`01/01/0001`), not history."""
 
 
 @dataclass
 class ImportResult:
     imported: int = 0
     duplicates: int = 0
+    """Rows imported by an earlier run."""
     errors: list[tuple[int, str]] = field(default_factory=list)
+    repeated: list[tuple[int, int]] = field(default_factory=list)
+    """(line, earlier line) of rows that repeat an earlier row of the same file: left out."""
     alerts: int = 0
 
 
@@ -144,7 +151,7 @@ def responses_import(
         else:
             valid.append(parsed)
 
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     fresh: list[_Row] = []
     for start in range(0, len(valid), BATCH_SIZE):
         batch = valid[start : start + BATCH_SIZE]
@@ -154,10 +161,13 @@ def responses_import(
             .values_list("import_key", flat=True)
         )
         for r in batch:
-            if r.key in existing or r.key in seen:
+            if r.key in seen:
+                result.repeated.append((r.line, seen[r.key]))
+            elif r.key in existing:
+                seen[r.key] = r.line
                 result.duplicates += 1
             else:
-                seen.add(r.key)
+                seen[r.key] = r.line
                 fresh.append(r)
     if dry_run:
         result.imported = len(fresh)
@@ -210,6 +220,11 @@ def _row_check(workspace, row, by_name, default_name, ranges, customers, today):
         }, None
     if day > today:
         return _("the date %(date)s is in the future") % {"date": day.isoformat()}, None
+    if day.year < FIRST_PLAUSIBLE_YEAR:
+        return _("the date %(date)s is before %(year)s: check the year") % {
+            "date": day.isoformat(),
+            "year": FIRST_PLAUSIBLE_YEAR,
+        }, None
     raw_score = values.get("score", "").strip()
     match = _SCORE.match(raw_score)
     if match is None:

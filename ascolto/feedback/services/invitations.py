@@ -316,3 +316,16 @@ def open_link_hit(*, open_link: OpenLink, address: str, now: datetime | None = N
             hits__lt=OPEN_LINK_SUBMITS_PER_HOUR,
         ).update(hits=F("hits") + 1)
     )
+
+
+def open_link_hit_undo(*, open_link: OpenLink, address: str, now: datetime | None = None) -> None:
+    """Give back the hit `open_link_hit` counted, for an answer that was not accepted (invalid
+    answers must not use up a respondent's quota). Never below zero."""
+    now = now or timezone.now()
+    window = now.replace(minute=0, second=0, microsecond=0)
+    OpenLinkHit.objects.filter(
+        open_link=open_link,
+        ip_hash=client_address_hash(address),
+        window_start=window,
+        hits__gt=0,
+    ).update(hits=F("hits") - 1)

@@ -15,6 +15,7 @@ submissions".
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +28,12 @@ from django.utils.translation import gettext as _
 
 from ascolto.feedback import hooks
 from ascolto.feedback.models import Answer, Invitation, OpenLink, Question, Response, Survey
+from ascolto.lib.text import clean_text
 
 logger = logging.getLogger("ascolto.feedback")
 
 MAX_TEXT_LENGTH = 5_000
+PLAIN_SCORE = re.compile(r"0|[1-9][0-9]{0,2}", re.ASCII)
 
 
 class AlreadyAnswered(Exception):
@@ -82,7 +85,7 @@ def response_answers_clean(
         name = field_name(question)
         raw = data.get(name, "")
         raw = raw if isinstance(raw, str) else ""
-        raw = raw.replace("\x00", "").strip()
+        raw = clean_text(raw).strip()
         if not raw:
             if question.required:
                 errors[name] = (
@@ -91,10 +94,9 @@ def response_answers_clean(
             answers.append(CleanAnswer(question))
             continue
         if question.is_numeric:
-            try:
-                number = int(raw)
-            except ValueError:
-                number = None
+            # Only the plain digits of the scale: int() would also take "1_0", "0010" and
+            # digits of other scripts ("٣").
+            number = int(raw) if PLAIN_SCORE.fullmatch(raw) else None
             if number is None or not (question.min_value <= number <= question.max_value):
                 errors[name] = _("Choose a whole number from %(min)s to %(max)s.") % {
                     "min": question.min_value,

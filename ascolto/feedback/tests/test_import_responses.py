@@ -170,3 +170,70 @@ def test_service_reports_without_a_survey_when_several_exist(workspace_a, survey
     result = responses_import(workspace=workspace_a, rows=rows)
     assert result.imported == 0
     assert result.errors == [(2, "no survey given (add a survey column or use --survey)")]
+
+
+def test_an_unclosed_quote_is_reported_by_its_line_and_nothing_is_imported(
+    tmp_path, workspace_a, survey_a, customer_a
+):
+    """GIVEN a comment whose quote is never closed WHEN the file is imported THEN the import
+    stops naming that line, instead of reading the rows after it into one comment."""
+    text = (
+        "email;data;punteggio;commento\n"  # 1
+        "bianchi@example.com;2025-03-10;9;Bene\n"  # 2
+        'bianchi@example.com;2025-03-11;8;"Ottimo servizio\n'  # 3: the quote is not closed
+        "bianchi@example.com;2025-03-12;3;Ritardo\n"  # 4
+        "bianchi@example.com;2025-03-13;2;Pessimo\n"  # 5
+    )
+    with pytest.raises(CommandError, match="Line 3 opens a quote"):
+        run(write(tmp_path, text), workspace_a)
+    assert not Response.objects.exists()
+
+
+def test_a_quote_closed_later_that_swallows_rows_is_reported(tmp_path, workspace_a, survey_a):
+    text = (
+        "email;data;punteggio;commento\n"
+        'bianchi@example.com;2025-03-11;8;"Ottimo\n'  # 2: closed only on line 4
+        "bianchi@example.com;2025-03-12;3;Ritardo\n"
+        'bianchi@example.com;2025-03-13;2;Pessimo"\n'
+    )
+    with pytest.raises(CommandError, match="Line 2 opens a quote"):
+        run(write(tmp_path, text), workspace_a)
+
+
+@pytest.mark.parametrize("day", ["01/01/0001", "0001-01-01", "31/12/1899", "1066-10-14"])
+def test_implausible_years_are_refused(tmp_path, workspace_a, survey_a, customer_a, day):
+    text = f"email;data;punteggio\nbianchi@example.com;{day};9\n"
+    out = run(write(tmp_path, text), workspace_a)
+    assert "Line 2: " in out and "check the year" in out
+    assert not Response.objects.exists()
+
+
+def test_a_row_repeated_in_the_file_names_the_earlier_line(
+    tmp_path, workspace_a, survey_a, customer_a
+):
+    text = (
+        "email;data;punteggio;commento\n"
+        "bianchi@example.com;2025-03-10;9;Bene\n"  # 2
+        "bianchi@example.com;2025-03-11;4;Male\n"  # 3
+        "bianchi@example.com;2025-03-10;9;Bene\n"  # 4 = line 2
+    )
+    out = run(write(tmp_path, text), workspace_a)
+    assert "Line 4: repeated at line 2 of this file, left out." in out
+    assert "2 responses imported, 0 already imported before" in out
+    assert Response.objects.count() == 2
+    again = run(write(tmp_path, text), workspace_a)
+    assert "0 responses imported, 2 already imported before" in again
+    assert "Line 4: repeated at line 2" in again
+
+
+def test_imported_text_has_no_bidi_overrides_and_scores_are_ascii(
+    tmp_path, workspace_a, survey_a, customer_a
+):
+    text = (
+        "email;data;punteggio;commento\n"
+        "bianchi@example.com;2025-03-10;9;Bene\u202e ma\x07 lento\n"
+        "bianchi@example.com;2025-03-11;\u0669;Arabic-Indic nine\n"
+    )
+    out = run(write(tmp_path, text), workspace_a)
+    assert Answer.objects.get().text == "Bene ma lento"
+    assert "Line 3: " in out and "not a whole number" in out

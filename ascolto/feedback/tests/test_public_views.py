@@ -297,3 +297,36 @@ def test_choice_and_scale_questions_are_checked_and_stored(client, invitation, s
     answers = Answer.objects.filter(response=Response.objects.get())
     assert answers.get(question=channel).choice == "mail"
     assert answers.get(question=rating).number == 4
+
+
+def test_open_link_behind_the_proxy_counts_each_respondent_apart(survey_a, alice, settings):
+    """GIVEN Ascolto behind its documented reverse proxy (every request comes from the proxy's
+    address) WHEN one respondent uses up the hour's answers THEN another respondent, whom the
+    proxy names in X-Forwarded-For, can still answer."""
+    settings.BEHIND_PROXY = True
+    link = services.open_link_create(survey=survey_a, by=alice)
+    url = reverse("survey:open", args=[link.token])
+    f = _fields(survey_a)
+    proxy = Client(REMOTE_ADDR="127.0.0.1")
+    first = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    for _ in range(services.OPEN_LINK_SUBMITS_PER_HOUR):
+        assert proxy.post(url, {f["main"]: "7"}, **first).status_code == 200
+    assert proxy.post(url, {f["main"]: "7"}, **first).status_code == 429
+    second = {"HTTP_X_FORWARDED_FOR": "198.51.100.4"}
+    assert proxy.post(url, {f["main"]: "8"}, **second).status_code == 200
+    # A client-written entry further left does not make a new respondent.
+    forged = {"HTTP_X_FORWARDED_FOR": "10.0.0.1, 203.0.113.7"}
+    assert proxy.post(url, {f["main"]: "7"}, **forged).status_code == 429
+
+
+def test_open_link_counts_only_accepted_answers(client, survey_a, alice):
+    """Invalid answers get their message and do not use up the respondent's quota."""
+    link = services.open_link_create(survey=survey_a, by=alice)
+    url = reverse("survey:open", args=[link.token])
+    f = _fields(survey_a)
+    for _ in range(services.OPEN_LINK_SUBMITS_PER_HOUR + 5):
+        assert client.post(url, {f["main"]: "eleven"}).status_code == 422
+    for _ in range(services.OPEN_LINK_SUBMITS_PER_HOUR):
+        assert client.post(url, {f["main"]: "7"}).status_code == 200
+    assert client.post(url, {f["main"]: "7"}).status_code == 429
+    assert Response.objects.filter(open_link=link).count() == services.OPEN_LINK_SUBMITS_PER_HOUR

@@ -154,13 +154,23 @@ def test_second_submission_changes_nothing(survey_a, customer_a, alice):
     assert Answer.objects.filter(number=2).count() == 0
 
 
-@pytest.mark.parametrize("raw", ["11", "-1", "abc", "", "7.5", "1e1"])
+@pytest.mark.parametrize(
+    "raw",
+    ["11", "-1", "abc", "", "7.5", "1e1", "1_0", "0010", "07", "+7", "٣", "۷", "７", "\u0667"],
+)
 def test_bad_scores_are_refused(survey_a, raw):
     main = survey_a.questions.get(role="main")
     with pytest.raises(ValidationError) as info:
         services.response_submit(survey=survey_a, data={f"q{main.pk}": raw}, language="it")
     assert f"q{main.pk}" in info.value.message_dict
     assert not Response.objects.exists()
+
+
+def test_stored_text_has_no_control_characters_or_bidi_overrides(survey_a):
+    data = _answers(survey_a, 8, why="Tutto\u202e bene\x00\x1b[0m\r\nma il\u2066 ritardo\u2069")
+    response = services.response_submit(survey=survey_a, data=data, language="it")
+    text = Answer.objects.get(response=response, text__gt="").text
+    assert text == "Tutto bene[0m\nma il ritardo"
 
 
 def test_long_text_is_refused(survey_a):

@@ -57,7 +57,9 @@ def test_lists_do_not_show_another_workspace(alice_client, b_objects, survey_a):
     html = alice_client.get(reverse("feedback:survey-list")).content.decode()
     assert survey_a.name in html and survey_b.name not in html
     responses = alice_client.get(reverse("feedback:response-list"), {"survey": survey_b.pk})
-    assert responses.status_code == 200  # the foreign id is not a valid choice
+    # The foreign id is not a valid choice: the form says so (400) and shows nothing of B.
+    assert responses.status_code == 400
+    assert survey_b.name not in responses.content.decode()
 
 
 def test_invitation_form_rejects_a_survey_of_another_workspace(alice_client, b_objects, customer_a):
@@ -186,3 +188,33 @@ def test_response_is_on_the_customer_timeline(alice_client, survey_a, customer_a
     ).content.decode()
     assert "Il tecnico è arrivato tardi" in html
     assert reverse("feedback:invitation-create", args=[customer_a.pk]) in html
+
+
+@pytest.mark.parametrize("refusal", ["open_invitation", "lost", "no_email"])
+def test_invitation_the_service_refuses_is_a_form_message(
+    alice, alice_client, survey_a, customer_a, refusal
+):
+    """GIVEN a customer the survey service will not invite (an invitation is already open, the
+    customer is lost, or email is chosen and there is no address) WHEN an invitation is asked
+    for THEN the form shows the reason (422, in Italian) and nothing is saved."""
+    from ascolto.customers.models import Customer
+
+    expected = {
+        "open_invitation": "ha già un invito aperto",
+        "lost": "è segnato come perso",
+        "no_email": "non ha un indirizzo email",
+    }[refusal]
+    if refusal == "open_invitation":
+        services.survey_invitation_create(survey=survey_a, customer=customer_a, by=alice)
+    elif refusal == "lost":
+        Customer.objects.filter(pk=customer_a.pk).update(status=Customer.Status.LOST)
+    else:
+        Customer.objects.filter(pk=customer_a.pk).update(email="")
+    before = Invitation.objects.count()
+    url = reverse("feedback:invitation-create", args=[customer_a.pk])
+    response = alice_client.post(
+        url, {"survey": survey_a.pk, "channel": "email"}, HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert response.status_code == 422
+    assert expected in response.content.decode()
+    assert Invitation.objects.count() == before

@@ -228,3 +228,16 @@ def test_editing_to_a_foreign_touchpoint_changes_nothing(
     interaction.refresh_from_db()
     assert interaction.text == "Prima"
     assert interaction.touchpoint.workspace_id == workspace_a.pk
+
+
+@pytest.mark.django_db
+def test_staff_signal_text_is_stored_without_bidi_overrides(alice_client, workspace_a):
+    from ascolto.customers.tests.factories import CustomerFactory
+    from ascolto.interactions.models import StaffSignal
+
+    customer = CustomerFactory(workspace=workspace_a)
+    alice_client.post(
+        reverse("interactions:signal-create", args=[customer.pk]),
+        {"text": "Sembrava\u202e seccato\x07", "polarity": "negative"},
+    )
+    assert StaffSignal.objects.get(customer=customer).text == "Sembrava seccato"

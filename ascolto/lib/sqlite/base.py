@@ -6,17 +6,40 @@ that `BEGIN` and gives it up when the transaction commits or rolls back, so ever
 requests, the task worker, the scheduler) queues in the same line, handed over at once, instead
 of some meeting the others in SQLite's busy handler, which sleeps up to 100 ms between tries.
 In-memory databases (the test suite's) are left as Django has them.
+
+A new database file is created readable by its owner only (0600), like the secret key: it holds
+the customers' personal data. SQLite gives its -wal and -shm files the same permissions.
 """
 
 from __future__ import annotations
+
+import os
 
 from django.db.backends.sqlite3 import base
 
 from ascolto.lib import writers
 
 
+def create_private_file(name: object) -> None:
+    """Create the database file empty with mode 0600 if it does not exist (an empty file is an
+    empty SQLite database). An existing file is left as it is."""
+    path = str(name)
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _turn_for_transaction = False
+
+    def get_new_connection(self, conn_params):
+        if not self.is_in_memory_db():
+            create_private_file(conn_params.get("database", ""))
+        return super().get_new_connection(conn_params)
 
     def _start_transaction_under_autocommit(self) -> None:
         if not self.is_in_memory_db():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -98,3 +99,43 @@ def test_table_export_response_headers():
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     with pytest.raises(ValueError):
         table_export(fmt="ods", filename="x", headers=[], rows=[])
+
+
+SNEAKY = [
+    "\n=1+1",
+    " =1+1",
+    "  +1",
+    "\r\n@SUM(A1)",
+    "＝1+1",
+    "＋1",
+    "－2",
+    "＠SUM(A1)",
+    "﹦1",
+    " ＝1",
+]
+
+
+@pytest.mark.parametrize("text", SNEAKY)
+def test_formula_after_spaces_or_line_breaks_or_in_fullwidth_is_escaped(text):
+    rows = read_csv(csv_bytes(["name"], [[text]]))
+    assert rows[1][0] == "'" + text
+    assert cell_unescape(rows[1][0]) == text
+
+
+FORMULA_HEADS = st.sampled_from(
+    ["=", "+", "-", "@", "\t", "\r", "\n", " ", "＝", "＋", "－", "＠", "﹦", "﹢", "﹣", "'"]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(FORMULA_HEADS, max_size=4).map("".join), st.text(max_size=20))
+def test_no_csv_cell_reads_as_a_formula(head, tail):
+    """Whatever the text, the cell a spreadsheet reads never starts like a formula unless it
+    starts with the apostrophe, and the program reading the file back gets the text again."""
+    text = head + tail
+    cell = read_csv(csv_bytes(["name"], [[text]]))[1][0]
+    if not cell.startswith("'"):
+        assert not cell.startswith(("\t", "\r", "\n"))
+        first = unicodedata.normalize("NFKC", cell.lstrip()[:1])
+        assert not first.startswith(("=", "+", "-", "@"))
+    assert cell_unescape(cell) == text

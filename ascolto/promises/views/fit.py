@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ascolto.customers.models import Customer
 from ascolto.promises import services
@@ -40,10 +41,9 @@ def expectation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     return render(request, "promises/expectation_form.html", {"form": form, "customer": customer})
 
 
+@require_POST
 @member_required(Role.MANAGER)
 def expectation_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     expectation = get_for_workspace(request, Expectation, pk)
     customer_pk = expectation.customer_id
     services.expectation_delete(expectation=expectation, by=request.member)

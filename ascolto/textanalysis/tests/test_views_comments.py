@@ -133,7 +133,12 @@ def test_bad_filters_are_a_message_not_a_500(alice_client, angry_about_time):
             {"start": "2026-03-31", "end": "2026-01-01"},
             "La data di inizio deve essere uguale o precedente alla data di fine.",
         ),
-        ({"start": "1999-12-01", "end": "2000-01-31"}, "Scegliere date dal 2000 in poi."),
+        (
+            {"start": "1999-12-01", "end": "2000-01-31"},
+            "Scegliere una data tra gli anni 2000 e 2100.",
+        ),
+        ({"end": "9999-12-31"}, "Scegliere una data tra gli anni 2000 e 2100."),
+        ({"end": "2000-03-01"}, "Scegliere date dal 2000 in poi."),
         ({"start": "2001-01-01", "end": "2026-01-01"}, "Scegliere un periodo di dieci anni"),
         ({"start": "2026-02-30"}, "Inserisci una data valida."),
         ({"end": "domani"}, "Inserisci una data valida."),

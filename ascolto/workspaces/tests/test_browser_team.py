@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ascolto.core.testing import run_pending_tasks
 from ascolto.workspaces.models import MemberInvitation, Membership, Role
 from ascolto.workspaces.tests.factories import PASSWORD
 
@@ -47,5 +48,6 @@ def test_owner_manages_the_team(page, alice, bob, carol, smtp_server, artifacts_
     expect(page.locator(".message-success")).to_be_visible()
     expect(page.locator("body")).to_contain_text("nuova@example.com")
     assert MemberInvitation.objects.filter(email="nuova@example.com").count() == 1
+    run_pending_tasks()  # the worker sends the invitation
     assert len(smtp_server.messages) == 1
     page.screenshot(path=str(artifacts_dir / "team.png"), full_page=True)

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from ascolto.core.testing import run_pending_tasks
 from ascolto.workspaces.models import MemberInvitation, Membership, Role
 from ascolto.workspaces.services import member_invite, token_hash
 from ascolto.workspaces.tests.factories import UserFactory, WorkspaceFactory
@@ -21,11 +22,15 @@ NEW_PASSWORD = "the-river-is-wide-today"
 
 
 def _invite(client: Client, email: str, role: str = Role.AGENT, language: str = "en"):
-    return client.post(
-        reverse("workspaces:member-invite"),
-        {"email": email, "role": role},
-        HTTP_ACCEPT_LANGUAGE=language,
-    )
+    """Invite through the team page, then let the worker send what was queued."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("workspaces:member-invite"),
+            {"email": email, "role": role},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+    run_pending_tasks()
+    return response
 
 
 def _token_from_mail(smtp_server, index: int = -1) -> str:
@@ -124,10 +129,8 @@ def test_existing_user_who_is_logged_out_is_sent_to_log_in(smtp_server, alice_cl
     assert get_user_model().objects.filter(email=mallory.user.email).count() == 1
 
 
-def _make_invitation(workspace, by, **overrides):
-    invitation, token = member_invite(
-        workspace=workspace, by=by, email="eve@example.com", role=Role.AGENT
-    )
+def _make_invitation(workspace, by, email="eve@example.com", **overrides):
+    invitation, token = member_invite(workspace=workspace, by=by, email=email, role=Role.AGENT)
     if overrides:
         MemberInvitation.objects.filter(pk=invitation.pk).update(**overrides)
     return token
@@ -174,7 +177,7 @@ def test_double_post_creates_one_membership(alice, workspace_a):
 
 @pytest.mark.django_db
 def test_double_post_by_a_logged_in_user_creates_one_membership(alice, mallory, workspace_a):
-    token = _make_invitation(workspace_a, alice)
+    token = _make_invitation(workspace_a, alice, email=mallory.user.email)
     client = Client()
     client.force_login(mallory.user)
     url = reverse("workspaces:invitation-accept", args=[token])
@@ -248,3 +251,215 @@ def test_new_user_for_invitation_is_a_real_account(alice, workspace_a):
     )
     assert response.status_code == 302
     assert UserFactory._meta.model.objects.get(email="eve@example.com").check_password(NEW_PASSWORD)
+
+
+# --- The invited address must be the account's --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_invitation_opened_by_another_logged_in_account_joins_nobody(alice, mallory, workspace_b):
+    """GIVEN B's owner invites another address as owner WHEN A's owner, logged in, opens the
+    link and posts THEN she is refused (403), no membership of B is created and the invitation
+    stays usable for the person it was sent to."""
+    invitation, token = member_invite(
+        workspace=workspace_b, by=mallory, email="partner@example.com", role=Role.OWNER
+    )
+    client = Client()
+    client.force_login(alice.user)
+    url = reverse("workspaces:invitation-accept", args=[token])
+
+    page = client.get(url)
+    assert page.status_code == 403
+    assert "workspaces/invitation_wrong_account.html" in [t.name for t in page.templates]
+    response = client.post(url)
+    assert response.status_code == 403
+    assert not Membership.objects.filter(workspace=workspace_b, user=alice.user).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+@pytest.mark.django_db
+def test_wrong_account_page_is_translated(alice, mallory, workspace_b):
+    _invitation, token = member_invite(
+        workspace=workspace_b, by=mallory, email="partner@example.com", role=Role.AGENT
+    )
+    client = Client()
+    client.force_login(alice.user)
+    page = client.get(
+        reverse("workspaces:invitation-accept", args=[token]), HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert "è stato inviato a un altro indirizzo email" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_an_account_with_another_address(alice, mallory, workspace_b):
+    from ascolto.workspaces.services import InvitationForAnotherAccount, invitation_accept
+
+    invitation, _token = member_invite(
+        workspace=workspace_b, by=mallory, email="partner@example.com", role=Role.OWNER
+    )
+    with pytest.raises(InvitationForAnotherAccount):
+        invitation_accept(invitation=invitation, user=alice.user)
+    assert not Membership.objects.filter(workspace=workspace_b, user=alice.user).exists()
+
+
+@pytest.mark.django_db
+def test_invited_address_matches_the_account_whatever_its_case(mallory, workspace_a, alice):
+    token = _make_invitation(workspace_a, alice, email=mallory.user.email.upper())
+    client = Client()
+    client.force_login(mallory.user)
+    assert client.post(reverse("workspaces:invitation-accept", args=[token])).status_code == 302
+    assert Membership.objects.filter(workspace=workspace_a, user=mallory.user).exists()
+
+
+# --- Withdraw and send again -------------------------------------------------------------------
+
+
+def _pending(workspace, by, email="eve@example.com", role=Role.AGENT):
+    return member_invite(workspace=workspace, by=by, email=email, role=role)
+
+
+@pytest.mark.django_db
+def test_manager_withdraws_a_pending_invitation_and_its_link_dies(alice, carol_client, workspace_a):
+    invitation, token = _pending(workspace_a, alice)
+    response = carol_client.post(reverse("workspaces:invitation-revoke", args=[invitation.pk]))
+    assert response.status_code == 302
+    assert not MemberInvitation.objects.filter(pk=invitation.pk).exists()
+    assert Client().get(reverse("workspaces:invitation-accept", args=[token])).status_code == 404
+    assert run_pending_tasks() >= 0  # nothing left to send for it
+    team = carol_client.get(reverse("workspaces:member-list")).content.decode()
+    assert reverse("workspaces:invitation-resend", args=[invitation.pk]) not in team
+
+
+@pytest.mark.django_db
+def test_manager_cannot_withdraw_an_owner_invitation(alice, carol_client, workspace_a):
+    invitation, _token = _pending(workspace_a, alice, role=Role.OWNER)
+    for name in ("workspaces:invitation-revoke", "workspaces:invitation-resend"):
+        response = carol_client.post(reverse(name, args=[invitation.pk]))
+        assert response.status_code == 403
+    assert MemberInvitation.objects.filter(pk=invitation.pk).exists()
+    html = carol_client.get(reverse("workspaces:member-list")).content.decode()
+    assert reverse("workspaces:invitation-revoke", args=[invitation.pk]) not in html
+
+
+@pytest.mark.django_db
+def test_agent_cannot_withdraw_or_send_again(alice, bob_client, workspace_a):
+    invitation, _token = _pending(workspace_a, alice)
+    for name in ("workspaces:invitation-revoke", "workspaces:invitation-resend"):
+        assert bob_client.post(reverse(name, args=[invitation.pk])).status_code == 403
+    assert MemberInvitation.objects.filter(pk=invitation.pk).exists()
+
+
+@pytest.mark.django_db
+def test_outsider_gets_404_on_withdraw_and_send_again(alice, mallory_client, workspace_a):
+    invitation, _token = _pending(workspace_a, alice)
+    for name in ("workspaces:invitation-revoke", "workspaces:invitation-resend"):
+        assert mallory_client.post(reverse(name, args=[invitation.pk])).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.attempts == 0
+
+
+@pytest.mark.django_db
+def test_withdraw_and_send_again_need_post(alice, alice_client, workspace_a):
+    invitation, _token = _pending(workspace_a, alice)
+    for name in ("workspaces:invitation-revoke", "workspaces:invitation-resend"):
+        assert alice_client.get(reverse(name, args=[invitation.pk])).status_code == 405
+    assert MemberInvitation.objects.filter(pk=invitation.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_accepted_invitation_cannot_be_withdrawn(alice, alice_client, workspace_a):
+    invitation, _token = _pending(workspace_a, alice)
+    MemberInvitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+    alice_client.post(reverse("workspaces:invitation-revoke", args=[invitation.pk]))
+    assert MemberInvitation.objects.filter(pk=invitation.pk).exists()
+
+
+# --- Sent by the worker, retried, sent again -------------------------------------------------
+
+
+def _smtp_down(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = 9  # discard port: connection refused
+    settings.EMAIL_TIMEOUT = 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invitation_mail_is_retried_until_the_mail_server_takes_it(
+    alice_client, settings, time_machine
+):
+    """GIVEN the mail server is down WHEN a manager invites THEN the page says the mail is on its
+    way, the worker's attempt fails and is kept; WHEN the server is back and the sweeper runs
+    after the back-off THEN the mail arrives once, with a working link."""
+    from ascolto.core.sweep import sweep_all
+    from ascolto.workspaces.services import member_invitations_sweep
+
+    _smtp_down(settings)
+    response = _invite(alice_client, "someone@example.com")
+    assert response.status_code == 302
+    invitation = MemberInvitation.objects.get(email="someone@example.com")
+    assert invitation.state == "pending"
+    assert invitation.attempts == 1
+    assert invitation.sent_at is None
+    team = alice_client.get(reverse("workspaces:member-list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "delayed, trying again" in team.content.decode()
+
+    server = _start_smtp(settings)
+    try:
+        time_machine.move_to(timezone.now() + timedelta(hours=1))
+        assert member_invitations_sweep() == 1
+        run_pending_tasks()
+        assert len(server.messages) == 1
+        invitation.refresh_from_db()
+        assert invitation.state == "done" and invitation.sent_at is not None
+        token = _token_from_mail(server)
+        assert token_hash(token) == invitation.token_hash
+        sweep_all(now=timezone.now())
+        run_pending_tasks()
+        assert len(server.messages) == 1  # sent once
+    finally:
+        server.controller.stop()
+
+
+def _start_smtp(settings):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from conftest import SmtpServer, _CollectingSmtpHandler
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    messages: list = []
+    controller = Controller(_CollectingSmtpHandler(messages), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_PORT = port
+    return SmtpServer(controller, messages, {})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_again_mails_the_same_link_and_extends_it(smtp_server, alice_client, time_machine):
+    _invite(alice_client, "someone@example.com")
+    assert len(smtp_server.messages) == 1
+    first_token = _token_from_mail(smtp_server)
+    invitation = MemberInvitation.objects.get()
+    time_machine.move_to(timezone.now() + timedelta(days=8))  # expired
+    assert (
+        Client().get(reverse("workspaces:invitation-accept", args=[first_token])).status_code == 404
+    )
+    html = alice_client.get(reverse("workspaces:member-list")).content.decode()
+    assert "someone@example.com" in html
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = alice_client.post(reverse("workspaces:invitation-resend", args=[invitation.pk]))
+    assert response.status_code == 302
+    run_pending_tasks()
+    assert len(smtp_server.messages) == 2
+    assert _token_from_mail(smtp_server) == first_token
+    invitation.refresh_from_db()
+    assert invitation.expires_at > timezone.now() + timedelta(days=6)
+    assert (
+        Client().get(reverse("workspaces:invitation-accept", args=[first_token])).status_code == 200
+    )

@@ -190,3 +190,37 @@ def test_lockout_page_is_translated(alice):
         response = _login(client, alice.user.username, "wrong-password", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 429
     assert "try again in an hour" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_with_the_email_in_capitals_opens_the_workspace(alice):
+    client = Client()
+    response = _login(client, f"  {alice.user.email.upper()} ", PASSWORD)
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == alice.user.pk
+
+
+@pytest.mark.django_db
+def test_changing_the_case_of_the_username_does_not_escape_the_lockout(alice):
+    """Five failures under five spellings of alice's address lock the address out."""
+    spellings = [alice.user.email, alice.user.email.upper(), alice.user.email.title()]
+    for attempt in range(django_settings.AXES_FAILURE_LIMIT):
+        _login(Client(), spellings[attempt % len(spellings)], "wrong-password")
+    response = _login(Client(), alice.user.email.swapcase(), PASSWORD)
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().username == alice.user.email.lower()
+
+
+@pytest.mark.django_db
+def test_two_accounts_differing_only_in_case_sign_in_by_exact_username():
+    from ascolto.workspaces.tests.factories import UserFactory
+
+    upper = UserFactory(username="Shared@Example.com", email="one@example.com")
+    lower = UserFactory(username="shared@example.com", email="two@example.com")
+    client = Client()
+    assert _login(client, "Shared@Example.com", PASSWORD).status_code == 302
+    assert int(client.session["_auth_user_id"]) == upper.pk
+    other = Client()
+    assert _login(other, "shared@example.com", PASSWORD).status_code == 302
+    assert int(other.session["_auth_user_id"]) == lower.pk
+    assert _login(Client(), "SHARED@EXAMPLE.COM", PASSWORD).status_code == 200

@@ -6,9 +6,10 @@ import logging
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
+from ascolto.core.testing import run_pending_tasks
 from ascolto.workspaces.models import PasswordResetThrottle
 from ascolto.workspaces.services import PASSWORD_RESETS_PER_WINDOW, password_reset_throttle_hit
 from ascolto.workspaces.tests.factories import PASSWORD, UserFactory, WorkspaceFactory
@@ -18,7 +19,11 @@ LINK = re.compile(r"https?://[^\s\"<>]+/account/password-reset/[^\s\"<>]+/[^\s\"
 
 
 def _ask(client: Client, email: str):
-    return client.post(RESET, {"email": email})
+    """Ask for a reset, then let the worker send what was queued."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(RESET, {"email": email})
+    run_pending_tasks()
+    return response
 
 
 @pytest.mark.django_db
@@ -149,3 +154,86 @@ def test_reset_with_a_bad_address_shows_a_form_error_and_sends_nothing(smtp_serv
     assert response.context["form"].errors["email"]
     assert smtp_server.messages == []
     assert not PasswordResetThrottle.objects.exists()
+
+
+def _statements(client: Client, email: str) -> list[str]:
+    """The SQL a reset request runs, with the values taken out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            client.post(RESET, {"email": email})
+    return [
+        re.sub(r"\"s\d+_x\d+\"|'[^']*'|\b\d+\b|\bNULL\b", "?", query["sql"])
+        for query in queries.captured_queries
+    ]
+
+
+@pytest.mark.django_db
+def test_reset_request_does_the_same_work_for_known_and_unknown_addresses(alice):
+    """The reset's timing must not tell whether an account exists: the request runs the same
+    statements (the mail itself is sent later, by the worker) for both."""
+    known = _statements(Client(), alice.user.email)
+    unknown = _statements(Client(), "nobody-here@example.com")
+    assert known == unknown
+    assert not any("argon2" in q or "pbkdf2" in q for q in known)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reset_mail_is_retried_when_the_mail_server_was_down(alice, settings):
+    """GIVEN the mail server is down WHEN alice asks for a reset THEN she gets the usual page
+    and the mail waits; WHEN the server is back and the retry is due THEN it arrives once."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from ascolto.workspaces.models import PasswordResetEmail
+    from ascolto.workspaces.services import member_invitations_sweep
+    from ascolto.workspaces.tests.test_views_invitations import _smtp_down, _start_smtp
+
+    _smtp_down(settings)
+    assert _ask(Client(), alice.user.email).status_code == 302
+    reset = PasswordResetEmail.objects.get()
+    assert (reset.state, reset.attempts, reset.user_id) == ("pending", 1, alice.user.pk)
+    server = _start_smtp(settings)
+    try:
+        with time_machine.travel(timezone.now() + timedelta(minutes=30), tick=False):
+            assert member_invitations_sweep() == 1
+            run_pending_tasks()
+            assert member_invitations_sweep() == 0
+            run_pending_tasks()
+        assert len(server.messages) == 1
+        assert LINK.search(server.text(server.messages[0]))
+        reset.refresh_from_db()
+        assert reset.state == "done" and reset.sent_at is not None
+    finally:
+        server.controller.stop()
+
+
+@pytest.mark.django_db
+def test_reset_rows_for_unknown_addresses_hold_no_address():
+    from ascolto.workspaces.models import PasswordResetEmail
+
+    _ask(Client(), "ghost@example.com")
+    row = PasswordResetEmail.objects.get()
+    assert row.user_id is None and row.state == "done" and row.sent_at is None
+
+
+@pytest.mark.django_db
+def test_finished_reset_rows_are_forgotten_after_a_week():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ascolto.workspaces.models import PasswordResetEmail
+    from ascolto.workspaces.services import member_invitations_sweep
+
+    old = PasswordResetEmail.objects.create(state="done")
+    PasswordResetEmail.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    recent = PasswordResetEmail.objects.create(state="done")
+    member_invitations_sweep()
+    assert list(PasswordResetEmail.objects.values_list("pk", flat=True)) == [recent.pk]

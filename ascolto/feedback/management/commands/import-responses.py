@@ -74,6 +74,11 @@ class Command(BaseCommand):
             )
         for line, message in result.errors:
             self.stdout.write(_("Line %(line)s: %(reason)s") % {"line": line, "reason": message})
+        for line, first in result.repeated:
+            self.stdout.write(
+                _("Line %(line)s: repeated at line %(first)s of this file, left out.")
+                % {"line": line, "first": first}
+            )
         if options["dry_run"]:
             summary = _(
                 "Dry run: %(imported)s rows would be imported, %(duplicates)s were imported "

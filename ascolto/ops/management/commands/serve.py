@@ -6,12 +6,15 @@ single `ascolto serve` is a complete install; each can also run on its own.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -20,6 +23,19 @@ BACKGROUND_PROCESSES: list[tuple[str, list[str]]] = [
     ("worker", ["worker"]),
     ("scheduler", ["scheduler"]),
 ]
+
+
+def collect_static() -> None:
+    """Copy the static files into STATIC_ROOT (the web server serves them itself, WhiteNoise,
+    from their hashed copies). Under a lock on a file in the data folder, so two `ascolto serve`
+    started at once on one data folder take turns instead of writing the same files together."""
+    lock_path = Path(settings.DATA_DIR) / "collectstatic.lock"
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Command(BaseCommand):
@@ -38,8 +54,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind: str, workers: int, threads: int, web_only: bool, **options):
-        # Static files are served by the web server itself (WhiteNoise) from their hashed copies.
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static()
         host = bind.rsplit(":", 1)[0]
         self.stdout.write(
             self.style.SUCCESS(f"Ascolto on http://{bind}/" if host else f"Ascolto on {bind}")
