@@ -46,7 +46,7 @@ JOBS: list[Job] = [
 SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
     "ascolto.feedback.services.survey_invitations_sweep",
-    "ascolto.feedback.services.submissions.submissions_sweep",
+    "ascolto.feedback.submissions.filing.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
 ]

@@ -40,7 +40,7 @@ def run_pending_tasks(
     `now` also runs tasks deferred until then (`run_after <= now`). Failed tasks do not raise:
     inspect them with `failed_tasks()` or the `DBTaskResult` rows.
     """
-    from ascolto.feedback.services.submissions import submissions_store_all
+    from ascolto.feedback.submissions.filing import submissions_store_all
 
     worker = _worker(queues or ["*"])
     ran = 0

@@ -499,7 +499,7 @@ class Submission(models.Model):
     inserts this one row; the unique invitation column lets one submission per invitation in.
     The worker turns it into the response, its answers, the timeline entry, the dashboards'
     counts, the text analysis and any detractor alert, within a second or so, keeping the time
-    of the submission (`services.submissions`). The row is deleted in the same transaction, so
+    of the submission (`feedback.submissions`). The row is deleted in the same transaction, so
     an invitation has its submission or its answered response, never both. A submission that
     cannot be stored keeps its row with the reason in `error`: nothing is lost.
     """

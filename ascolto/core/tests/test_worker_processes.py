@@ -119,12 +119,12 @@ def test_two_schedulers_at_once_run_each_period_once(external_db):
 
 SUBMISSIONS = """
 from ascolto.bench import survey as bench
-from ascolto.feedback import public_form
-from ascolto.feedback.services.submissions import submission_accept
+from ascolto.feedback.submissions.accept import submission_accept
+from ascolto.feedback.submissions.form import invitation_form_by_token
 prepared = bench.prepare_survey({n})
 data = {{prepared.fields["main"]: "9", prepared.fields["why"]: "Puntuali"}}
 for token in prepared.tokens:
-    form = public_form.invitation_form_by_token(token)
+    form = invitation_form_by_token(token)
     submission_accept(target=form.target, questions=form.questions, data=data)
 result = len(prepared.tokens)
 """

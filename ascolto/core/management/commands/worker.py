@@ -2,7 +2,7 @@
 
 A thin wrapper around django-tasks-db's `db_worker` that serves every configured queue by default;
 a thread beside it stores the public survey page's submissions as they arrive
-(`feedback.services.submissions`). Run as many as you like, on one machine or several: each task is
+(`feedback.submissions`). Run as many as you like, on one machine or several: each task is
 claimed by one worker. On SIGTERM or SIGINT the worker finishes the task in hand and exits; a
 second signal aborts it (its unit of work is repaired by the sweeper once its lease expires).
 """
@@ -20,7 +20,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 
-from ascolto.feedback.services.submissions import submissions_loop, submissions_store_all
+from ascolto.feedback.submissions.filing import submissions_loop, submissions_store_all
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from ascolto.lib import writers
-from ascolto.lib.writers import write_turn
+from ascolto.feedback.submissions import writers
+from ascolto.feedback.submissions.writers import write_turn
 
 WAIT = 5.0
 
@@ -108,7 +108,7 @@ def _file_database(path):
     """A connection of Ascolto's SQLite backend to the database file `path`, outside Django's
     connection handler (the test suite's own database lives in memory, where turns are not
     taken)."""
-    from ascolto.lib.sqlite.base import DatabaseWrapper
+    from ascolto.feedback.submissions.sqlite.base import DatabaseWrapper
 
     return DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias="default")
 
