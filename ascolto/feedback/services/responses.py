@@ -1,5 +1,5 @@
-"""Submitting a response directly: open links, members, anything but an invitation's public
-page (whose answers are accepted as one row and filed by the worker: `feedback.submissions`).
+"""Submitting a response directly, as an open link's page does (an invitation's public page
+accepts its answers as one row, filed by the worker: `feedback.submissions`).
 
 Validation, the claim of the invitation, the write and the detractor alert are the submission
 path's own (`submissions.answers`, `submissions.store`), so both ways store the same response
