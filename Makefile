@@ -34,13 +34,15 @@ run: install
 	$(ASCOLTO) demo --if-empty
 	$(ASCOLTO) serve --bind 127.0.0.1:$(PORT)
 
-## The whole test suite (SQLite unless DATABASE_URL is set). The few tests marked slow run
-## under CI=true (which .ci/run sets) or with `make test SLOW=1`; a skip whose reason is not in
-## conftest.py's ALLOWED_SKIPS fails the run.
+## The whole test suite (SQLite unless DATABASE_URL is set), after the lint, the migrations check
+## and the import contracts of the layers (pyproject.toml, docs/architecture.md). The few tests
+## marked slow run under CI=true (which .ci/run sets) or with `make test SLOW=1`; a skip whose
+## reason is not in conftest.py's ALLOWED_SKIPS fails the run.
 test: install
 	$(BIN)/ruff check ascolto
 	$(BIN)/ruff format --check ascolto
 	ASCOLTO_DATA_DIR=$(CURDIR)/data/test $(ASCOLTO) makemigrations --check --dry-run
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 $(if $(SLOW),--slow) $(PYTEST_ARGS)
 
 test-postgres:

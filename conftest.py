@@ -252,8 +252,15 @@ def artifacts_dir():
 
 
 class _CollectingSmtpHandler:
-    def __init__(self, messages):
+    def __init__(self, messages, refuse=None):
         self.messages = messages
+        self.refuse = {} if refuse is None else refuse
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         import email
@@ -265,11 +272,14 @@ class _CollectingSmtpHandler:
 
 
 class SmtpServer:
-    """A real SMTP server on localhost; `.messages` holds what it received, in order."""
+    """A real SMTP server on localhost; `.messages` holds what it received, in order. It
+    answers a recipient address found in `.refuse` with that reply instead of accepting it
+    (`smtp_server.refuse["x@example.org"] = "550 5.1.1 No such user"`)."""
 
-    def __init__(self, controller, messages):
+    def __init__(self, controller, messages, refuse):
         self.controller = controller
         self.messages = messages
+        self.refuse = refuse
         self.port = controller.port
 
     @staticmethod
@@ -300,7 +310,10 @@ def smtp_server(settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     messages: list = []
-    controller = Controller(_CollectingSmtpHandler(messages), hostname="127.0.0.1", port=port)
+    refuse: dict[str, str] = {}
+    controller = Controller(
+        _CollectingSmtpHandler(messages, refuse), hostname="127.0.0.1", port=port
+    )
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -310,6 +323,6 @@ def smtp_server(settings):
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
     try:
-        yield SmtpServer(controller, messages)
+        yield SmtpServer(controller, messages, refuse)
     finally:
         controller.stop()

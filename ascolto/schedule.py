@@ -12,13 +12,19 @@ do little itself: usually it creates or selects leased work units and enqueues t
 `SWEEPERS` lists the functions the built-in `sweeper` job calls every minute; each is called as
 `func(now=...)` and re-enqueues its app's pending or lease-expired work with
 `ascolto.core.leases.lease_sweep`. See docs/tasks.md, "How to add a periodic job".
+
+`WORKER_LOOPS` lists what `ascolto worker` runs in threads beside its tasks (see
+`ascolto.core.jobs.WorkerLoop`): work that must not wait for a task to be queued.
+
+This table names every app's jobs, so it sits at the edge of the layers, with the commands that
+start the processes (`ascolto/ops`); the apps never import it.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from ascolto.core.jobs import Job
+from ascolto.core.jobs import Job, WorkerLoop
 
 JOBS: list[Job] = [
     # Runs inside the scheduler so it keeps working when every worker is down.
@@ -49,4 +55,13 @@ SWEEPERS: list[str] = [
     "ascolto.feedback.submissions.filing.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
+]
+
+WORKER_LOOPS: list[WorkerLoop] = [
+    # The public survey page only accepts an answer (one INSERT); this files it as the response.
+    WorkerLoop(
+        "submissions",
+        "ascolto.feedback.submissions.filing.submissions_loop",
+        batch="ascolto.feedback.submissions.filing.submissions_store_all",
+    ),
 ]

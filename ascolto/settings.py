@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ascolto.dashboards",
     "ascolto.demo",
     "ascolto.bench",
+    "ascolto.ops",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "ascolto.workspaces.tenancy.workspace_context",
             ],
+            # Template filters of lib (not an app), for every app's templates.
+            "libraries": {"badges": "ascolto.lib.badges", "numbers": "ascolto.lib.numbers"},
         },
     }
 ]

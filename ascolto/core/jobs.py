@@ -1,4 +1,5 @@
-"""Periodic job definitions and their periods (the table itself is `ascolto/schedule.py`)."""
+"""Periodic job definitions and their periods, and the worker's extra loops (the tables
+themselves are in `ascolto/schedule.py`)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,28 @@ class Job:
         return f"{year:04d}-{month:02d}", start.astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class WorkerLoop:
+    """Work `ascolto worker` does beside its tasks, each in a thread of its own.
+
+    `func` (a dotted path) is called as `func(stop)` and runs until the `threading.Event`
+    `stop` is set, then returns (the worker waits up to 30 seconds for it on shutdown).
+    `batch` (a dotted path) is called with no arguments and does the same work once, until
+    none is left: `ascolto worker --batch` and the tests' `run_pending_tasks()` call it."""
+
+    name: str
+    func: str
+    batch: str
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        return import_string(self.func)
+
+    @property
+    def batch_function(self) -> Callable[[], Any]:
+        return import_string(self.batch)
+
+
 def _monthly_start(year: int, month: int, day: int, at: time, tz: zoneinfo.ZoneInfo) -> datetime:
     last = calendar.monthrange(year, month)[1]
     return datetime.combine(date(year, month, min(day, last)), at, tzinfo=tz)
@@ -100,3 +123,8 @@ def job_get(name: str) -> Job | None:
 
 def sweepers() -> list[str]:
     return list(_schedule_module().SWEEPERS)
+
+
+def worker_loops() -> list[WorkerLoop]:
+    """The schedule's `WORKER_LOOPS` (none when it declares none)."""
+    return list(getattr(_schedule_module(), "WORKER_LOOPS", []))

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from ascolto.core import hooks
 from ascolto.core.models import ScheduledRun
 from ascolto.core.services import MANUAL_PREFIX
-from ascolto.feedback.selectors import oldest_waiting_submission_at
 
 
 def last_scheduler_tick() -> datetime | None:
@@ -38,7 +38,8 @@ def background_problems(*, now: datetime | None = None) -> list[str]:
 
     The scheduler check applies once a scheduler has ever ticked (a fresh install has no ticks
     yet); the queue check catches a missing or dead worker as soon as anything waits for it,
-    and so does the check of the survey answers waiting to be filed (scheduler down too).
+    and so do the apps' own checks in the `background_checks` hook (survey answers waiting to
+    be filed: scheduler down too).
     """
     minutes = settings.HEALTH_STALE_MINUTES
     if not minutes:
@@ -58,10 +59,6 @@ def background_problems(*, now: datetime | None = None) -> list[str]:
             _("A task has waited %(minutes)d minutes for a worker.")
             % {"minutes": (now - waiting) // timedelta(minutes=1)}
         )
-    answer = oldest_waiting_submission_at()
-    if answer is not None and answer < limit:
-        problems.append(
-            _("A survey answer has waited %(minutes)d minutes to be filed.")
-            % {"minutes": (now - answer) // timedelta(minutes=1)}
-        )
+    for found in hooks.background_checks.call(now=now, limit=limit):
+        problems.extend(found)
     return problems

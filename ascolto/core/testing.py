@@ -2,8 +2,9 @@
 
 Tests keep the real database task backend: enqueuing writes a `DBTaskResult` row, and
 `run_pending_tasks()` then runs the ready ones in this process exactly the way `ascolto worker`
-does (claim the row, call the task, record success or the exception), and stores the survey
-page's pending submissions first, as the worker's thread does. Remember that work enqueued
+does (claim the row, call the task, record success or the exception), and first does once what
+the worker's loops do beside the tasks (`WORKER_LOOPS` in the schedule: the survey page's pending
+submissions are stored). Remember that work enqueued
 with `transaction.on_commit` inside a test transaction is only enqueued when the test uses
 `django_capture_on_commit_callbacks(execute=True)`.
 """
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from ascolto.core.jobs import worker_loops
 from ascolto.core.leases import default_owner
 
 
@@ -40,12 +42,12 @@ def run_pending_tasks(
     `now` also runs tasks deferred until then (`run_after <= now`). Failed tasks do not raise:
     inspect them with `failed_tasks()` or the `DBTaskResult` rows.
     """
-    from ascolto.feedback.submissions.filing import submissions_store_all
-
     worker = _worker(queues or ["*"])
+    loops = [loop.batch_function for loop in worker_loops()]
     ran = 0
     while ran < max_tasks:
-        submissions_store_all()  # what the worker's thread does beside the tasks
+        for batch in loops:  # what the worker's threads do beside the tasks
+            batch()
         ready = DBTaskResult.objects.filter(status="READY")
         if queues:
             ready = ready.filter(queue_name__in=queues)

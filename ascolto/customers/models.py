@@ -11,11 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.workspaces.models import Language, Membership, Workspace
-from ascolto.workspaces.tenancy import WorkspaceQuerySet
+from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
 
 class Segment(models.Model):
     """A group of customers the business treats alike (e.g. "Edilizia", "Eventi")."""
+
+    other_workspace_message = _("This segment belongs to another workspace.")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="segments")
     name = models.CharField(_("name"), max_length=100)
@@ -36,7 +38,7 @@ class Segment(models.Model):
         return self.name
 
 
-class Customer(models.Model):
+class Customer(SameWorkspaceMixin, models.Model):
     class Kind(models.TextChoices):
         EXTERNAL = "external", _("External")
         INTERNAL = "internal", _("Internal")
@@ -45,6 +47,12 @@ class Customer(models.Model):
         PROSPECT = "prospect", _("Prospect")
         ACTIVE = "active", _("Active")
         LOST = "lost", _("Lost")
+
+    other_workspace_message = _("This customer belongs to another workspace.")
+    same_workspace_fields = {
+        "segment": None,
+        "account_owner": _("The account owner must be a member of this workspace."),
+    }
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="customers")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EXTERNAL)
@@ -93,15 +101,6 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        errors = {}
-        if self.segment_id and self.segment.workspace_id != self.workspace_id:
-            errors["segment"] = _("This segment belongs to another workspace.")
-        if self.account_owner_id and self.account_owner.workspace_id != self.workspace_id:
-            errors["account_owner"] = _("The account owner must be a member of this workspace.")
-        if errors:
-            raise ValidationError(errors)
-
 
 class Contract(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contracts")
@@ -146,6 +145,8 @@ class Contract(models.Model):
 class LostReason(models.Model):
     """Why customers leave: a per-workspace list, seeded with Italian defaults."""
 
+    other_workspace_message = _("Choose a reason from this workspace's list.")
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="lost_reasons")
     code = models.SlugField(_("code"), max_length=50)
     name_it = models.CharField(_("name (Italian)"), max_length=100)
@@ -172,7 +173,9 @@ class LostReason(models.Model):
         return self.name_it
 
 
-class LostRecord(models.Model):
+class LostRecord(SameWorkspaceMixin, models.Model):
+    same_workspace_fields = ("reason",)
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="lost_records")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lost_records")
     lost_on = models.DateField(_("date"))
@@ -195,7 +198,3 @@ class LostRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.lost_on}"
-
-    def clean(self) -> None:
-        if self.reason_id and self.reason.workspace_id != self.workspace_id:
-            raise ValidationError({"reason": _("Choose a reason from this workspace's list.")})

@@ -11,9 +11,6 @@ from django.utils.translation import gettext as _
 from ascolto.customers import selectors, services
 from ascolto.customers.forms import ContractForm, CustomerForm, LostRecordForm
 from ascolto.customers.models import Contract, Customer
-from ascolto.interactions.forms import StaffSignalForm
-from ascolto.interactions.selectors import timeline_for_customer
-from ascolto.textanalysis.selectors import customer_voice_summary
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.selectors import member_list
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
@@ -107,27 +104,15 @@ def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(Role.AGENT)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer page: its cards and buttons are the registered panels
+    (`ascolto/customers/panels.py`), each loading its own data."""
     customer = get_for_workspace(
         request, Customer.objects.select_related("segment", "account_owner__user"), pk
     )
-    entries, next_cursor = timeline_for_customer(workspace=request.workspace, customer=customer)
     return render(
         request,
         "customers/customer_detail.html",
-        {
-            "customer": customer,
-            "contracts": selectors.contract_list_for_customer(
-                workspace=request.workspace, customer=customer
-            ),
-            "lost_records": selectors.lost_record_list_for_customer(
-                workspace=request.workspace, customer=customer
-            ),
-            "entries": entries,
-            "next_cursor": next_cursor,
-            "voice": customer_voice_summary(workspace=request.workspace, customer=customer),
-            "signal_form": StaffSignalForm(),
-            "can_manage": request.member.has_role(Role.MANAGER),
-        },
+        {"customer": customer, "can_manage": request.member.has_role(Role.MANAGER)},
     )
 
 

@@ -22,19 +22,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ascolto.core.leases import (
-    default_owner,
-    lease_claim_one,
-    lease_complete,
-    lease_dispatched,
-    lease_fail,
-    lease_sweep,
-)
+from ascolto.core.emails import LeasedEmail, leased_email_send
+from ascolto.core.leases import lease_dispatched, lease_sweep
 from ascolto.dashboards import charts, selectors
 from ascolto.dashboards.models import MonthlyReport
 from ascolto.dashboards.selectors import Overview, Period
 from ascolto.dashboards.tables import nps_table
-from ascolto.lib import periods
+from ascolto.lib import emails, periods
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 logger = logging.getLogger("ascolto.dashboards")
@@ -154,25 +148,27 @@ def monthly_report_recipients(workspace: Workspace) -> list[str]:
     return list(dict.fromkeys(emails))
 
 
-def monthly_report_send(*, report_id: int) -> None:
-    """Claim the report row, render the PDF and email it; retried with back-off on failure."""
-    owner = default_owner()
-    report = lease_claim_one(MonthlyReport, report_id, owner=owner)
-    if report is None:
-        return
+def monthly_report_send(*, report_id: int, owner: str | None = None) -> bool:
+    """Claim the report row, render the PDF and email it; retried with back-off on failure,
+    failed for good when the mail server refuses every address for good. Returns True when an
+    email was handed to the mail server by this call."""
+    return leased_email_send(
+        MonthlyReport, report_id, build=_leased_email, logger=logger, owner=owner
+    )
+
+
+def _leased_email(report: MonthlyReport) -> LeasedEmail:
+    """The report's email, or (no owner or manager with an address) nothing to send: the row
+    is done all the same, with no recipients."""
     workspace = report.workspace
-    try:
-        recipients = monthly_report_recipients(workspace)
-        if recipients:
-            _send(report, workspace, recipients)
-    except Exception as exc:
-        logger.exception("Monthly report %s failed", report.pk)
-        lease_fail(report, owner=owner, error=f"{type(exc).__name__}: {exc}")
-        return
-    lease_complete(report, owner=owner, sent_at=timezone.now(), recipients=len(recipients))
+    recipients = monthly_report_recipients(workspace)
+    message = _message(report, workspace, recipients) if recipients else None
+    return LeasedEmail(message, sent_field="sent_at", fields={"recipients": len(recipients)})
 
 
-def _send(report: MonthlyReport, workspace: Workspace, recipients: list[str]) -> None:
+def _message(
+    report: MonthlyReport, workspace: Workspace, recipients: list[str]
+) -> EmailMultiAlternatives:
     pdf = report_pdf(workspace=workspace, month=report.month)
     with translation.override(workspace.language):
         context = {
@@ -183,13 +179,14 @@ def _send(report: MonthlyReport, workspace: Workspace, recipients: list[str]) ->
         subject = render_to_string("dashboards/emails/monthly_report_subject.txt", context)
         body = render_to_string("dashboards/emails/monthly_report_body.txt", context)
         html = render_to_string("dashboards/emails/monthly_report_body.html", context)
-    domain = settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or "localhost"
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=body,
         to=recipients,
-        headers={"Message-ID": f"<monthly-report-{report.pk}-{report.month:%Y%m}@{domain}>"},
+        headers={
+            "Message-ID": emails.message_id(f"monthly-report-{report.pk}-{report.month:%Y%m}")
+        },
     )
     message.attach_alternative(html, "text/html")
     message.attach(f"ascolto-report-{report.month:%Y-%m}.pdf", pdf, "application/pdf")
-    message.send()
+    return message

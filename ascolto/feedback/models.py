@@ -25,7 +25,7 @@ from ascolto.customers.models import Customer
 from ascolto.interactions.models import Touchpoint
 from ascolto.lib.dimensions import Dimension
 from ascolto.workspaces.models import Language, Membership, Workspace
-from ascolto.workspaces.tenancy import WorkspaceQuerySet
+from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
 
 def token_hash_of(token: str) -> str:
@@ -46,6 +46,8 @@ class Survey(models.Model):
         CSAT = "csat", _("Satisfaction (1–5)")
         CES = "ces", _("Effort (1–7)")
         CUSTOM = "custom", _("Custom questions")
+
+    other_workspace_message = _("This survey belongs to another workspace.")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="surveys")
     name = models.CharField(_("name"), max_length=200)
@@ -110,7 +112,7 @@ class Survey(models.Model):
         return getattr(self, f"{field}_it")
 
 
-class Question(models.Model):
+class Question(SameWorkspaceMixin, models.Model):
     class Kind(models.TextChoices):
         SCORE = "score", _("Main score")
         SCALE = "scale", _("Rating scale")
@@ -123,6 +125,9 @@ class Question(models.Model):
         IMPROVE = "improve", _("What could be better")
         DIMENSION = "dimension", _("Rates a promise dimension or touchpoint")
         OTHER = "other", _("Other")
+
+    other_workspace_message = _("This question belongs to another workspace.")
+    same_workspace_fields = ("survey", "touchpoint")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
@@ -182,11 +187,7 @@ class Question(models.Model):
         return self.kind in (self.Kind.SCORE, self.Kind.SCALE)
 
     def clean(self) -> None:
-        errors: dict[str, object] = {}
-        if self.survey_id and self.survey.workspace_id != self.workspace_id:
-            errors["survey"] = _("This survey belongs to another workspace.")
-        if self.touchpoint_id and self.touchpoint.workspace_id != self.workspace_id:
-            errors["touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
+        errors = self.same_workspace_errors()
         if self.is_numeric:
             if self.min_value is None or self.max_value is None:
                 errors["max_value"] = _("A rating needs a lowest and a highest value.")
@@ -211,7 +212,7 @@ class Question(models.Model):
 SendState = WorkState
 
 
-class Invitation(LeasedWork):
+class Invitation(SameWorkspaceMixin, LeasedWork):
     """An invitation for one customer to answer one survey.
 
     Uniqueness rule: a customer has at most one *open* invitation per survey (a partial unique
@@ -237,6 +238,8 @@ class Invitation(LeasedWork):
 
     # No index of their own: `invitation_ws_time` and `invitation_customer` start with them
     # (on PostgreSQL a submission's UPDATE writes a new entry in every index of the table).
+    same_workspace_fields = ("survey", "customer")
+
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="survey_invitations", db_index=False
     )
@@ -297,15 +300,6 @@ class Invitation(LeasedWork):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
-
-    def clean(self) -> None:
-        errors = {}
-        if self.survey_id and self.survey.workspace_id != self.workspace_id:
-            errors["survey"] = _("This survey belongs to another workspace.")
-        if self.customer_id and self.customer.workspace_id != self.workspace_id:
-            errors["customer"] = _("This customer belongs to another workspace.")
-        if errors:
-            raise ValidationError(errors)
 
 
 class OpenLink(models.Model):
@@ -530,7 +524,7 @@ class Submission(models.Model):
         return f"{self.invitation_id} · {self.submitted_at:%Y-%m-%d %H:%M}"
 
 
-class CadenceRule(models.Model):
+class CadenceRule(SameWorkspaceMixin, models.Model):
     """When to ask which customers to answer a survey, without being asked twice too soon.
 
     A rule asks periodically (`every_days`), after a trigger (an interaction of a touchpoint, a
@@ -538,6 +532,12 @@ class CadenceRule(models.Model):
     survey: a customer invited in the last M days is not invited again by any rule. See
     docs/cadence.md.
     """
+
+    same_workspace_fields = {
+        "survey": _("Choose a survey of this workspace."),
+        "segment": _("Choose a segment of this workspace."),
+        "after_touchpoint": None,
+    }
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=200)
@@ -616,13 +616,7 @@ class CadenceRule(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, object] = {}
-        if self.survey_id and self.survey.workspace_id != self.workspace_id:
-            errors["survey"] = _("Choose a survey of this workspace.")
-        if self.segment_id and self.segment.workspace_id != self.workspace_id:
-            errors["segment"] = _("Choose a segment of this workspace.")
-        if self.after_touchpoint_id and self.after_touchpoint.workspace_id != self.workspace_id:
-            errors["after_touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
+        errors = self.same_workspace_errors()
         for field in ("every_days", "days_before_renewal"):
             value = getattr(self, field)
             if value is not None and not 1 <= value <= 3650:

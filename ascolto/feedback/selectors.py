@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import (
@@ -151,10 +152,9 @@ def all_good_responses(*, workspace: Workspace, customer: Customer | None = None
 
 
 # Cadence: who may be asked now. The complaint selector is a stand-in with a fixed window until
-# the cases issue records when a complaint is resolved; the broken-promise one reads the
-# promises app's crises.
+# the cases issue records when a complaint is resolved; higher apps add their own reasons to
+# wait through the `cadence_quiet_customers` hook (promises: right after a broken promise).
 OPEN_COMPLAINT_DAYS = 14
-BROKEN_PROMISE_QUIET_DAYS = 7
 COMPLAINT_TOUCHPOINT_CODE = "reclamo"
 
 
@@ -175,39 +175,6 @@ def customer_ids_with_open_complaint(
     )
 
 
-def customer_ids_after_broken_promise(
-    *, workspace: Workspace, now: datetime | None = None
-) -> QuerySet:
-    """Ids of customers who must not get a relationship survey because of a broken promise,
-    as a subquery.
-
-    The rule ("none in the days right after a broken promise until it is handled"), read as:
-
-    - while a broken-promise crisis is open (not yet handled), however old: the customer is
-      owed a call and an apology first, not a questionnaire; an open crisis stays on the
-      customer page as a red siren, so it does not go unnoticed for long;
-    - and for `BROKEN_PROMISE_QUIET_DAYS` days after the promise was broken even when it was
-      handled quickly: a survey the day after the apology reads as a box being ticked.
-
-    A crisis withdrawn because the check was corrected to "kept" was a false alarm and
-    suppresses nothing. A crisis opened after `now`, or handled after it, is judged as it
-    stood at `now`, so the cadence can be replayed over past dates.
-    """
-    from ascolto.promises.models import Crisis  # feedback does not depend on promises
-
-    now = now or timezone.now()
-    return (
-        Crisis.objects.for_workspace(workspace)
-        .filter(opened_at__lte=now, withdrawn=False)
-        .filter(
-            Q(closed_at__isnull=True)
-            | Q(closed_at__gt=now)
-            | Q(opened_at__gt=now - timedelta(days=BROKEN_PROMISE_QUIET_DAYS))
-        )
-        .values("customer_id")
-    )
-
-
 def cadence_rule_list(*, workspace: Workspace) -> QuerySet[CadenceRule]:
     return (
         CadenceRule.objects.for_workspace(workspace)
@@ -222,3 +189,15 @@ def oldest_waiting_submission_at() -> datetime | None:
     return (
         Submission.objects.waiting().order_by("pk").values_list("submitted_at", flat=True).first()
     )
+
+
+def submissions_waiting_problems(*, now: datetime, limit: datetime) -> list[str]:
+    """The `background_checks` hook of `/health/`: an answer the survey page accepted has
+    waited since before `limit` to be filed (no worker, and no scheduler either)."""
+    answer = oldest_waiting_submission_at()
+    if answer is None or answer >= limit:
+        return []
+    return [
+        _("A survey answer has waited %(minutes)d minutes to be filed.")
+        % {"minutes": (now - answer) // timedelta(minutes=1)}
+    ]

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.interactions.models import Interaction, StaffSignal
-from ascolto.interactions.selectors import touchpoint_list
+from ascolto.interactions.selectors import interaction_measure_names, touchpoint_list
 from ascolto.workspaces.models import Workspace
 from ascolto.workspaces.selectors import member_list
 
@@ -48,11 +48,10 @@ class InteractionForm(forms.ModelForm):
         self._add_measure_fields(workspace)
 
     def _add_measure_fields(self, workspace: Workspace) -> None:
-        """One optional number per value that a threshold promise reads ("defects")."""
-        from ascolto.promises.selectors import promise_measure_names
-
+        """One optional number per measured value that a higher app reads ("defects", read by
+        a threshold promise): see the `interaction_measures` hook."""
         current = self.instance.measures if isinstance(self.instance.measures, dict) else {}
-        self.measure_names = promise_measure_names(workspace=workspace)
+        self.measure_names = interaction_measure_names(workspace=workspace)
         for measure, promises in self.measure_names.items():
             self.fields[MEASURE_PREFIX + measure] = forms.DecimalField(
                 label=measure.replace("_", " ").replace("-", " ").capitalize(),

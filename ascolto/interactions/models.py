@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ascolto.customers.models import Customer
 from ascolto.workspaces.models import Membership, Workspace
-from ascolto.workspaces.tenancy import WorkspaceQuerySet
+from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
 
 class Touchpoint(models.Model):
@@ -16,6 +16,8 @@ class Touchpoint(models.Model):
 
     The catalogue is per workspace; promises, surveys and dashboards refer to it.
     """
+
+    other_workspace_message = _("Choose a touchpoint from this workspace's catalogue.")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="touchpoints")
     code = models.SlugField(_("code"), max_length=50)
@@ -61,8 +63,10 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Interaction(models.Model):
+class Interaction(SameWorkspaceMixin, models.Model):
     """One event on the customer's timeline: a request, a visit, an invoice, a complaint…"""
+
+    same_workspace_fields = ("customer", "touchpoint", "member")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="interactions")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
@@ -112,13 +116,7 @@ class Interaction(models.Model):
         return f"{self.touchpoint} · {self.customer}"
 
     def clean(self) -> None:
-        errors = {}
-        if self.customer_id and self.customer.workspace_id != self.workspace_id:
-            errors["customer"] = _("This customer belongs to another workspace.")
-        if self.touchpoint_id and self.touchpoint.workspace_id != self.workspace_id:
-            errors["touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
-        if self.member_id and self.member.workspace_id != self.workspace_id:
-            errors["member"] = _("The staff member must belong to this workspace.")
+        errors = self.same_workspace_errors()
         if self.requested_at and self.started_at and self.started_at < self.requested_at:
             errors["started_at"] = _("Work cannot start before it was requested.")
         if self.started_at and self.completed_at and self.completed_at < self.started_at:
@@ -135,13 +133,15 @@ class Interaction(models.Model):
             raise ValidationError(errors)
 
 
-class StaffSignal(models.Model):
+class StaffSignal(SameWorkspaceMixin, models.Model):
     """A hint about a customer noticed by anyone on the staff ("seemed annoyed on the phone")."""
 
     class Polarity(models.TextChoices):
         NEGATIVE = "negative", _("Negative")
         NEUTRAL = "neutral", _("Neutral")
         POSITIVE = "positive", _("Positive")
+
+    same_workspace_fields = ("customer",)
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="staff_signals")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="staff_signals")
@@ -162,7 +162,3 @@ class StaffSignal(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
-
-    def clean(self) -> None:
-        if self.customer_id and self.customer.workspace_id != self.workspace_id:
-            raise ValidationError({"customer": _("This customer belongs to another workspace.")})

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from ascolto.customers.models import Customer
+from ascolto.interactions import hooks
 from ascolto.interactions.models import Interaction, StaffSignal, Touchpoint
+from ascolto.interactions.timeline import timeline_sources
 from ascolto.workspaces.models import Workspace
 
 TIMELINE_PAGE_SIZE = 50
 
-# Entries at the same instant are ordered by kind, then by id, all newest first, so that the
-# order is total and a cursor never skips or repeats an entry.
-KIND_RANK = {"interaction": 2, "response": 3, "signal": 1, "lost": 0}
+# Entries at the same instant are ordered by the rank of their source, then by id, all newest
+# first, so that the order is total and a cursor never skips or repeats an entry (see
+# `ascolto/interactions/timeline.py`).
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -33,7 +35,7 @@ class TimelineCursor:
 
     @property
     def rank(self) -> int:
-        return KIND_RANK[self.kind]
+        return timeline_sources.get(self.kind).rank
 
     @property
     def token(self) -> str:
@@ -44,7 +46,7 @@ class TimelineCursor:
     def from_token(cls, token: str) -> TimelineCursor:
         """Parse `token`; raise ValueError when it is not one `token` made."""
         parts = (token or "").split("-")
-        if len(parts) != 3 or parts[1] not in KIND_RANK:
+        if len(parts) != 3 or parts[1] not in timeline_sources:
             raise ValueError("malformed timeline cursor")
         micros, kind, pk = int(parts[0]), parts[1], int(parts[2])
         if pk < 1:
@@ -60,13 +62,13 @@ class TimelineCursor:
 class TimelineEntry:
     """One row of a customer's timeline, whatever kind of record it comes from."""
 
-    kind: str  # "interaction", "response", "signal", "lost"
+    kind: str  # a registered source: "interaction", "signal", "lost", "response", ...
     at: datetime
     obj: Any
 
     @property
     def template(self) -> str:
-        return f"interactions/_timeline_{self.kind}.html"
+        return timeline_sources.get(self.kind).template
 
     @property
     def cursor(self) -> TimelineCursor:
@@ -74,12 +76,22 @@ class TimelineEntry:
 
     @property
     def sort_key(self) -> tuple[datetime, int, int]:
-        return (self.at, KIND_RANK[self.kind], self.obj.pk)
+        return (self.at, timeline_sources.get(self.kind).rank, self.obj.pk)
 
 
 def touchpoint_list(*, workspace: Workspace, active_only: bool = True) -> QuerySet[Touchpoint]:
     qs = Touchpoint.objects.for_workspace(workspace)
     return qs.filter(active=True) if active_only else qs
+
+
+def interaction_measure_names(*, workspace: Workspace) -> dict[str, list[str]]:
+    """The measured values an interaction of `workspace` may carry, each with the labels of
+    what reads it, gathered from the `interaction_measures` hook (promises fill it)."""
+    names: dict[str, list[str]] = {}
+    for found in hooks.interaction_measures.call(workspace=workspace):
+        for measure, labels in found.items():
+            names.setdefault(measure, []).extend(labels)
+    return names
 
 
 def interaction_list_for_customer(
@@ -111,35 +123,6 @@ def _workspace_zone(workspace: Workspace) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
-def _start_of_day(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone)
-
-
-def _older_than(qs: QuerySet, field: str, kind: str, cursor: TimelineCursor) -> QuerySet:
-    """Rows of one source that come after `cursor` in timeline order."""
-    rank = KIND_RANK[kind]
-    if rank < cursor.rank:
-        return qs.filter(**{f"{field}__lte": cursor.at})
-    if rank == cursor.rank:
-        return qs.filter(
-            Q(**{f"{field}__lt": cursor.at}) | Q(**{field: cursor.at}, pk__lt=cursor.pk)
-        )
-    return qs.filter(**{f"{field}__lt": cursor.at})
-
-
-def _lost_older_than(qs: QuerySet, cursor: TimelineCursor, zone: ZoneInfo) -> QuerySet:
-    """Like `_older_than` for lost records, whose time is the start of their `lost_on` day."""
-    day = cursor.at.astimezone(zone).date()
-    if cursor.at > _start_of_day(day, zone):
-        return qs.filter(lost_on__lte=day)
-    rank = KIND_RANK["lost"]
-    if rank < cursor.rank:
-        return qs.filter(lost_on__lte=day)
-    if rank == cursor.rank:
-        return qs.filter(Q(lost_on__lt=day) | Q(lost_on=day, pk__lt=cursor.pk))
-    return qs.filter(lost_on__lt=day)
-
-
 def timeline_for_customer(
     *,
     workspace: Workspace,
@@ -147,33 +130,22 @@ def timeline_for_customer(
     before: TimelineCursor | None = None,
     limit: int = TIMELINE_PAGE_SIZE,
 ) -> tuple[list[TimelineEntry], TimelineCursor | None]:
-    """The newest `limit` entries after `before`, merged from every source, newest first.
+    """The newest `limit` entries after `before`, merged from every registered source
+    (`ascolto/interactions/timeline.py`), newest first.
 
     Each source is asked for at most `limit + 1` rows, so a page costs one query per source
     whatever the length of the history. Returns the entries and the cursor of the next page
     (None when there is nothing older).
     """
-    from ascolto.customers.selectors import lost_record_list_for_customer
-    from ascolto.feedback.selectors import response_list_for_customer
-
     zone = _workspace_zone(workspace)
-    interactions = interaction_list_for_customer(workspace=workspace, customer=customer)
-    signals = staff_signal_list_for_customer(workspace=workspace, customer=customer)
-    losts = lost_record_list_for_customer(workspace=workspace, customer=customer).order_by(
-        "-lost_on", "-pk"
-    )
-    responses = response_list_for_customer(workspace=workspace, customer=customer)
-    if before is not None:
-        interactions = _older_than(interactions, "occurred_at", "interaction", before)
-        responses = _older_than(responses, "submitted_at", "response", before)
-        signals = _older_than(signals, "created_at", "signal", before)
-        losts = _lost_older_than(losts, before, zone)
-    entries = [TimelineEntry("interaction", i.occurred_at, i) for i in interactions[: limit + 1]]
-    entries += [TimelineEntry("signal", s.created_at, s) for s in signals[: limit + 1]]
-    entries += [TimelineEntry("response", r.submitted_at, r) for r in responses[: limit + 1]]
-    entries += [
-        TimelineEntry("lost", _start_of_day(r.lost_on, zone), r) for r in losts[: limit + 1]
-    ]
+    entries: list[TimelineEntry] = []
+    for source in timeline_sources:
+        rows = source.rows(workspace=workspace, customer=customer)
+        if before is not None:
+            rows = source.older_than(rows, before, zone)
+        entries += [
+            TimelineEntry(source.kind, source.at(row, zone), row) for row in rows[: limit + 1]
+        ]
     entries.sort(key=lambda e: e.sort_key, reverse=True)
     page = entries[:limit]
     next_cursor = page[-1].cursor if len(entries) > limit else None

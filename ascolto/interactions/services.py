@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from ascolto.customers.models import Customer
+from ascolto.interactions import hooks
 from ascolto.interactions.models import Interaction, StaffSignal, Touchpoint
 from ascolto.workspaces.models import Membership, Role, Workspace
 
@@ -62,26 +63,15 @@ def touchpoints_install_defaults(*, workspace: Workspace) -> None:
 
 @transaction.atomic
 def interaction_record(*, customer: Customer, by: Membership | None, **fields: Any) -> Interaction:
-    """Put an interaction on the customer's timeline."""
+    """Put an interaction on the customer's timeline; the `interaction_saved` hooks (promise
+    checks, text analysis) run in the same transaction."""
     values = {k: v for k, v in fields.items() if k in INTERACTION_FIELDS}
     values.setdefault("member", by)
     interaction = Interaction(workspace_id=customer.workspace_id, customer=customer, **values)
     interaction.full_clean()
     interaction.save()
-    _analyse(interaction)
+    hooks.interaction_saved.call(interaction=interaction)
     return interaction
-
-
-def _analyse(interaction: Interaction) -> None:
-    """The analysers that read a new or changed interaction: its promises are checked at once,
-    so a broken one sounds its alert within the request."""
-    from ascolto.promises.services import promise_checks_for_interaction
-    from ascolto.textanalysis.services import text_analysis_request
-
-    promise_checks_for_interaction(interaction=interaction)
-    text_analysis_request(
-        workspace=interaction.workspace_id, source_kind="interaction", source_id=interaction.pk
-    )
 
 
 @transaction.atomic
@@ -91,7 +81,7 @@ def interaction_update(*, interaction: Interaction, by: Membership, **fields: An
             setattr(interaction, key, value)
     interaction.full_clean()
     interaction.save()
-    _analyse(interaction)
+    hooks.interaction_saved.call(interaction=interaction)
     return interaction
 
 
@@ -116,9 +106,5 @@ def staff_signal_record(
     )
     signal.full_clean()
     signal.save()
-    from ascolto.textanalysis.services import text_analysis_request
-
-    text_analysis_request(
-        workspace=signal.workspace_id, source_kind="staff_signal", source_id=signal.pk
-    )
+    hooks.staff_signal_recorded.call(signal=signal)
     return signal

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from ascolto.core.leases import LeasedWork
 from ascolto.customers.models import Customer
 from ascolto.workspaces.models import Membership, Workspace
-from ascolto.workspaces.tenancy import WorkspaceQuerySet
+from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
 
-class Notification(LeasedWork):
+class Notification(SameWorkspaceMixin, LeasedWork):
     """An alert for one member: shown in the app at once, and emailed (durably, with a lease
     and retries like every outgoing email). A notification whose recipient has no email
     address is created `done`; `emailed_at` says whether an email went out."""
@@ -26,6 +25,11 @@ class Notification(LeasedWork):
         DETRACTOR = "detractor", _("Detractor answer")
         BROKEN_PROMISE = "broken_promise", _("Broken promise")
         OTHER = "other", _("Other")
+
+    same_workspace_fields = {
+        "recipient": _("The recipient must be a member of this workspace."),
+        "customer": None,
+    }
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notifications")
     recipient = models.ForeignKey(
@@ -56,12 +60,3 @@ class Notification(LeasedWork):
 
     def __str__(self) -> str:
         return self.title
-
-    def clean(self) -> None:
-        errors = {}
-        if self.recipient_id and self.recipient.workspace_id != self.workspace_id:
-            errors["recipient"] = _("The recipient must be a member of this workspace.")
-        if self.customer_id and self.customer.workspace_id != self.workspace_id:
-            errors["customer"] = _("This customer belongs to another workspace.")
-        if errors:
-            raise ValidationError(errors)

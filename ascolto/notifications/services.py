@@ -1,4 +1,4 @@
-"""Writes for the health app: notifications (alerts for members), shown in the app and emailed."""
+"""Writes for notifications (alerts for members), shown in the app and emailed."""
 
 from __future__ import annotations
 
@@ -12,17 +12,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ascolto.core.leases import (
-    WorkState,
-    default_owner,
-    lease_claim_one,
-    lease_complete,
-    lease_dispatched,
-    lease_fail,
-    lease_sweep,
-)
+from ascolto.core.emails import LeasedEmail, leased_email_send
+from ascolto.core.leases import WorkState, lease_dispatched, lease_sweep
 from ascolto.customers.models import Customer
-from ascolto.feedback import delivery
+from ascolto.lib import emails
 from ascolto.notifications.models import Notification
 from ascolto.workspaces.models import Membership, Workspace
 
@@ -80,13 +73,12 @@ def _build_email(notification: Notification) -> EmailMultiAlternatives:
         subject = render_to_string("emails/notification_subject.txt", context)
         body = render_to_string("emails/notification_body.txt", context)
         html = render_to_string("emails/notification_body.html", context)
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
     message = EmailMultiAlternatives(
         " ".join(subject.split()),
         body,
         to=[notification.recipient.user.email],
         headers={
-            "Message-ID": f"<notification.{notification.pk}.{workspace.pk}@{domain}>",
+            "Message-ID": emails.message_id(f"notification.{notification.pk}.{workspace.pk}"),
             "Auto-Submitted": "auto-generated",
         },
     )
@@ -96,29 +88,18 @@ def _build_email(notification: Notification) -> EmailMultiAlternatives:
 
 def notification_email_send(*, notification_id: int, owner: str | None = None) -> bool:
     """Email one notification (claimed with a lease; SMTP errors back off and retry)."""
-    owner = owner or default_owner()
-    claimed = lease_claim_one(Notification, notification_id, owner=owner)
-    if claimed is None:
-        return False
+    return leased_email_send(
+        Notification, notification_id, build=_leased_email, logger=logger, owner=owner
+    )
+
+
+def _leased_email(claimed: Notification) -> LeasedEmail | None:
     notification = Notification.objects.select_related("workspace", "recipient__user").get(
         pk=claimed.pk
     )
     if not notification.recipient.user.email:
-        lease_complete(notification, owner=owner)
-        return False
-    try:
-        _build_email(notification).send()
-    except Exception as exc:  # any failure to hand over the message is retried
-        state = lease_fail(
-            notification,
-            owner=owner,
-            error=delivery.error_text(exc),
-            permanent=delivery.is_permanent(exc),
-        )
-        logger.warning("notification %s not emailed (%s), now %s", notification_id, exc, state)
-        return False
-    lease_complete(notification, owner=owner, emailed_at=timezone.now())
-    return True
+        return None
+    return LeasedEmail(_build_email(notification), sent_field="emailed_at")
 
 
 def notification_emails_sweep(*, now: datetime | None = None) -> int:

@@ -6,3 +6,16 @@ class PromisesConfig(AppConfig):
     name = "ascolto.promises"
     label = "promises"
     verbose_name = _("Promises")
+
+    def ready(self) -> None:
+        """Connect to the lower apps' hooks and registries (docs/architecture.md)."""
+        from ascolto.customers.panels import customer_panels
+        from ascolto.feedback import hooks as feedback_hooks
+        from ascolto.interactions import hooks as interactions_hooks
+        from ascolto.promises import panels, selectors, services
+
+        interactions_hooks.interaction_saved.register(services.promise_checks_for_interaction)
+        interactions_hooks.interaction_measures.register(selectors.promise_measure_names)
+        feedback_hooks.cadence_quiet_customers.register(selectors.customer_ids_after_broken_promise)
+        for panel in panels.PANELS:
+            customer_panels.register(panel)

@@ -22,7 +22,7 @@ from ascolto.feedback.models import Question
 from ascolto.interactions.models import Interaction, Touchpoint
 from ascolto.lib.dimensions import Dimension
 from ascolto.workspaces.models import Membership, Workspace
-from ascolto.workspaces.tenancy import WorkspaceQuerySet
+from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
 
 class TargetType(models.TextChoices):
@@ -97,12 +97,14 @@ class MeasurableTarget:
         return errors
 
 
-class Promise(MeasurableTarget, models.Model):
+class Promise(SameWorkspaceMixin, MeasurableTarget, models.Model):
     """Something the business promises, explicitly or implicitly, with a measurable target."""
 
     class Kind(models.TextChoices):
         EXPLICIT = "explicit", _("Explicit (written or said)")
         IMPLICIT = "implicit", _("Implicit (taken for granted)")
+
+    same_workspace_fields = ("touchpoint", "segment", "question")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="promises")
     name_it = models.CharField(_("name (Italian)"), max_length=150)
@@ -189,14 +191,8 @@ class Promise(MeasurableTarget, models.Model):
         return self.wording_it
 
     def clean(self) -> None:
-        errors: dict[str, object] = {}
-        if self.touchpoint_id and self.touchpoint.workspace_id != self.workspace_id:
-            errors["touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
-        if self.segment_id and self.segment.workspace_id != self.workspace_id:
-            errors["segment"] = _("This segment belongs to another workspace.")
-        if self.question_id and self.question.workspace_id != self.workspace_id:
-            errors["question"] = _("This question belongs to another workspace.")
-        elif self.question_id and not self.question.is_numeric:
+        errors = self.same_workspace_errors()
+        if "question" not in errors and self.question_id and not self.question.is_numeric:
             errors["question"] = _("Choose a question answered with a rating.")
         errors.update(self.target_errors())
         kind = self.target_type
@@ -332,7 +328,7 @@ class CrisisStep(models.Model):
         return self.get_step_display()
 
 
-class Expectation(MeasurableTarget, models.Model):
+class Expectation(SameWorkspaceMixin, MeasurableTarget, models.Model):
     """What one customer (or prospect) needs on one dimension: "someone on site within 4 h",
     "budget at most 300 €/month". Same target shapes as a promise, so the fit check compares
     them directly."""
@@ -340,6 +336,8 @@ class Expectation(MeasurableTarget, models.Model):
     negative_message = _("A need cannot be negative.")
     missing_limit_message = _("Say how much: this need has a limit.")
     unknown_type_message = _("Unknown kind of need.")
+
+    same_workspace_fields = ("customer", "touchpoint")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="expectations")
@@ -379,11 +377,7 @@ class Expectation(MeasurableTarget, models.Model):
         return self.text
 
     def clean(self) -> None:
-        errors: dict[str, object] = {}
-        if self.customer_id and self.customer.workspace_id != self.workspace_id:
-            errors["customer"] = _("This customer belongs to another workspace.")
-        if self.touchpoint_id and self.touchpoint.workspace_id != self.workspace_id:
-            errors["touchpoint"] = _("Choose a touchpoint from this workspace's catalogue.")
+        errors = self.same_workspace_errors()
         errors.update(self.target_errors())
         if errors:
             raise ValidationError(errors)

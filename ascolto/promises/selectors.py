@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -112,3 +112,38 @@ def promise_measure_names(*, workspace: Workspace) -> dict[str, list[str]]:
     ):
         names.setdefault(promise.measure, []).append(promise.label)
     return names
+
+
+# Relationship surveys wait this long after a broken promise, even one handled quickly.
+BROKEN_PROMISE_QUIET_DAYS = 7
+
+
+def customer_ids_after_broken_promise(
+    *, workspace: Workspace, now: datetime | None = None
+) -> QuerySet:
+    """Ids of customers who must not get a relationship survey because of a broken promise,
+    as a subquery (the feedback cadence's `cadence_quiet_customers` hook).
+
+    The rule ("none in the days right after a broken promise until it is handled"), read as:
+
+    - while a broken-promise crisis is open (not yet handled), however old: the customer is
+      owed a call and an apology first, not a questionnaire; an open crisis stays on the
+      customer page as a red siren, so it does not go unnoticed for long;
+    - and for `BROKEN_PROMISE_QUIET_DAYS` days after the promise was broken even when it was
+      handled quickly: a survey the day after the apology reads as a box being ticked.
+
+    A crisis withdrawn because the check was corrected to "kept" was a false alarm and
+    suppresses nothing. A crisis opened after `now`, or handled after it, is judged as it
+    stood at `now`, so the cadence can be replayed over past dates.
+    """
+    now = now or timezone.now()
+    return (
+        Crisis.objects.for_workspace(workspace)
+        .filter(opened_at__lte=now, withdrawn=False)
+        .filter(
+            Q(closed_at__isnull=True)
+            | Q(closed_at__gt=now)
+            | Q(opened_at__gt=now - timedelta(days=BROKEN_PROMISE_QUIET_DAYS))
+        )
+        .values("customer_id")
+    )

@@ -5,3 +5,18 @@ class TextAnalysisConfig(AppConfig):
     name = "ascolto.textanalysis"
     label = "textanalysis"
     verbose_name = "Text analysis"
+
+    def ready(self) -> None:
+        """Connect to the lower apps' hooks and registries (docs/architecture.md)."""
+        from ascolto.customers.panels import customer_panels
+        from ascolto.feedback import hooks as feedback_hooks
+        from ascolto.interactions import hooks as interactions_hooks
+        from ascolto.lib.badges import text_badge_providers
+        from ascolto.textanalysis import badges, panels, services
+
+        interactions_hooks.interaction_saved.register(services.interaction_text_analyse)
+        interactions_hooks.staff_signal_recorded.register(services.staff_signal_text_analyse)
+        feedback_hooks.survey_answer_texts_saved.register(services.survey_answer_texts_analyse)
+        text_badge_providers.register(badges.PROVIDER)
+        for panel in panels.PANELS:
+            customer_panels.register(panel)

@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ascolto.interactions.models import Interaction, StaffSignal
 from ascolto.textanalysis import learning
 from ascolto.textanalysis.analyser import AnalysisError, analyse
 from ascolto.textanalysis.models import (
@@ -62,7 +63,6 @@ def _source_queryset(kind: str, workspace_id: int) -> QuerySet:
     from django.db.models import F
 
     from ascolto.feedback.models import Answer
-    from ascolto.interactions.models import Interaction, StaffSignal
 
     if kind == SourceKind.SURVEY_ANSWER:
         return (
@@ -227,6 +227,27 @@ def text_analysis_request(*, workspace: Workspace | int, source_kind: str, sourc
         lambda: text_analysis_store_task.enqueue(
             workspace_id=workspace_id, source_kind=source_kind, source_id=source_id
         )
+    )
+
+
+def interaction_text_analyse(*, interaction: Interaction) -> None:
+    """The `interaction_saved` hook: analyse the interaction's text once it commits."""
+    text_analysis_request(
+        workspace=interaction.workspace_id, source_kind="interaction", source_id=interaction.pk
+    )
+
+
+def staff_signal_text_analyse(*, signal: StaffSignal) -> None:
+    """The `staff_signal_recorded` hook: analyse the signal's text once it commits."""
+    text_analysis_request(
+        workspace=signal.workspace_id, source_kind="staff_signal", source_id=signal.pk
+    )
+
+
+def survey_answer_texts_analyse(*, workspace_id: int, answer_ids: Sequence[int]) -> None:
+    """The `survey_answer_texts_saved` hook: analyse a batch of survey comments with one task."""
+    text_analyses_request(
+        workspace_id=workspace_id, source_kind="survey_answer", source_ids=answer_ids
     )
 
 
@@ -491,7 +512,6 @@ _WORKSPACE_PATH = {
 
 def _source_queryset_any(kind: str) -> QuerySet:
     from ascolto.feedback.models import Answer
-    from ascolto.interactions.models import Interaction, StaffSignal
 
     model = {
         SourceKind.SURVEY_ANSWER: Answer,

@@ -58,6 +58,8 @@ ROLE_RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.OWNER: 3}
 class Membership(models.Model):
     """A user's place in a workspace, with the role that decides what they may do there."""
 
+    other_workspace_message = _("The staff member must belong to this workspace.")
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

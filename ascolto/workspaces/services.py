@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from ascolto.workspaces import hooks
 from ascolto.workspaces.models import (
     MemberInvitation,
     Membership,
@@ -52,16 +53,13 @@ def workspace_create(
     time_zone: str = "Europe/Rome",
     currency: str = "EUR",
 ) -> Workspace:
-    """Create a business with its owner and the default catalogues (touchpoints, reasons)."""
-    from ascolto.customers.services import lost_reasons_install_defaults
-    from ascolto.interactions.services import touchpoints_install_defaults
-
+    """Create a business with its owner and the default catalogues (touchpoints, reasons),
+    which the apps that own them install through the `workspace_created` hook."""
     workspace = Workspace(name=name, language=language, time_zone=time_zone, currency=currency)
     workspace.full_clean()
     workspace.save()
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
-    touchpoints_install_defaults(workspace=workspace)
-    lost_reasons_install_defaults(workspace=workspace)
+    hooks.workspace_created.call(workspace=workspace)
     return workspace
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,6 +35,44 @@ class WorkspaceQuerySet(models.QuerySet):
 
     def for_workspace(self, workspace: Workspace) -> WorkspaceQuerySet:
         return self.filter(workspace=workspace)
+
+
+class SameWorkspaceMixin:
+    """For a model with a `workspace`: the rows its foreign keys point to must be of the same
+    workspace. Declare the keys in `same_workspace_fields`; `clean()` (and so `full_clean()`,
+    which every service calls) refuses a row of another workspace with a message per field:
+
+        class Interaction(SameWorkspaceMixin, models.Model):
+            same_workspace_fields = ("customer", "touchpoint", "member")
+
+    The message is the related model's `other_workspace_message` ("This customer belongs to
+    another workspace."), unless the field gives its own in a dict:
+    `same_workspace_fields = {"segment": _("Choose a segment of this workspace.")}` (None keeps
+    the related model's). A model with checks of its own starts from
+    `errors = self.same_workspace_errors()` and raises once with everything it found.
+    """
+
+    same_workspace_fields: tuple[str, ...] | dict[str, Any] = ()
+
+    def same_workspace_errors(self) -> dict[str, Any]:
+        fields = self.same_workspace_fields
+        items = fields.items() if isinstance(fields, dict) else ((name, None) for name in fields)
+        errors: dict[str, Any] = {}
+        workspace_id = self.workspace_id  # type: ignore[attr-defined]
+        for name, message in items:
+            field = self._meta.get_field(name)  # type: ignore[attr-defined]
+            if getattr(self, field.attname) is None:
+                continue
+            related = getattr(self, name)
+            if related.workspace_id != workspace_id:
+                errors[name] = message or related.other_workspace_message
+        return errors
+
+    def clean(self) -> None:
+        super().clean()  # type: ignore[misc]
+        errors = self.same_workspace_errors()
+        if errors:
+            raise ValidationError(errors)
 
 
 def current_membership(request: HttpRequest) -> Membership | None:

@@ -84,3 +84,60 @@ def test_monthly_report_is_emailed_once_to_owners_and_managers(
     assert attachments and attachments[0].get_payload(decode=True).startswith(b"%PDF")
     assert "marzo 2026" in message["Subject"].lower() or "2026" in message["Subject"]
     assert len(smtp_server.messages) == 2  # one per workspace, never twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_refused_for_good_by_every_address_fails_at_once(
+    workspace_a, alice, carol, smtp_server
+):
+    """The monthly report reads a 5xx refusal of its addresses like the other senders: no
+    point in retrying it twelve times."""
+    smtp_server.refuse[alice.user.email] = "550 5.1.1 No such user"
+    smtp_server.refuse[carol.user.email] = "550 5.1.1 No such user"
+    assert reports.monthly_reports_schedule(now=FIRST_OF_APRIL) == 1
+    run_pending_tasks()
+    report = MonthlyReport.objects.get(workspace=workspace_a)
+    assert report.state == WorkState.FAILED and report.attempts == 1
+    assert report.last_error.startswith("SMTPRecipientsRefused")
+    assert report.sent_at is None and smtp_server.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_with_a_full_mailbox_is_tried_again_and_sent_once(workspace_a, alice, smtp_server):
+    smtp_server.refuse[alice.user.email] = "452 4.2.2 Mailbox full"
+    reports.monthly_reports_schedule(now=FIRST_OF_APRIL)
+    run_pending_tasks()
+    report = MonthlyReport.objects.get(workspace=workspace_a)
+    assert report.state == WorkState.PENDING and report.attempts == 1
+    del smtp_server.refuse[alice.user.email]
+    MonthlyReport.objects.filter(pk=report.pk).update(next_attempt_at=timezone.now())
+    reports.monthly_reports_sweep(now=timezone.now())
+    run_pending_tasks()
+    report.refresh_from_db()
+    assert report.state == WorkState.DONE and report.recipients == 1
+    [message] = smtp_server.messages
+    assert message["Message-ID"] == f"<monthly-report-{report.pk}-202603@localhost>"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_leased_sender_builds_its_message_id_on_one_domain(
+    workspace_a, alice, settings, smtp_server
+):
+    """Notifications, survey invitations and monthly reports: one Message-ID domain, the
+    sender address's, whatever the site's address."""
+    from ascolto.customers.tests.factories import CustomerFactory
+    from ascolto.feedback.services import survey_invitation_create
+    from ascolto.notifications.services import notification_create
+
+    settings.DEFAULT_FROM_EMAIL = "Ascolto <avvisi@noleggi-rossi.it>"
+    settings.SITE_URL = "https://ascolto.example.org"
+    notification_create(workspace=workspace_a, recipient=alice, kind="other", title="Prova")
+    survey = SurveyFactory(workspace=workspace_a)
+    customer = CustomerFactory(workspace=workspace_a, email="bianchi@example.com")
+    survey_invitation_create(survey=survey, customer=customer, by=alice)
+    reports.monthly_reports_schedule(now=FIRST_OF_APRIL)
+    run_pending_tasks()
+    ids = sorted(m["Message-ID"] for m in smtp_server.messages)
+    assert len(ids) == 3
+    assert [i.split("@")[1] for i in ids] == ["noleggi-rossi.it>"] * 3
+    assert [i.split(".")[0].split("-")[0] for i in ids] == ["<monthly", "<notification", "<survey"]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Contract, Customer
-from ascolto.feedback import selectors
+from ascolto.feedback import hooks, selectors
 from ascolto.feedback.models import CadenceRule, CadenceTrigger, Invitation
 from ascolto.feedback.services.invitations import survey_invitation_create
 from ascolto.interactions.models import Interaction
@@ -108,11 +108,13 @@ def _not_fatigued(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) -> Q
 
 
 def _not_suppressed(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) -> QuerySet[Customer]:
-    """Relationship surveys wait while a complaint is open and right after a broken promise."""
+    """Relationship surveys wait while a complaint is open, and for every reason a higher app
+    gives through the `cadence_quiet_customers` hook (right after a broken promise)."""
     workspace = rule.workspace
-    return qs.exclude(
-        pk__in=selectors.customer_ids_with_open_complaint(workspace=workspace, now=now)
-    ).exclude(pk__in=selectors.customer_ids_after_broken_promise(workspace=workspace, now=now))
+    qs = qs.exclude(pk__in=selectors.customer_ids_with_open_complaint(workspace=workspace, now=now))
+    for quiet in hooks.cadence_quiet_customers.call(workspace=workspace, now=now):
+        qs = qs.exclude(pk__in=quiet)
+    return qs
 
 
 def _invite(rule: CadenceRule, customer: Customer) -> Invitation | None:

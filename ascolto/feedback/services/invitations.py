@@ -6,8 +6,6 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
-from email.utils import parseaddr
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,16 +17,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ascolto.core.leases import (
-    default_owner,
-    lease_claim_one,
-    lease_complete,
-    lease_dispatched,
-    lease_fail,
-    lease_sweep,
-)
+from ascolto.core.emails import LeasedEmail, leased_email_send
+from ascolto.core.leases import lease_dispatched, lease_sweep
 from ascolto.customers.models import Customer
-from ascolto.feedback import delivery
 from ascolto.feedback.models import (
     Invitation,
     OpenLink,
@@ -37,6 +28,7 @@ from ascolto.feedback.models import (
     Survey,
     token_hash_of,
 )
+from ascolto.lib import emails
 from ascolto.workspaces.models import Membership
 
 logger = logging.getLogger("ascolto.feedback")
@@ -50,13 +42,6 @@ def survey_link(token: str) -> str:
 
 def open_link_url(open_link: OpenLink) -> str:
     return settings.SITE_URL + reverse("survey:open", args=[open_link.token])
-
-
-def _message_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    if "@" in address:
-        return address.rsplit("@", 1)[1]
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def _enqueue_send(invitation_id: int) -> None:
@@ -120,7 +105,7 @@ def survey_invitation_create(
         expires_at=now + timedelta(days=survey.expires_after_days),
         token_salt=salt,
         state=SendState.PENDING if channel == Invitation.Channel.EMAIL else SendState.DONE,
-        message_id=f"<survey.{secrets.token_hex(8)}@{_message_domain()}>",
+        message_id=emails.message_id(f"survey.{secrets.token_hex(8)}"),
     )
     invitation.token_hash = token_hash_of(invitation.token)
     invitation.full_clean()
@@ -178,12 +163,14 @@ def survey_invitation_send(*, invitation_id: int, owner: str | None = None) -> b
     address, marks it failed. The Message-ID is fixed per invitation, so a resend after an
     ambiguous failure (accepted by the server, but the worker died before recording it) is
     recognisable. Returns True when an email was handed to the SMTP server by this call."""
-    owner = owner or default_owner()
-    invitation = lease_claim_one(Invitation, invitation_id, owner=owner)
-    if invitation is None:  # done, failed, not due, or another worker holds it
-        return False
+    return leased_email_send(
+        Invitation, invitation_id, build=_leased_email, logger=logger, owner=owner
+    )
+
+
+def _leased_email(claimed: Invitation) -> LeasedEmail | None:
     invitation = Invitation.objects.select_related("survey", "customer", "workspace").get(
-        pk=invitation.pk
+        pk=claimed.pk
     )
     if (
         invitation.answered_at is not None
@@ -192,27 +179,12 @@ def survey_invitation_send(*, invitation_id: int, owner: str | None = None) -> b
         or not invitation.customer.email
         or invitation.channel != Invitation.Channel.EMAIL
     ):
-        lease_complete(invitation, owner=owner)
-        return False
+        return None
     reminder = invitation.sent_at is not None
-    try:
-        _build_message(invitation, reminder).send()
-    except Exception as exc:  # any failure to hand over the message is retried
-        state = lease_fail(
-            invitation,
-            owner=owner,
-            error=delivery.error_text(exc),
-            permanent=delivery.is_permanent(exc),
-        )
-        logger.warning(
-            "survey invitation %s not sent (%s), now %s", invitation_id, type(exc).__name__, state
-        )
-        return False
-    now = timezone.now()
-    lease_complete(
-        invitation, owner=owner, **({"reminder_sent_at": now} if reminder else {"sent_at": now})
+    return LeasedEmail(
+        _build_message(invitation, reminder),
+        sent_field="reminder_sent_at" if reminder else "sent_at",
     )
-    return True
 
 
 def survey_reminders_queue(*, now: datetime | None = None) -> int:

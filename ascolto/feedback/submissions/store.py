@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ascolto.feedback import hooks
 from ascolto.feedback.models import Answer, Invitation, Question, Response
 from ascolto.feedback.submissions.answers import (
     AlreadyAnswered,
@@ -96,15 +97,11 @@ def response_write(
 
 
 def texts_analyse(workspace_id: int, answer_ids: list[int]) -> None:
-    """Comments are analysed (sentiment, emotion, aspects) in the background: one task for all
-    the comments given (`answer_ids`, of one workspace), queued in the caller's transaction
-    (see `textanalysis.services.text_analyses_request`)."""
-    from ascolto.textanalysis.services import text_analyses_request
-
+    """Comments are analysed (sentiment, emotion, aspects) in the background: the
+    `survey_answer_texts_saved` hooks get all the comments given (`answer_ids`, of one
+    workspace) in the caller's transaction (text analysis queues one task for them)."""
     if answer_ids:
-        text_analyses_request(
-            workspace_id=workspace_id, source_kind="survey_answer", source_ids=answer_ids
-        )
+        hooks.survey_answer_texts_saved.call(workspace_id=workspace_id, answer_ids=answer_ids)
 
 
 def detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from ascolto.customers.models import Customer
 from ascolto.customers.tests.factories import ContractFactory, CustomerFactory, SegmentFactory
 from ascolto.feedback.models import CadenceRule, CadenceTrigger, Invitation
-from ascolto.feedback.selectors import customer_ids_after_broken_promise
 from ascolto.feedback.services import survey_invitation_create
 from ascolto.feedback.services.cadence import (
     cadence_rule_create,
@@ -22,6 +21,7 @@ from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.interactions.services import interaction_record, interaction_update
 from ascolto.interactions.tests.factories import InteractionFactory
 from ascolto.promises.models import Crisis
+from ascolto.promises.selectors import customer_ids_after_broken_promise
 from ascolto.promises.services import crisis_close, promise_create
 
 START = datetime.fromisoformat("2026-01-05T09:00:00+01:00")

@@ -20,7 +20,7 @@ from ascolto.promises import selectors, services
 from ascolto.promises.formatting import measured_text, target_text
 from ascolto.promises.forms import CheckFilterForm, CheckSetForm, PromiseForm
 from ascolto.promises.models import Promise, PromiseCheck
-from ascolto.promises.templatetags.promise_tags import crisis_panel_context
+from ascolto.promises.panels import crisis_panel_context
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 

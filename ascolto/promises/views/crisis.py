@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from ascolto.promises import services
 from ascolto.promises.forms import CrisisCloseForm, CrisisStepForm
 from ascolto.promises.models import Crisis
-from ascolto.promises.templatetags.promise_tags import crisis_panel_context
+from ascolto.promises.panels import crisis_panel_context
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 

@@ -61,12 +61,19 @@ class Command(BaseCommand):
         from ascolto.bench.survey import add_survey_parser
 
         add_survey_parser(sub)
+        from ascolto.bench.churn import add_churn_parser
+
+        add_churn_parser(sub)
 
     def handle(self, *args, **options):
         if options["target"] == "text":
             from ascolto.bench.text import handle_text
 
             return handle_text(self, options)
+        if options["target"] == "churn":
+            from ascolto.bench.churn import handle_churn
+
+            return handle_churn(self, options)
         if options["target"] == "survey":
             from ascolto.bench.survey import handle_survey
 

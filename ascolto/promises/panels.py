@@ -1,21 +1,24 @@
-"""Promise panels on other apps' pages (the customer page): each loads its own data through
-the promises selectors, so the host view stays unaware of promises."""
+"""The promises app's panels on the customer page (`ascolto/customers/panels.py`): each loads
+its own data through the promises selectors, so the customer page stays unaware of promises."""
 
 from __future__ import annotations
 
-from django import template
+from typing import Any
 
+from django.http import HttpRequest
+
+from ascolto.customers.models import Customer
+from ascolto.customers.panels import CustomerPanel
 from ascolto.promises import selectors
 from ascolto.promises.formatting import measured_text, miss_text, target_text
 from ascolto.promises.models import Crisis
 from ascolto.workspaces.models import Role
 
-register = template.Library()
 
-
-def crisis_panel_context(request, customer) -> dict:
+def crisis_panel_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     """The open crises of a customer with their checklists, and the checks only staff can
-    settle: a fixed number of queries whatever the number of crises."""
+    settle: a fixed number of queries whatever the number of crises. Also what the crisis
+    views render again after a step is ticked (htmx)."""
     crises = list(
         selectors.crisis_list_open_for_customer(workspace=request.workspace, customer=customer)
     )
@@ -38,18 +41,33 @@ def crisis_panel_context(request, customer) -> dict:
     }
 
 
-@register.inclusion_tag("promises/_crisis_panel.html", takes_context=True)
-def crisis_panel(context, customer):
-    return crisis_panel_context(context["request"], customer)
-
-
-@register.inclusion_tag("promises/_fit_panel.html", takes_context=True)
-def fit_panel(context, customer):
-    request = context["request"]
+def fit_panel_context(*, request: HttpRequest, customer: Customer) -> dict[str, Any]:
     return {
-        "request": request,
-        "customer": customer,
         "expectations": selectors.expectation_list_for_customer(
             workspace=request.workspace, customer=customer
         ),
     }
+
+
+PANELS = [
+    CustomerPanel(
+        name="promises-gaps",
+        slot="actions",
+        order=20,
+        template="promises/_gap_link.html",
+    ),
+    CustomerPanel(
+        name="promises-crisis",
+        slot="top",
+        order=10,
+        template="promises/_crisis_panel.html",
+        context=crisis_panel_context,
+    ),
+    CustomerPanel(
+        name="promises-fit",
+        slot="aside",
+        order=60,
+        template="promises/_fit_panel.html",
+        context=fit_panel_context,
+    ),
+]

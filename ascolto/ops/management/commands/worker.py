@@ -1,8 +1,8 @@
 """`ascolto worker`: run queued background tasks.
 
 A thin wrapper around django-tasks-db's `db_worker` that serves every configured queue by default;
-a thread beside it stores the public survey page's submissions as they arrive
-(`feedback.submissions`). Run as many as you like, on one machine or several: each task is
+beside it, a thread for each of the schedule's `WORKER_LOOPS` (`ascolto/schedule.py`: the public
+survey page's submissions are stored as they arrive). Run as many as you like, on one machine or several: each task is
 claimed by one worker. On SIGTERM or SIGINT the worker finishes the task in hand and exits; a
 second signal aborts it (its unit of work is repaired by the sweeper once its lease expires).
 """
@@ -20,7 +20,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 
-from ascolto.feedback.submissions.filing import submissions_loop, submissions_store_all
+from ascolto.core.jobs import worker_loops
 
 
 class Command(BaseCommand):
@@ -52,16 +52,19 @@ class Command(BaseCommand):
                 "run that backend's own worker instead (see docs/tasks.md)."
             )
         worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
-        # Beside the tasks, a thread stores the survey page's submissions as they arrive.
+        # Beside the tasks, a thread for each of the schedule's loops (or, with --batch, their
+        # work done once).
         stop = threading.Event()
-        submissions = None
-        if batch:
-            submissions_store_all()
-        else:
-            submissions = threading.Thread(
-                target=submissions_loop, args=(stop,), name="submissions", daemon=True
-            )
-            submissions.start()
+        threads = []
+        for loop in worker_loops():
+            if batch:
+                loop.batch_function()
+            else:
+                thread = threading.Thread(
+                    target=loop.function, args=(stop,), name=loop.name, daemon=True
+                )
+                thread.start()
+                threads.append(thread)
         try:
             call_command(
                 "db_worker",
@@ -75,5 +78,5 @@ class Command(BaseCommand):
             )
         finally:
             stop.set()
-            if submissions is not None:
-                submissions.join(timeout=30)
+            for thread in threads:
+                thread.join(timeout=30)

@@ -1,3 +1,6 @@
+"""Numbers for people: the `num` and `signed` template filters, shared by every app's pages
+(`{% load numbers %}`; registered in settings' TEMPLATES `libraries`)."""
+
 from __future__ import annotations
 
 from django import template

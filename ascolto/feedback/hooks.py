@@ -1,0 +1,19 @@
+"""Hook lists of the feedback app, filled by higher apps in their `AppConfig.ready()`.
+
+See `ascolto/lib/hooks.py` and docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from ascolto.lib.hooks import Hooks
+
+# Survey answers with a text (comments) were stored, in the storing transaction: `answer_ids`
+# (never empty) are the ids of answers of one workspace, `workspace_id`. A busy survey page
+# stores many responses in one batch, so this is called once per batch and workspace, not per
+# answer. Text analysis queues one task to analyse them all.
+survey_answer_texts_saved = Hooks("survey_answer_texts_saved", ("workspace_id", "answer_ids"))
+
+# Reasons not to send a relationship survey now: each function returns the ids of customers of
+# `workspace` who must wait at `now`, as a one-column queryset (`.values("customer_id")`) that
+# the cadence uses as a subquery to leave them out. Promises: right after a broken promise.
+cadence_quiet_customers = Hooks("cadence_quiet_customers", ("workspace", "now"))
