@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
@@ -62,7 +63,7 @@ from ascolto.feedback.models import (
 from ascolto.feedback.services import survey_create
 from ascolto.feedback.submissions.answers import field_name
 from ascolto.feedback.submissions.filing import submissions_store_all
-from ascolto.workspaces.models import Workspace
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 PROBE_TABLE = "bench_probe"
 CEILING_PATH = "/bench/ceiling/"
@@ -252,6 +253,13 @@ class BenchSurvey:
     fields: dict[str, str]  # role -> form field name
 
 
+def _workspace_delete(workspace: Workspace) -> None:
+    """Remove the bench workspace and the owner account made for it."""
+    users = list(workspace.memberships.values_list("user_id", flat=True))
+    workspace.delete()
+    get_user_model().objects.filter(pk__in=users, username__startswith="bench-").delete()
+
+
 def prepare_survey(count: int, *, seed: int = 1) -> BenchSurvey:
     """A new bench workspace with an NPS survey and `count` link invitations, one per customer,
     inserted in bulk. Returns the invitations' tokens."""
@@ -261,7 +269,14 @@ def prepare_survey(count: int, *, seed: int = 1) -> BenchSurvey:
         workspace = Workspace(name=f"Bench survey {now:%Y-%m-%d %H:%M:%S}")
         workspace.full_clean()
         workspace.save()
-        survey = survey_create(workspace=workspace, by=None, name="Bench NPS", kind="nps")
+        owner = Membership.objects.create(
+            workspace=workspace,
+            user=get_user_model().objects.create_user(
+                username=f"bench-{secrets.token_hex(8)}", password=None
+            ),
+            role=Role.OWNER,
+        )
+        survey = survey_create(workspace=workspace, by=owner, name="Bench NPS", kind="nps")
         customers = Customer.objects.bulk_create(
             [
                 Customer(workspace=workspace, name=f"Bench customer {i}", email="")
@@ -544,7 +559,7 @@ def _survey_cpu(command, options) -> None:
         probe_table_drop()
         queued = bench_tasks_delete(workspace_id=bench.workspace.pk, since=prepared_at)
         with transaction.atomic():
-            bench.workspace.delete()
+            _workspace_delete(bench.workspace)
 
     def ms(values: list[float]) -> str:
         return ", ".join(f"{v * 1000:.2f}" for v in values) + " ms"
@@ -615,7 +630,7 @@ def handle_survey(command, options) -> None:
         probe_table_drop()
         queued = bench_tasks_delete(workspace_id=bench.workspace.pk, since=prepared_at)
         with transaction.atomic():
-            bench.workspace.delete()
+            _workspace_delete(bench.workspace)
     probe_rows_expected = warm.successes + ceiling.successes
     response_rows_expected = warm_survey.successes + survey.successes
 

@@ -41,9 +41,12 @@ class CustomerForm(WorkspaceBoundForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, workspace: Workspace, **kwargs):
+    def __init__(self, *args, workspace: Workspace, can_assign_owner: bool = True, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
-        self.fields["account_owner"].queryset = member_list(workspace=workspace)
+        if can_assign_owner:
+            self.fields["account_owner"].queryset = member_list(workspace=workspace)
+        else:  # an agent's customers are their own; managers and owners reassign them
+            del self.fields["account_owner"]
         self.fields["name"].widget.attrs["autofocus"] = True
         self.segments = segment_list(workspace=workspace)
         if self.instance.pk and self.instance.segment_id:

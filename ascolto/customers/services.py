@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from ascolto.customers.models import Contract, Customer, LostReason, LostRecord, Segment
+from ascolto.lib.updates import model_update, refuse_unknown_fields
+from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 DEFAULT_LOST_REASONS = [
@@ -39,6 +40,7 @@ CONTRACT_FIELDS = ("title", "start_date", "renewal_date", "yearly_value", "auto_
 
 
 def lost_reasons_install_defaults(*, workspace: Workspace) -> None:
+    """The default reasons of a new workspace (the system's, called by `workspace_create`)."""
     LostReason.objects.bulk_create(
         [
             LostReason(workspace=workspace, code=code, name_it=it, name_en=en)
@@ -49,7 +51,10 @@ def lost_reasons_install_defaults(*, workspace: Workspace) -> None:
 
 
 @transaction.atomic
-def segment_get_or_create(*, workspace: Workspace, name: str) -> Segment:
+def segment_get_or_create(*, workspace: Workspace, by: Membership, name: str) -> Segment:
+    """The segment called `name` (any case), created when new. Any member: naming a new
+    segment on a customer's form creates it."""
+    require_member(by, workspace, Role.AGENT)
     name = name.strip()
     segment = Segment.objects.filter(workspace=workspace, name__iexact=name).first()
     if segment is None:
@@ -63,19 +68,21 @@ def segment_get_or_create(*, workspace: Workspace, name: str) -> Segment:
 def customer_create(
     *,
     workspace: Workspace,
-    by: Membership | None,
+    by: Membership,
     segment_name: str | None = None,
     **fields: Any,
 ) -> Customer:
     """Create a customer. `segment_name`, when given, picks the segment of that name (any case)
-    or creates it; the account owner defaults to `by`."""
+    or creates it; the account owner defaults to `by`. Any member records customers; giving
+    them another member as account owner is for managers and owners."""
+    require_member(by, workspace, Role.AGENT)
+    refuse_unknown_fields(Customer, fields, CUSTOMER_FIELDS)
+    owner = fields.get("account_owner", by)
+    if owner != by:
+        require_member(by, workspace, Role.MANAGER)
     if segment_name is not None:
-        fields["segment"] = _segment_for_name(workspace=workspace, name=segment_name)
-    customer = Customer(
-        workspace=workspace, **{k: v for k, v in fields.items() if k in CUSTOMER_FIELDS}
-    )
-    if customer.account_owner_id is None and by is not None and "account_owner" not in fields:
-        customer.account_owner = by
+        fields["segment"] = _segment_for_name(workspace=workspace, by=by, name=segment_name)
+    customer = Customer(workspace=workspace, **{**fields, "account_owner": owner})
     customer.full_clean()
     customer.save()
     return customer
@@ -85,37 +92,47 @@ def customer_create(
 def customer_update(
     *, customer: Customer, by: Membership, segment_name: str | None = None, **fields: Any
 ) -> Customer:
-    """Change a customer's fields; `segment_name` works as in `customer_create`."""
+    """Change a customer's fields; `segment_name` works as in `customer_create`. Any member
+    may; changing the account owner is for managers and owners."""
+    require_member(by, customer.workspace_id, Role.AGENT)
+    refuse_unknown_fields(Customer, fields, CUSTOMER_FIELDS)
     if segment_name is not None:
-        fields["segment"] = _segment_for_name(workspace=customer.workspace, name=segment_name)
-    for key, value in fields.items():
-        if key in CUSTOMER_FIELDS:
-            setattr(customer, key, value)
-    customer.full_clean()
-    customer.save()
+        fields["segment"] = _segment_for_name(
+            workspace=customer.workspace, by=by, name=segment_name
+        )
+    if "account_owner" in fields:
+        owner = fields["account_owner"]
+        if (owner.pk if owner is not None else None) != _stored_owner_id(customer):
+            require_member(by, customer.workspace_id, Role.MANAGER)
+    model_update(customer, fields, CUSTOMER_FIELDS)
     return customer
 
 
-def _segment_for_name(*, workspace: Workspace, name: str) -> Segment | None:
+def _stored_owner_id(customer: Customer) -> int | None:
+    """The account owner in the database (a bound form may have changed the object already)."""
+    return (
+        Customer.objects.filter(pk=customer.pk).values_list("account_owner_id", flat=True).first()
+    )
+
+
+def _segment_for_name(*, workspace: Workspace, by: Membership, name: str) -> Segment | None:
     name = (name or "").strip()
-    return segment_get_or_create(workspace=workspace, name=name) if name else None
+    return segment_get_or_create(workspace=workspace, by=by, name=name) if name else None
 
 
 @transaction.atomic
 def customer_delete(*, customer: Customer, by: Membership) -> None:
     """Delete a customer and their whole history. Managers and owners only."""
-    if by.workspace_id != customer.workspace_id or not by.has_role(Role.MANAGER):
-        raise PermissionDenied
+    require_member(by, customer.workspace_id, Role.MANAGER)
     customer.delete()
 
 
 @transaction.atomic
 def contract_create(*, customer: Customer, by: Membership, **fields: Any) -> Contract:
-    contract = Contract(
-        workspace_id=customer.workspace_id,
-        customer=customer,
-        **{k: v for k, v in fields.items() if k in CONTRACT_FIELDS},
-    )
+    """Record a contract: its value and renewal are commercial terms, for managers and owners."""
+    require_member(by, customer.workspace_id, Role.MANAGER)
+    refuse_unknown_fields(Contract, fields, CONTRACT_FIELDS)
+    contract = Contract(workspace_id=customer.workspace_id, customer=customer, **fields)
     contract.full_clean()
     contract.save()
     return contract
@@ -123,11 +140,9 @@ def contract_create(*, customer: Customer, by: Membership, **fields: Any) -> Con
 
 @transaction.atomic
 def contract_update(*, contract: Contract, by: Membership, **fields: Any) -> Contract:
-    for key, value in fields.items():
-        if key in CONTRACT_FIELDS:
-            setattr(contract, key, value)
-    contract.full_clean()
-    contract.save()
+    """Change a contract's terms (managers and owners)."""
+    require_member(by, contract.workspace_id, Role.MANAGER)
+    model_update(contract, fields, CONTRACT_FIELDS)
     return contract
 
 
@@ -135,13 +150,14 @@ def contract_update(*, contract: Contract, by: Membership, **fields: Any) -> Con
 def lost_record_create(
     *,
     customer: Customer,
-    by: Membership | None,
+    by: Membership,
     lost_on: date,
     reason: LostReason,
     details: str = "",
     competitor: str = "",
 ) -> LostRecord:
-    """Record that a customer left, and mark them lost."""
+    """Record that a customer left, and mark them lost. Any member."""
+    require_member(by, customer.workspace_id, Role.AGENT)
     record = LostRecord(
         workspace_id=customer.workspace_id,
         customer=customer,

@@ -76,7 +76,10 @@ def _customer_save(
 @member_required(Role.AGENT)
 def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(
-        request.POST or None, workspace=request.workspace, initial={"account_owner": request.member}
+        request.POST or None,
+        workspace=request.workspace,
+        initial={"account_owner": request.member},
+        can_assign_owner=request.member.has_role(Role.MANAGER),
     )
     if request.method == "POST" and form.is_valid():
         customer = _customer_save(request, form, None)
@@ -90,7 +93,12 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_for_workspace(request, Customer.objects.select_related("segment"), pk)
     saved_name = customer.name  # the form writes rejected input onto the instance
-    form = CustomerForm(request.POST or None, instance=customer, workspace=request.workspace)
+    form = CustomerForm(
+        request.POST or None,
+        instance=customer,
+        workspace=request.workspace,
+        can_assign_owner=request.member.has_role(Role.MANAGER),
+    )
     if request.method == "POST" and form.is_valid():
         if _customer_save(request, form, customer) is not None:
             messages.success(request, _("Customer saved."))
@@ -126,7 +134,7 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("customers:customer-list")
 
 
-@member_required(Role.AGENT)
+@member_required(Role.MANAGER)
 def contract_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     customer = get_for_workspace(request, Customer, customer_pk)
     form = ContractForm(request.POST or None, workspace=request.workspace)
@@ -141,7 +149,7 @@ def contract_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     return render(request, "customers/contract_form.html", {"form": form, "customer": customer})
 
 
-@member_required(Role.AGENT)
+@member_required(Role.MANAGER)
 def contract_update(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_for_workspace(request, Contract.objects.select_related("customer"), pk)
     form = ContractForm(request.POST or None, instance=contract, workspace=request.workspace)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from ascolto.dashboards import selectors
 from ascolto.dashboards.forms import DashboardFilters
 from ascolto.dashboards.selectors import BREAKDOWNS, NpsRow
-from ascolto.workspaces.models import Workspace
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 EXPORTS = ("summary", "trend-month", "trend-quarter", "silent") + tuple(
     f"breakdown-{by.replace('_', '-')}" for by in BREAKDOWNS
@@ -89,8 +90,12 @@ def silent_headers() -> list[str]:
     ]
 
 
-def export_table(*, name: str, workspace: Workspace, filters: DashboardFilters) -> Table:
-    """The table called `name` (one of `EXPORTS`) for these filters."""
+def export_table(
+    *, name: str, workspace: Workspace, by: Membership, filters: DashboardFilters
+) -> Table:
+    """The table called `name` (one of `EXPORTS`) for these filters, to download. Bulk exports
+    (the silent customers' names and addresses among them) are for managers and owners."""
+    require_member(by, workspace, Role.MANAGER)
     common = {"workspace": workspace, "segment": filters.segment}
     if name == "summary":
         scores = selectors.scores_compare(period=filters.period, **common)

@@ -1,4 +1,5 @@
-"""Dashboard pages: read-only, for every member; the PDF report for owners and managers."""
+"""Dashboard pages: read-only, for every member; the CSV/XLSX downloads and the PDF report for
+owners and managers."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _context(request: HttpRequest, form, filters: DashboardFilters, **extra) -> 
         "filters": filters,
         "query": filters.query(),
         "can_download_report": request.member.has_role(Role.MANAGER),
+        "can_export": request.member.has_role(Role.MANAGER),
         "last_month": reports.previous_month(periods.workspace_today(request.workspace)),
         **extra,
     }
@@ -147,14 +149,14 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboards/survey_detail.html", context, status=status)
 
 
-@member_required(Role.AGENT)
+@member_required(Role.MANAGER)
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     if table not in EXPORTS or fmt not in FORMATS:
         raise Http404
     form, filters, status = _filters(request)
     if status != 200:
         return render(request, "dashboards/bad_filters.html", {"form": form}, status=400)
-    data = export_table(name=table, workspace=request.workspace, filters=filters)
+    data = export_table(name=table, workspace=request.workspace, by=request.member, filters=filters)
     name = f"{table}-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}"
     return table_export(
         fmt=fmt, filename=name, headers=data.headers, rows=data.rows, title=data.title

@@ -51,6 +51,7 @@ from ascolto.promises.models import (
     TargetType,
 )
 from ascolto.promises.services import promise_create
+from ascolto.workspaces.models import Role
 
 # Crises opened in the last OPEN_DAYS days may still be open: the newest OPEN_CRISES of them.
 OPEN_DAYS = 14
@@ -576,6 +577,8 @@ def _crises(ctx: DemoContext) -> None:
         if closed >= ctx.end:
             closed = ctx.end - timedelta(minutes=rng.randint(5, 120))
         closer = handler if rng.random() < 0.85 else owner
+        if not closer.has_role(Role.MANAGER):  # agents tick the steps; managers close
+            closer = manager
         closes.append((adapt(closed), closer.pk, rng.choice(CRISIS_NOTES), pk))
         moment = opened
         span = (closed - opened) / 5

@@ -70,7 +70,8 @@ def workspace_step(ctx: DemoContext) -> None:
     ctx.members = members
     ctx.logins = [(str(role), user.username) for role, user in users]
     ctx.segments = {
-        name: segment_get_or_create(workspace=workspace, name=name).pk for name in SEGMENTS
+        name: segment_get_or_create(workspace=workspace, by=members[0], name=name).pk
+        for name in SEGMENTS
     }
     ctx.touchpoints = dict(Touchpoint.objects.filter(workspace=workspace).values_list("code", "pk"))
     ctx.lost_reasons = dict(

@@ -149,8 +149,12 @@ def question_update(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields["kind"].choices = Question.Kind.choices
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
+        fields.pop("kind")  # a question keeps its kind
         if question.role in (Question.Role.MAIN, Question.Role.WHY, Question.Role.IMPROVE):
             fields.pop("role", None)
+        if question.kind != Question.Kind.SCALE:
+            fields.pop("min_value", None)
+            fields.pop("max_value", None)
         try:
             services.question_update(question=question, by=request.member, **fields)
         except ValidationError as exc:

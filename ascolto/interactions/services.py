@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from ascolto.customers.models import Customer
 from ascolto.interactions import hooks
 from ascolto.interactions.models import Interaction, StaffSignal, Touchpoint
+from ascolto.lib.updates import model_update, refuse_unknown_fields
+from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 # code, Italian name, English name, negative event
@@ -45,6 +46,7 @@ INTERACTION_FIELDS = (
 
 
 def touchpoints_install_defaults(*, workspace: Workspace) -> None:
+    """The default touchpoints of a new workspace (the system's, called by `workspace_create`)."""
     Touchpoint.objects.bulk_create(
         [
             Touchpoint(
@@ -62,11 +64,13 @@ def touchpoints_install_defaults(*, workspace: Workspace) -> None:
 
 
 @transaction.atomic
-def interaction_record(*, customer: Customer, by: Membership | None, **fields: Any) -> Interaction:
-    """Put an interaction on the customer's timeline; the `interaction_saved` hooks (promise
-    checks, text analysis) run in the same transaction."""
-    values = {k: v for k, v in fields.items() if k in INTERACTION_FIELDS}
-    values.setdefault("member", by)
+def interaction_record(*, customer: Customer, by: Membership, **fields: Any) -> Interaction:
+    """Put an interaction on the customer's timeline (any member; `member`, who handled it,
+    defaults to `by`); the `interaction_saved` hooks (text analysis, promise checks) run in
+    the same transaction."""
+    require_member(by, customer.workspace_id, Role.AGENT)
+    refuse_unknown_fields(Interaction, fields, INTERACTION_FIELDS)
+    values = {"member": by, **fields}
     interaction = Interaction(workspace_id=customer.workspace_id, customer=customer, **values)
     interaction.full_clean()
     interaction.save()
@@ -76,11 +80,10 @@ def interaction_record(*, customer: Customer, by: Membership | None, **fields: A
 
 @transaction.atomic
 def interaction_update(*, interaction: Interaction, by: Membership, **fields: Any) -> Interaction:
-    for key, value in fields.items():
-        if key in INTERACTION_FIELDS:
-            setattr(interaction, key, value)
-    interaction.full_clean()
-    interaction.save()
+    """Change an interaction (any member); the `interaction_saved` hooks (text analysis,
+    promise checks) follow in the same transaction."""
+    require_member(by, interaction.workspace_id, Role.AGENT)
+    model_update(interaction, fields, INTERACTION_FIELDS)
     hooks.interaction_saved.call(interaction=interaction)
     return interaction
 
@@ -88,8 +91,7 @@ def interaction_update(*, interaction: Interaction, by: Membership, **fields: An
 @transaction.atomic
 def interaction_delete(*, interaction: Interaction, by: Membership) -> None:
     """Remove an interaction from the timeline. Managers and owners only."""
-    if by.workspace_id != interaction.workspace_id or not by.has_role(Role.MANAGER):
-        raise PermissionDenied
+    require_member(by, interaction.workspace_id, Role.MANAGER)
     interaction.delete()
 
 
@@ -97,6 +99,8 @@ def interaction_delete(*, interaction: Interaction, by: Membership) -> None:
 def staff_signal_record(
     *, customer: Customer, by: Membership, text: str, polarity: str
 ) -> StaffSignal:
+    """Note a staff member's hint about the customer (any member)."""
+    require_member(by, customer.workspace_id, Role.AGENT)
     signal = StaffSignal(
         workspace_id=customer.workspace_id,
         customer=customer,

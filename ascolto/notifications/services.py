@@ -17,7 +17,8 @@ from ascolto.core.leases import WorkState, lease_dispatched, lease_sweep
 from ascolto.customers.models import Customer
 from ascolto.lib import emails
 from ascolto.notifications.models import Notification
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 logger = logging.getLogger("ascolto.notifications")
 
@@ -109,6 +110,8 @@ def notification_emails_sweep(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def notification_mark_read(*, notification: Notification, by: Membership) -> Notification:
+    """Mark one of `by`'s own notifications read."""
+    require_member(by, notification.workspace_id, Role.AGENT)
     if notification.recipient_id != by.pk:
         raise PermissionDenied
     if notification.read_at is None:
@@ -119,6 +122,8 @@ def notification_mark_read(*, notification: Notification, by: Membership) -> Not
 
 @transaction.atomic
 def notifications_mark_all_read(*, by: Membership) -> int:
+    """Mark all of `by`'s notifications read (only theirs: the recipient is the scope)."""
+    require_member(by, getattr(by, "workspace_id", None), Role.AGENT)
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
         read_at=timezone.now()
     )

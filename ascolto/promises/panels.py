@@ -38,11 +38,16 @@ def crisis_panel_context(request: HttpRequest, customer: Customer) -> dict[str, 
             workspace=request.workspace, customer=customer
         ),
         "can_act": member is not None and member.has_role(Role.AGENT),
+        # Closing a crisis and withdrawing it as kept are for managers and owners.
+        "can_close": member is not None and member.has_role(Role.MANAGER),
     }
 
 
 def fit_panel_context(*, request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    member = getattr(request, "member", None)
     return {
+        # Deleting a recorded need is for managers and owners.
+        "can_manage": member is not None and member.has_role(Role.MANAGER),
         "expectations": selectors.expectation_list_for_customer(
             workspace=request.workspace, customer=customer
         ),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
 from ascolto.interactions.models import Interaction
+from ascolto.lib.updates import model_update, refuse_unknown_fields
 from ascolto.promises.evaluation import Outcome, evaluate
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
@@ -32,6 +33,7 @@ from ascolto.promises.models import (
     PromiseCheck,
     TargetType,
 )
+from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 PROMISE_FIELDS = (
@@ -83,9 +85,12 @@ def _in_minutes(values: dict[str, Any], target_type: str = "") -> dict[str, Any]
 
 
 @transaction.atomic
-def promise_create(*, workspace: Workspace, by: Membership | None, **fields: Any) -> Promise:
-    """Add a promise to the catalogue and check the interactions it applies to."""
-    values = _in_minutes({k: v for k, v in fields.items() if k in PROMISE_FIELDS})
+def promise_create(*, workspace: Workspace, by: Membership, **fields: Any) -> Promise:
+    """Add a promise to the catalogue and check the interactions it applies to (managers and
+    owners)."""
+    require_member(by, workspace, Role.MANAGER)
+    refuse_unknown_fields(Promise, fields, PROMISE_FIELDS)
+    values = _in_minutes(dict(fields))
     promise = Promise(workspace=workspace, **values)
     promise.full_clean()
     promise.save()
@@ -103,14 +108,13 @@ def _recheck_later(promise: Promise) -> None:
 
 
 @transaction.atomic
-def promise_update(*, promise: Promise, by: Membership | None, **fields: Any) -> Promise:
-    values = _in_minutes(
-        {k: v for k, v in fields.items() if k in PROMISE_FIELDS}, promise.target_type
-    )
-    for key, value in values.items():
-        setattr(promise, key, value)
-    promise.full_clean()
-    promise.save()
+def promise_update(*, promise: Promise, by: Membership, **fields: Any) -> Promise:
+    """Change or (de)activate a promise (managers and owners); its interactions are checked
+    again in the background."""
+    require_member(by, promise.workspace_id, Role.MANAGER)
+    refuse_unknown_fields(Promise, fields, PROMISE_FIELDS)
+    stored_type = Promise.objects.values_list("target_type", flat=True).get(pk=promise.pk)
+    model_update(promise, _in_minutes(dict(fields), stored_type), PROMISE_FIELDS)
     _recheck_later(promise)
     return promise
 
@@ -380,7 +384,15 @@ def promise_check_set(
     *, check: PromiseCheck, by: Membership, outcome: str, note: str = ""
 ) -> PromiseCheck:
     """A member records or corrects a check ("the van was clean": kept). Automatic rechecks
-    will not change it again."""
+    will not change it again.
+
+    Any member records the outcome of a check that has none yet (not measurable: a flag that
+    waits for staff's word, or an interaction missing its times). Changing a check that is kept
+    or broken, whether the system measured it or someone set it, overrides a result: managers
+    and owners only. The outcome is read from the database, not from the object given."""
+    stored = PromiseCheck.objects.values_list("outcome", flat=True).get(pk=check.pk)
+    needed = Role.AGENT if stored == PromiseCheck.Outcome.NOT_MEASURABLE else Role.MANAGER
+    require_member(by, check.workspace_id, needed)
     if outcome not in PromiseCheck.Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}")
     check.outcome = outcome
@@ -486,6 +498,8 @@ def check_summary(check: PromiseCheck) -> str:
 
 @transaction.atomic
 def crisis_step_tick(*, crisis: Crisis, step: str, by: Membership, note: str = "") -> CrisisStep:
+    """Tick a step of the crisis checklist (any member)."""
+    require_member(by, crisis.workspace_id, Role.AGENT)
     if step not in Crisis.Step.values:
         raise ValueError(f"unknown step {step!r}")
     done, _created = CrisisStep.objects.get_or_create(
@@ -496,12 +510,16 @@ def crisis_step_tick(*, crisis: Crisis, step: str, by: Membership, note: str = "
 
 @transaction.atomic
 def crisis_step_untick(*, crisis: Crisis, step: str, by: Membership) -> None:
+    """Untick a step of the crisis checklist (any member)."""
+    require_member(by, crisis.workspace_id, Role.AGENT)
     CrisisStep.objects.filter(crisis=crisis, step=step).delete()
 
 
 @transaction.atomic
 def crisis_close(*, crisis: Crisis, by: Membership, note: str = "") -> Crisis:
-    """The crisis is handled: the customer has been looked after."""
+    """The crisis is handled: the customer has been looked after. Managers and owners decide
+    that; agents work through the checklist."""
+    require_member(by, crisis.workspace_id, Role.MANAGER)
     if crisis.closed_at is None:
         crisis.closed_at = timezone.now()
         crisis.closed_by = by
@@ -515,8 +533,11 @@ def crisis_close(*, crisis: Crisis, by: Membership, note: str = "") -> Crisis:
 
 
 @transaction.atomic
-def expectation_create(*, customer: Customer, by: Membership | None, **fields: Any) -> Expectation:
-    values = _in_minutes({k: v for k, v in fields.items() if k in EXPECTATION_FIELDS})
+def expectation_create(*, customer: Customer, by: Membership, **fields: Any) -> Expectation:
+    """Record one of the customer's needs (any member)."""
+    require_member(by, customer.workspace_id, Role.AGENT)
+    refuse_unknown_fields(Expectation, fields, EXPECTATION_FIELDS)
+    values = _in_minutes(dict(fields))
     expectation = Expectation(workspace_id=customer.workspace_id, customer=customer, **values)
     expectation.full_clean()
     expectation.save()
@@ -525,6 +546,9 @@ def expectation_create(*, customer: Customer, by: Membership | None, **fields: A
 
 @transaction.atomic
 def expectation_delete(*, expectation: Expectation, by: Membership) -> None:
+    """Remove a recorded need. Managers and owners only: removing the need that does not fit
+    would let a prospect past the fit check that is theirs to decide."""
+    require_member(by, expectation.workspace_id, Role.MANAGER)
     expectation.delete()
 
 
@@ -553,6 +577,7 @@ def customer_convert(*, customer: Customer, by: Membership, reason: str = "") ->
     from ascolto.promises.fit import fit_check_for_customer
     from ascolto.promises.models import FitOverride
 
+    require_member(by, customer.workspace_id, Role.AGENT)
     locked = Customer.objects.select_for_update().get(
         pk=customer.pk, workspace_id=customer.workspace_id
     )

@@ -38,7 +38,8 @@ from ascolto.textanalysis.models import (
     TextCorrection,
     TextModel,
 )
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 logger = logging.getLogger("ascolto.textanalysis")
 
@@ -533,8 +534,9 @@ def text_correction_record(
     emotion: str,
     aspects: Iterable[str],
 ) -> TextCorrection:
-    """Store a member's labels for an analysed text; they become its effective labels at once.
-    Unknown labels raise ValidationError and store nothing."""
+    """Store a member's labels for an analysed text; they become its effective labels at once
+    (any member). Unknown labels raise ValidationError and store nothing."""
+    require_member(by, analysis.workspace_id, Role.AGENT)
     aspects = sorted(set(aspects))
     errors = {}
     if sentiment not in Sentiment.values:
@@ -544,8 +546,6 @@ def text_correction_record(
     unknown = [a for a in aspects if a not in AspectName.values]
     if unknown:
         errors["aspects"] = _("Unknown aspect: %(value)s.") % {"value": ", ".join(unknown)}
-    if by.workspace_id != analysis.workspace_id:
-        errors["analysis"] = _("This text belongs to another workspace.")
     if errors:
         raise ValidationError(errors)
     analysis = TextAnalysis.objects.select_for_update().get(pk=analysis.pk)

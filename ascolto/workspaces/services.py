@@ -20,7 +20,9 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from ascolto.lib.updates import model_update
 from ascolto.workspaces import hooks
+from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import (
     MemberInvitation,
     Membership,
@@ -65,13 +67,9 @@ def workspace_create(
 
 @transaction.atomic
 def workspace_update(*, workspace: Workspace, by: Membership, **fields: object) -> Workspace:
-    if not by.has_role(Role.OWNER) or by.workspace_id != workspace.pk:
-        raise PermissionDenied
-    for key in ("name", "language", "time_zone", "currency"):
-        if key in fields:
-            setattr(workspace, key, fields[key])
-    workspace.full_clean()
-    workspace.save()
+    """Change the workspace's settings (owners only)."""
+    require_member(by, workspace, Role.OWNER)
+    model_update(workspace, fields, {"name", "language", "time_zone", "currency"})
     return workspace
 
 
@@ -89,8 +87,7 @@ def member_invite(
 ) -> tuple[MemberInvitation, str]:
     """Create an invitation and email its link. Returns the invitation and the raw token, which
     is never stored (only its hash is)."""
-    if by.workspace_id != workspace.pk:
-        raise PermissionDenied
+    require_member(by, workspace, Role.MANAGER)
     _check_can_grant(by, role)
     email = (email or "").strip().lower()
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
@@ -251,8 +248,7 @@ def password_reset_throttle_hit(*, email: str) -> bool:
 
 @transaction.atomic
 def member_role_change(*, membership: Membership, by: Membership, role: str) -> Membership:
-    if membership.workspace_id != by.workspace_id:
-        raise PermissionDenied
+    require_member(by, membership.workspace_id, Role.MANAGER)
     _check_can_grant(by, role)
     if membership.role == Role.OWNER and not by.has_role(Role.OWNER):
         raise PermissionDenied
@@ -273,8 +269,7 @@ def member_role_change(*, membership: Membership, by: Membership, role: str) -> 
 
 @transaction.atomic
 def member_remove(*, membership: Membership, by: Membership) -> None:
-    if membership.workspace_id != by.workspace_id:
-        raise PermissionDenied
+    require_member(by, membership.workspace_id, Role.MANAGER)
     _check_can_grant(by, membership.role)
     if membership.role == Role.OWNER:
         _ensure_another_owner(membership)

@@ -10,7 +10,8 @@ from django.utils import translation
 from ascolto.customers import services
 from ascolto.customers.models import Contract, Customer, Segment
 from ascolto.customers.templatetags.customer_tags import money
-from ascolto.customers.tests.factories import CustomerFactory, SegmentFactory
+from ascolto.customers.tests.factories import ContractFactory, CustomerFactory, SegmentFactory
+from ascolto.lib.updates import UnknownFields
 
 
 @pytest.mark.django_db
@@ -65,13 +66,34 @@ def test_contract_create_and_update(workspace_a, alice):
         start_date=date(2025, 1, 1),
         renewal_date=date(2026, 1, 1),
         yearly_value=Decimal("1500.50"),
-        workspace_id=999,  # not a contract field a caller may set
     )
     assert contract.workspace_id == workspace_a.pk
     with pytest.raises(ValidationError):
         services.contract_update(contract=contract, by=alice, yearly_value=Decimal("-1"))
     contract.refresh_from_db()
     assert contract.yearly_value == Decimal("1500.50")
+    services.contract_update(contract=contract, by=alice, yearly_value=Decimal("1600"))
+    contract.refresh_from_db()
+    assert contract.yearly_value == Decimal("1600")
+
+
+@pytest.mark.django_db
+def test_contract_services_refuse_a_field_a_caller_may_not_set(workspace_a, alice):
+    customer = CustomerFactory(workspace=workspace_a)
+    with pytest.raises(UnknownFields, match="workspace_id"):
+        services.contract_create(
+            customer=customer,
+            by=alice,
+            start_date=date(2025, 1, 1),
+            renewal_date=date(2026, 1, 1),
+            workspace_id=999,
+        )
+    assert not Contract.objects.exists()
+    contract = ContractFactory(customer=customer, yearly_value=Decimal("1200"))
+    with pytest.raises(UnknownFields, match="customer"):
+        services.contract_update(contract=contract, by=alice, yearly_value=1, customer=None)
+    contract.refresh_from_db()
+    assert (contract.yearly_value, contract.customer_id) == (Decimal("1200"), customer.pk)
 
 
 @pytest.mark.django_db

@@ -113,8 +113,8 @@ def test_member_sees_own_survey_dashboard(bob_client, data_a):
 
 @pytest.mark.parametrize("table", EXPORTS)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_every_export_is_isolated(bob_client, data_a, data_b, table, fmt):
-    response = bob_client.get(reverse("dashboards:export", args=[table, fmt]))
+def test_every_export_is_isolated(carol_client, data_a, data_b, table, fmt):
+    response = carol_client.get(reverse("dashboards:export", args=[table, fmt]))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith(f'.{fmt}"')
     if fmt == "csv":
@@ -124,6 +124,43 @@ def test_every_export_is_isolated(bob_client, data_a, data_b, table, fmt):
         text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)
     assert "MARKER-B" not in text
     assert len(text.splitlines()) >= 1
+
+
+@pytest.mark.parametrize("table", EXPORTS)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_agent_gets_403_on_every_export(bob_client, data_a, table, fmt, caplog):
+    """Bulk exports (the silent customers' names and addresses among them) are for managers
+    and owners; an agent is refused, and the refusal is logged."""
+    response = bob_client.get(reverse("dashboards:export", args=[table, fmt]))
+    assert response.status_code == 403
+    assert "Content-Disposition" not in response
+    assert "Silenzioso Alfa" not in response.content.decode()
+    assert any("needed=manager" in r.getMessage() for r in caplog.records)
+
+
+def test_export_links_only_for_managers(alice_client, carol_client, bob_client, data_a):
+    export = reverse("dashboards:export", args=["silent", "csv"])
+    for name in PAGES:
+        for client in (alice_client, carol_client):
+            assert "/dashboard/export/" in client.get(reverse(name)).content.decode(), name
+        assert "/dashboard/export/" not in bob_client.get(reverse(name)).content.decode(), name
+    assert export in carol_client.get(reverse("dashboards:overview")).content.decode()
+
+
+def test_export_table_service_refuses_agents_and_other_workspaces(
+    workspace_a, bob, carol, mallory, data_a
+):
+    from django.core.exceptions import PermissionDenied
+
+    from ascolto.dashboards.forms import DashboardFilterForm
+    from ascolto.dashboards.tables import export_table
+
+    filters = DashboardFilterForm({}, workspace=workspace_a).filters()
+    for member in (bob, mallory):
+        with pytest.raises(PermissionDenied):
+            export_table(name="silent", workspace=workspace_a, by=member, filters=filters)
+    table = export_table(name="silent", workspace=workspace_a, by=carol, filters=filters)
+    assert any("Silenzioso Alfa" in row for row in table.rows)
 
 
 def test_unknown_export_is_404(alice_client):

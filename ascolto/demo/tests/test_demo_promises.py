@@ -131,6 +131,7 @@ def test_demo_has_a_promise_catalogue_with_a_realistic_history(workspace_b):
     assert not open_.filter(opened_at__lt=END - timedelta(days=14)).exists()
     closed = Crisis.objects.filter(workspace=workspace, closed_at__isnull=False)
     assert not closed.filter(closed_by__isnull=True).exists()
+    assert not closed.filter(closed_by__role="agent").exists()  # managers and owners close
     assert not closed.filter(Q(closed_at__lt=F("opened_at")) | Q(closed_at__gt=END)).exists()
     assert not closed.filter(withdrawn=True).exists()
     steps = CrisisStep.objects.filter(crisis__workspace=workspace)

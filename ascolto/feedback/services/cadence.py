@@ -19,14 +19,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Contract, Customer
 from ascolto.feedback import hooks, selectors
 from ascolto.feedback.models import CadenceRule, CadenceTrigger, Invitation
-from ascolto.feedback.services.invitations import survey_invitation_create
+from ascolto.feedback.services.invitations import survey_invitation_create_for_rule
 from ascolto.interactions.models import Interaction
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.lib.updates import model_update, refuse_unknown_fields
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 logger = logging.getLogger("ascolto.feedback")
 
@@ -53,12 +54,10 @@ RULE_FIELDS = (
 
 @transaction.atomic
 def cadence_rule_create(*, workspace: Workspace, by: Membership, **fields: object) -> CadenceRule:
-    if by.workspace_id != workspace.pk:
-        raise ValidationError(_("You are not a member of this workspace."))
-    rule = CadenceRule(workspace=workspace)
-    for name in RULE_FIELDS:
-        if name in fields:
-            setattr(rule, name, fields[name])
+    """A new rule for asking customers (managers and owners)."""
+    require_member(by, workspace, Role.MANAGER)
+    refuse_unknown_fields(CadenceRule, fields, RULE_FIELDS)
+    rule = CadenceRule(workspace=workspace, **fields)
     rule.full_clean()
     rule.save()
     return rule
@@ -66,13 +65,9 @@ def cadence_rule_create(*, workspace: Workspace, by: Membership, **fields: objec
 
 @transaction.atomic
 def cadence_rule_update(*, rule: CadenceRule, by: Membership, **fields: object) -> CadenceRule:
-    if by.workspace_id != rule.workspace_id:
-        raise ValidationError(_("You are not a member of this workspace."))
-    for name in RULE_FIELDS:
-        if name in fields:
-            setattr(rule, name, fields[name])
-    rule.full_clean()
-    rule.save()
+    """Change a rule (managers and owners)."""
+    require_member(by, rule.workspace_id, Role.MANAGER)
+    model_update(rule, fields, RULE_FIELDS)
     return rule
 
 
@@ -119,7 +114,7 @@ def _not_suppressed(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) ->
 
 def _invite(rule: CadenceRule, customer: Customer) -> Invitation | None:
     try:
-        return survey_invitation_create(survey=rule.survey, customer=customer, by=None)
+        return survey_invitation_create_for_rule(rule=rule, customer=customer)
     except ValidationError as exc:  # raced with a manual invitation, survey just closed, …
         logger.info("cadence rule %s: customer %s not invited: %s", rule.pk, customer.pk, exc)
         return None

@@ -21,6 +21,7 @@ from ascolto.core.emails import LeasedEmail, leased_email_send
 from ascolto.core.leases import lease_dispatched, lease_sweep
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import (
+    CadenceRule,
     Invitation,
     OpenLink,
     OpenLinkHit,
@@ -29,7 +30,8 @@ from ascolto.feedback.models import (
     token_hash_of,
 )
 from ascolto.lib import emails
-from ascolto.workspaces.models import Membership
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role
 
 logger = logging.getLogger("ascolto.feedback")
 
@@ -61,18 +63,34 @@ def survey_invitation_create(
     *,
     survey: Survey,
     customer: Customer,
-    by: Membership | None,
+    by: Membership,
     channel: str = Invitation.Channel.EMAIL,
     language: str | None = None,
 ) -> Invitation:
-    """Invite `customer` to answer `survey`, by email (queued at commit) or as a link to hand
-    over. Internal customers may be asked; lost customers may not, nor, by email, customers
-    without an address. A customer has one open invitation per survey: an expired one is
-    closed and replaced, a live one is refused."""
+    """A member invites `customer` to answer `survey`, by email (queued at commit) or as a
+    link to hand over (any member). Internal customers may be asked; lost customers may not,
+    nor, by email, customers without an address. A customer has one open invitation per
+    survey: an expired one is closed and replaced, a live one is refused."""
+    require_member(by, survey.workspace_id, Role.AGENT)
+    return _invitation_create(survey, customer, by, channel, language)
+
+
+@transaction.atomic
+def survey_invitation_create_for_rule(*, rule: CadenceRule, customer: Customer) -> Invitation:
+    """The invitation a cadence rule makes on its own (by email, to the rule's survey): the
+    system acts, so there is no member; the rule itself was set by a manager or an owner."""
+    return _invitation_create(rule.survey, customer, None, Invitation.Channel.EMAIL, None)
+
+
+def _invitation_create(
+    survey: Survey,
+    customer: Customer,
+    by: Membership | None,
+    channel: str,
+    language: str | None,
+) -> Invitation:
     if survey.workspace_id != customer.workspace_id:
         raise ValidationError({"customer": _("This customer belongs to another workspace.")})
-    if by is not None and by.workspace_id != survey.workspace_id:
-        raise ValidationError(_("You are not a member of this workspace."))
     if not survey.active:
         raise ValidationError({"survey": _("This survey is not active.")})
     if customer.status == Customer.Status.LOST:
@@ -238,7 +256,9 @@ def survey_invitation_open(*, invitation: Invitation) -> None:
 
 
 def survey_invitation_resend(*, invitation: Invitation, by: Membership) -> Invitation:
-    """Queue a failed invitation email again (after the address or the mail server was fixed)."""
+    """Queue a failed invitation email again (after the address or the mail server was fixed);
+    any member."""
+    require_member(by, invitation.workspace_id, Role.AGENT)
     updated = Invitation.objects.filter(
         pk=invitation.pk, state=SendState.FAILED, channel=Invitation.Channel.EMAIL
     ).update(state=SendState.PENDING, next_attempt_at=timezone.now(), attempts=0, last_error="")
@@ -252,8 +272,8 @@ def survey_invitation_resend(*, invitation: Invitation, by: Membership) -> Invit
 def open_link_create(
     *, survey: Survey, by: Membership, label: str = "", language: str = "it"
 ) -> OpenLink:
-    if by.workspace_id != survey.workspace_id:
-        raise ValidationError(_("You are not a member of this workspace."))
+    """A link anyone may answer through (a poster, a website): managers and owners."""
+    require_member(by, survey.workspace_id, Role.MANAGER)
     link = OpenLink(
         workspace_id=survey.workspace_id,
         survey=survey,
@@ -268,6 +288,8 @@ def open_link_create(
 
 @transaction.atomic
 def open_link_set_active(*, open_link: OpenLink, by: Membership, active: bool) -> OpenLink:
+    """Switch an open link off or on again (managers and owners)."""
+    require_member(by, open_link.workspace_id, Role.MANAGER)
     open_link.active = active
     open_link.save(update_fields=["active"])
     return open_link

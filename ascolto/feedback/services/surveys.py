@@ -10,7 +10,9 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ascolto.feedback.models import Question, Survey
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.lib.updates import model_update, refuse_unknown_fields
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 # The score range of each kind's main question, and the best score ("top") for "all good".
 SCORE_RANGES = {
@@ -123,12 +125,13 @@ def _fill(text: str, business: str) -> str:
 
 @transaction.atomic
 def survey_create(
-    *, workspace: Workspace, by: Membership | None, name: str, kind: str, **fields: Any
+    *, workspace: Workspace, by: Membership, name: str, kind: str, **fields: Any
 ) -> Survey:
     """Create a survey from its kind's template: texts in Italian and English and the standard
-    questions (main score, "why?", "what could be better"). Fields given override the template."""
-    if by is not None and by.workspace_id != workspace.pk:
-        raise ValidationError(_("You are not a member of this workspace."))
+    questions (main score, "why?", "what could be better"). Fields given override the template.
+    Managers and owners."""
+    require_member(by, workspace, Role.MANAGER)
+    refuse_unknown_fields(Survey, fields, SURVEY_FIELDS)
     if kind not in Survey.Kind.values:
         raise ValidationError({"kind": _("Choose a kind of survey.")})
     template = TEMPLATES[kind]
@@ -167,11 +170,9 @@ def survey_create(
 
 @transaction.atomic
 def survey_update(*, survey: Survey, by: Membership, **fields: Any) -> Survey:
-    for key, value in fields.items():
-        if key in SURVEY_FIELDS:
-            setattr(survey, key, value)
-    survey.full_clean()
-    survey.save()
+    """Change a survey's texts and settings (managers and owners)."""
+    require_member(by, survey.workspace_id, Role.MANAGER)
+    model_update(survey, fields, SURVEY_FIELDS)
     return survey
 
 
@@ -184,13 +185,15 @@ def _check_question(question: Question) -> None:
 
 @transaction.atomic
 def question_add(*, survey: Survey, by: Membership, **fields: Any) -> Question:
-    """Add a question at the end of the survey."""
+    """Add a question at the end of the survey (managers and owners)."""
+    require_member(by, survey.workspace_id, Role.MANAGER)
+    refuse_unknown_fields(Question, fields, QUESTION_FIELDS)
     last = Question.objects.filter(survey=survey).aggregate(m=Max("position"))["m"] or 0
     question = Question(
         workspace_id=survey.workspace_id,
         survey=survey,
         position=last + 1,
-        **{k: v for k, v in fields.items() if k in QUESTION_FIELDS},
+        **fields,
     )
     _check_question(question)
     if question.kind != Question.Kind.CHOICE:
@@ -202,24 +205,32 @@ def question_add(*, survey: Survey, by: Membership, **fields: Any) -> Question:
 
 @transaction.atomic
 def question_update(*, question: Question, by: Membership, **fields: Any) -> Question:
-    """Change a question's texts and options. Its kind and role stay, so answers already given
-    keep their meaning."""
-    for key in ("text_it", "text_en", "required", "dimension", "touchpoint", "choices"):
-        if key in fields:
-            setattr(question, key, fields[key])
+    """Change a question's texts and options (managers and owners). Its kind stays, and so
+    does the role of the survey's own questions (main score, why, what could be better), so
+    answers already given keep their meaning; another question may become one that rates a
+    dimension or stop being one. Only a rating scale has a range to change."""
+    require_member(by, question.workspace_id, Role.MANAGER)
+    allowed = {"text_it", "text_en", "required", "dimension", "touchpoint", "choices"}
+    if question.role in (Question.Role.DIMENSION, Question.Role.OTHER):
+        allowed.add("role")
     if question.kind == Question.Kind.SCALE:
-        for key in ("min_value", "max_value"):
-            if key in fields:
-                setattr(question, key, fields[key])
+        allowed |= {"min_value", "max_value"}
+    refuse_unknown_fields(Question, fields, allowed)
+    if fields.get("role", Question.Role.OTHER) not in (
+        Question.Role.DIMENSION,
+        Question.Role.OTHER,
+    ):
+        raise ValidationError({"role": _("This question's role cannot change.")})
     if question.role == Question.Role.MAIN:
-        question.required = True
-    question.full_clean()
-    question.save()
+        fields = {**fields, "required": True}
+    model_update(question, fields, allowed)
     return question
 
 
 @transaction.atomic
 def question_delete(*, question: Question, by: Membership) -> None:
+    """Remove a question nobody has answered (managers and owners)."""
+    require_member(by, question.workspace_id, Role.MANAGER)
     if question.role in (Question.Role.MAIN, Question.Role.IMPROVE):
         raise ValidationError(_("Every survey keeps its main score and asks what could be better."))
     if question.answers.exists():

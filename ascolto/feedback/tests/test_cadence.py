@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from ascolto.customers.models import Customer
 from ascolto.customers.tests.factories import ContractFactory, CustomerFactory, SegmentFactory
@@ -412,7 +412,7 @@ def test_rule_validation(workspace_a, workspace_b, alice, mallory, survey_a):
     assert CadenceRule.objects.count() == 0
 
     rule = make_rule(workspace_a, alice, survey_a, every_days=30)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         cadence_rule_update(rule=rule, by=mallory, every_days=10)
     rule.refresh_from_db()
     assert rule.every_days == 30
@@ -482,7 +482,7 @@ def test_selecting_due_customers_does_not_grow_with_the_customer_base(
     CustomerFactory.create_batch(40, workspace=workspace_a)  # not due: fatigued below
     for customer in Customer.objects.filter(workspace=workspace_a):
         if not customer.survey_invitations.exists():
-            survey_invitation_create(survey=survey_a, customer=customer, by=None)
+            survey_invitation_create(survey=survey_a, customer=customer, by=alice)
     with django_assert_num_queries(len(counted.captured_queries)):
         assert cadence_run(now=later) == 0
     assert rule.active

@@ -9,6 +9,7 @@ from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.interactions import services
 from ascolto.interactions.models import Interaction, StaffSignal
 from ascolto.interactions.tests.factories import InteractionFactory
+from ascolto.lib.updates import UnknownFields
 
 
 @pytest.mark.django_db
@@ -19,9 +20,22 @@ def test_interaction_record_defaults_the_member_to_its_author(workspace_a, bob):
         by=bob,
         touchpoint=workspace_a.touchpoints.get(code="reclamo"),
         occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
-        workspace_id=12345,  # not an interaction field a caller may set
     )
     assert (interaction.member, interaction.workspace_id) == (bob, workspace_a.pk)
+
+
+@pytest.mark.django_db
+def test_interaction_record_refuses_a_field_a_caller_may_not_set(workspace_a, bob):
+    customer = CustomerFactory(workspace=workspace_a)
+    with pytest.raises(UnknownFields, match="workspace_id"):
+        services.interaction_record(
+            customer=customer,
+            by=bob,
+            touchpoint=workspace_a.touchpoints.get(code="reclamo"),
+            occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
+            workspace_id=12345,
+        )
+    assert not Interaction.objects.exists()
 
 
 @pytest.mark.django_db

@@ -37,14 +37,18 @@ def promise(workspace, *, code: str = "intervento", **fields):
     if fields.get("target_type") == "duration":
         values.update(DURATION)
     values.update(fields)
-    return promise_create(workspace=workspace, by=None, **values)
+    return promise_create(workspace=workspace, by=_owner(workspace), **values)
 
 
 def need(customer, *, code: str | None = None, **fields):
     values = {"text": fields.pop("text", "Ci serve"), **fields}
     if code:
         values["touchpoint"] = touchpoint(customer.workspace, code)
-    return expectation_create(customer=customer, by=None, **values)
+    return expectation_create(customer=customer, by=_owner(customer.workspace), **values)
+
+
+def _owner(workspace):
+    return workspace.memberships.filter(role="owner").order_by("pk").first()
 
 
 def prospect(workspace, **fields) -> Customer:
@@ -210,7 +214,7 @@ def test_segment_specific_promises_and_other_touchpoints(workspace_a):
     THEN it fits the building-trade prospect only; the delivery promise is never used for a
          need on repairs, so the other prospect is not covered.
     """
-    edilizia = segment_get_or_create(workspace=workspace_a, name="Edilizia")
+    edilizia = segment_get_or_create(workspace=workspace_a, by=_owner(workspace_a), name="Edilizia")
     promise(
         workspace_a,
         dimension="timeliness",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from ascolto.core.testing import run_pending_tasks
@@ -227,12 +228,16 @@ def test_staff_correction_to_broken_opens_a_crisis_with_one_alert_and_to_kept_wi
     crisis = Crisis.objects.get(promise_check=check)
     assert crisis.is_open
     assert alerts() == 2
-    promise_check_set(check=check, by=bob, outcome="broken")
+    promise_check_set(check=check, by=alice, outcome="broken")
     assert alerts() == 2
+    # Once it has a result, only a manager or an owner changes it.
+    with pytest.raises(PermissionDenied):
+        promise_check_set(check=check, by=bob, outcome="kept")
+    assert Crisis.objects.get(promise_check=check).is_open
 
-    promise_check_set(check=check, by=bob, outcome="kept")
+    promise_check_set(check=check, by=alice, outcome="kept")
     crisis.refresh_from_db()
-    assert crisis.withdrawn and crisis.closed_at is not None and crisis.closed_by_id == bob.pk
+    assert crisis.withdrawn and crisis.closed_at is not None and crisis.closed_by_id == alice.pk
 
     promise_check_set(check=check, by=alice, outcome="broken")
     crisis.refresh_from_db()
@@ -272,7 +277,9 @@ def test_handled_crisis_stays_handled_on_recheck(workspace_a, alice, bob):
     assert list(crisis.steps.values_list("step", "done_by")) == [("call", bob.pk)]
     crisis_step_untick(crisis=crisis, step="call", by=bob)
     assert not crisis.steps.exists()
-    crisis_close(crisis=crisis, by=bob, note="Sconto del 10% sulla prossima fattura")
+    with pytest.raises(PermissionDenied):  # agents tick the steps; managers close
+        crisis_close(crisis=crisis, by=bob)
+    crisis_close(crisis=crisis, by=alice, note="Sconto del 10% sulla prossima fattura")
     promise_checks_run(workspace=workspace_a)
     crisis.refresh_from_db()
     assert crisis.closed_at is not None and not crisis.withdrawn

@@ -352,27 +352,27 @@ def test_checks_page_lists_recent_checks_and_filters_by_outcome(bob_client, hist
     assert bob_client.get(url, {"outcome": "maybe"}).status_code == 200
 
 
-def test_agent_corrects_a_check_without_javascript(bob_client, bob, history):
+def test_manager_overrides_a_check_without_javascript(carol_client, carol, history):
     check = PromiseCheck.objects.get(interaction=history["broken"])
     url = reverse("promises:promise-checks", args=[history["promise"].pk])
-    response = bob_client.post(
+    response = carol_client.post(
         reverse("promises:check-set", args=[check.pk]), {"outcome": "kept", "next": url}
     )
     assert response.status_code == 302 and response["Location"] == url
     check.refresh_from_db()
-    assert (check.outcome, check.manual, check.set_by_id) == ("kept", True, bob.pk)
+    assert (check.outcome, check.manual, check.set_by_id) == ("kept", True, carol.pk)
     assert Crisis.objects.get(promise_check=check).withdrawn
     # an outside "next" is not followed
-    response = bob_client.post(
+    response = carol_client.post(
         reverse("promises:check-set", args=[check.pk]),
         {"outcome": "broken", "next": "https://evil.example/"},
     )
     assert response["Location"] == url
 
 
-def test_agent_corrects_a_check_with_htmx_and_sees_who_set_it(bob_client, bob, history):
+def test_manager_overrides_a_check_with_htmx_and_sees_who_set_it(carol_client, carol, history):
     check = PromiseCheck.objects.get(interaction=history["kept"][0])
-    response = bob_client.post(
+    response = carol_client.post(
         reverse("promises:check-set", args=[check.pk]),
         {"outcome": "broken"},
         HTTP_HX_REQUEST="true",
@@ -380,8 +380,61 @@ def test_agent_corrects_a_check_with_htmx_and_sees_who_set_it(bob_client, bob, h
     html = response.content.decode()
     assert response.status_code == 200
     assert html.startswith(f'<tr id="check-{check.pk}" data-outcome="broken">')
-    assert "check-set-by" in html and bob.user.get_full_name() in html
+    assert "check-set-by" in html and carol.user.get_full_name() in html
     assert Crisis.objects.filter(promise_check=check, closed_at__isnull=True).exists()
+    # a manager may correct it again: the buttons stay
+    assert 'class="inline-form check-set"' in html
+
+
+@pytest.mark.parametrize(("which", "outcome"), [("broken", "kept"), ("kept", "broken")])
+def test_agent_cannot_override_a_measured_check(bob_client, history, which, outcome):
+    """Turning an automatic "broken" into "kept" would withdraw its crisis for good: an agent
+    gets 403 and nothing changes, and the checks page offers them no such button."""
+    interaction = history["broken"] if which == "broken" else history["kept"][0]
+    check = PromiseCheck.objects.get(interaction=interaction)
+    open_crises = Crisis.objects.filter(closed_at__isnull=True).count()
+    response = bob_client.post(reverse("promises:check-set", args=[check.pk]), {"outcome": outcome})
+    assert response.status_code == 403
+    check.refresh_from_db()
+    assert (check.outcome, check.manual, check.set_by_id) == (which, False, None)
+    assert Crisis.objects.filter(closed_at__isnull=True).count() == open_crises
+    html = bob_client.get(
+        reverse("promises:promise-checks", args=[history["promise"].pk])
+    ).content.decode()
+    assert 'data-outcome="broken"' in html
+    assert "check-set" not in html
+
+
+def test_agent_records_a_check_nothing_measured(bob_client, bob, history):
+    """A repair not started yet cannot be measured: an agent may record what happened."""
+    asked = timezone.now() - timedelta(hours=2)
+    waiting = interaction_record(
+        customer=history["customer"],
+        by=bob,
+        touchpoint=_tp(history["customer"].workspace),
+        occurred_at=asked,
+        requested_at=asked,
+    )
+    check = PromiseCheck.objects.get(interaction=waiting)
+    assert check.outcome == "not_measurable"
+    url = reverse("promises:promise-checks", args=[history["promise"].pk])
+    html = bob_client.get(url).content.decode()
+    assert html.count('class="inline-form check-set"') == 1
+    assert reverse("promises:check-set", args=[check.pk]) in html
+    response = bob_client.post(
+        reverse("promises:check-set", args=[check.pk]), {"outcome": "kept"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    check.refresh_from_db()
+    assert (check.outcome, check.manual, check.set_by_id) == ("kept", True, bob.pk)
+    # once it has a result, changing it again is an override
+    assert 'class="inline-form check-set"' not in response.content.decode()
+    response = bob_client.post(
+        reverse("promises:check-set", args=[check.pk]), {"outcome": "broken"}
+    )
+    assert response.status_code == 403
+    check.refresh_from_db()
+    assert check.outcome == "kept"
 
 
 @pytest.mark.parametrize("outcome", ["", "maybe"])

@@ -123,8 +123,8 @@ def test_bad_step_is_a_400(bob_client, crisis, data):
     assert not crisis.steps.exists()
 
 
-def test_mark_handled_with_notes(bob_client, bob, crisis):
-    response = bob_client.post(
+def test_mark_handled_with_notes(carol_client, carol, bob_client, crisis):
+    response = carol_client.post(
         reverse("promises:crisis-close", args=[crisis.pk]),
         {"note": "Sconto del 10% offerto"},
         HTTP_HX_REQUEST="true",
@@ -132,7 +132,7 @@ def test_mark_handled_with_notes(bob_client, bob, crisis):
     assert response.status_code == 200
     assert f'id="crisis-{crisis.pk}"' not in response.content.decode()
     crisis.refresh_from_db()
-    assert crisis.closed_at is not None and crisis.closed_by_id == bob.pk
+    assert crisis.closed_at is not None and crisis.closed_by_id == carol.pk
     assert (crisis.note, crisis.withdrawn) == ("Sconto del 10% offerto", False)
     assert f'id="crisis-{crisis.pk}"' not in _page(bob_client, crisis.customer).content.decode()
     # ticking a handled crisis is refused
@@ -143,8 +143,8 @@ def test_mark_handled_with_notes(bob_client, bob, crisis):
     assert not crisis.steps.exists()
 
 
-def test_close_without_javascript_redirects_to_the_customer(bob_client, crisis):
-    response = bob_client.post(reverse("promises:crisis-close", args=[crisis.pk]), {"note": ""})
+def test_close_without_javascript_redirects_to_the_customer(carol_client, crisis):
+    response = carol_client.post(reverse("promises:crisis-close", args=[crisis.pk]), {"note": ""})
     assert response.status_code == 302
     assert response["Location"] == reverse("customers:customer-detail", args=[crisis.customer_id])
 
@@ -154,9 +154,9 @@ def test_get_is_not_allowed(bob_client, crisis):
     assert bob_client.get(reverse("promises:crisis-close", args=[crisis.pk])).status_code == 405
 
 
-def test_false_alarm_from_the_panel_withdraws_the_crisis(bob_client, bob, crisis):
+def test_false_alarm_from_the_panel_withdraws_the_crisis(alice_client, alice, crisis):
     check = crisis.promise_check
-    response = bob_client.post(
+    response = alice_client.post(
         reverse("promises:check-set", args=[check.pk]),
         {"outcome": "kept", "panel": "1"},
         HTTP_HX_REQUEST="true",
@@ -164,7 +164,41 @@ def test_false_alarm_from_the_panel_withdraws_the_crisis(bob_client, bob, crisis
     assert response.status_code == 200
     assert f'id="crisis-{crisis.pk}"' not in response.content.decode()
     crisis.refresh_from_db()
-    assert crisis.withdrawn and crisis.closed_by_id == bob.pk
+    assert crisis.withdrawn and crisis.closed_by_id == alice.pk
+
+
+def test_agent_gets_403_on_closing_a_crisis_and_on_withdrawing_it(bob_client, crisis):
+    """Agents work through the checklist; marking the crisis handled, or the promise kept after
+    all, is for managers and owners. The panel offers an agent neither."""
+    response = bob_client.post(
+        reverse("promises:crisis-close", args=[crisis.pk]),
+        {"note": "Fatto"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403
+    response = bob_client.post(
+        reverse("promises:check-set", args=[crisis.promise_check_id]),
+        {"outcome": "kept", "panel": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403
+    crisis.refresh_from_db()
+    assert crisis.is_open and not crisis.withdrawn and crisis.note == ""
+    check = PromiseCheck.objects.get(pk=crisis.promise_check_id)
+    assert (check.outcome, check.manual) == ("broken", False)
+    html = _page(bob_client, crisis.customer).content.decode()
+    assert f'id="crisis-{crisis.pk}"' in html
+    assert reverse("promises:crisis-step", args=[crisis.pk]) in html
+    assert reverse("promises:crisis-close", args=[crisis.pk]) not in html
+    assert "crisis-false-alarm" not in html
+    assert "crisis-close-by-manager" in html
+
+
+def test_managers_see_the_close_and_withdraw_buttons(carol_client, crisis):
+    html = _page(carol_client, crisis.customer).content.decode()
+    assert reverse("promises:crisis-close", args=[crisis.pk]) in html
+    assert "crisis-false-alarm" in html
+    assert "crisis-close-by-manager" not in html
 
 
 def test_flag_promise_is_settled_from_the_customer_page(bob_client, alice, bob, workspace_a):

@@ -138,12 +138,24 @@ def test_touchpoint_of_another_workspace_is_refused(bob_client, workspace_a, wor
     assert not Expectation.objects.exists()
 
 
-def test_agent_deletes_a_need_and_get_is_refused(bob_client, misfit_prospect):
+def test_manager_deletes_a_need_and_get_is_refused(carol_client, misfit_prospect):
     expectation = misfit_prospect.expectations.get()
     url = reverse("promises:expectation-delete", args=[expectation.pk])
-    assert bob_client.get(url).status_code == 405
-    assert bob_client.post(url).status_code == 302
+    page = carol_client.get(reverse("customers:customer-detail", args=[misfit_prospect.pk]))
+    assert url in page.content.decode()
+    assert carol_client.get(url).status_code == 405
+    assert carol_client.post(url).status_code == 302
     assert not Expectation.objects.filter(pk=expectation.pk).exists()
+
+
+def test_agent_cannot_delete_a_need_and_does_not_see_the_button(bob_client, misfit_prospect):
+    """Removing the need that does not fit would take the prospect past the fit check."""
+    expectation = misfit_prospect.expectations.get()
+    url = reverse("promises:expectation-delete", args=[expectation.pk])
+    assert bob_client.post(url).status_code == 403
+    assert Expectation.objects.filter(pk=expectation.pk).exists()
+    page = bob_client.get(reverse("customers:customer-detail", args=[misfit_prospect.pk]))
+    assert url not in page.content.decode()
 
 
 def test_outsider_gets_404_on_every_fit_page(mallory_client, misfit_prospect):

@@ -131,6 +131,7 @@ def promise_checks(request: HttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "outcome": outcome,
             "outcomes": PromiseCheck.Outcome.choices,
+            "can_override": request.member.has_role(Role.MANAGER),
         },
     )
 
@@ -148,7 +149,9 @@ def _safe_next(request: HttpRequest) -> str | None:
 @member_required(Role.AGENT)
 def check_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Record or correct the outcome of one check, by one click. htmx gets the updated row
-    (or the customer's crisis panel); without JavaScript the page is reloaded."""
+    (or the customer's crisis panel); without JavaScript the page is reloaded. Any member
+    records a check nothing measured; overriding a kept or broken one is for managers and
+    owners (the service answers 403)."""
     check = get_for_workspace(
         request,
         PromiseCheck.objects.select_related(
@@ -184,7 +187,11 @@ def check_set(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "promises/_check_row.html",
-            {"check": check, "next_url": _safe_next(request) or ""},
+            {
+                "check": check,
+                "next_url": _safe_next(request) or "",
+                "can_override": request.member.has_role(Role.MANAGER),
+            },
         )
     messages.success(request, _("Check recorded."))
     next_url = _safe_next(request)

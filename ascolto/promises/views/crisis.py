@@ -1,4 +1,5 @@
-"""The broken-promise crisis panel of the customer page: tick the checklist, mark handled.
+"""The broken-promise crisis panel of the customer page: every member ticks the checklist;
+managers and owners mark the crisis handled.
 
 With htmx the panel is swapped in place; without JavaScript each form posts and the customer
 page is shown again at the crisis."""
@@ -61,7 +62,7 @@ def crisis_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Role.AGENT)
+@member_required(Role.MANAGER)
 def crisis_close(request: HttpRequest, pk: int) -> HttpResponse:
     crisis = _open_crisis(request, pk)
     form = CrisisCloseForm(request.POST)

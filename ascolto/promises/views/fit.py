@@ -40,7 +40,7 @@ def expectation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     return render(request, "promises/expectation_form.html", {"form": form, "customer": customer})
 
 
-@member_required(Role.AGENT)
+@member_required(Role.MANAGER)
 def expectation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

@@ -137,10 +137,10 @@ def test_corrections_in_a_never_change_b(workspace_a, workspace_b, alice):
 
 def test_correction_from_another_workspace_is_refused(workspace_a, mallory):
     import pytest
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied
 
     (a,) = _analysed(workspace_a, ["Tutto bene, grazie"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         text_correction_record(
             analysis=a, by=mallory, sentiment="negative", emotion="anger", aspects=[]
         )
