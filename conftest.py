@@ -12,6 +12,89 @@ os.environ.setdefault(
 )  # Playwright's sync API in live-server tests
 
 
+# --- What a run may leave out ----------------------------------------------------------------------
+# Every reason a test may be skipped for, and why that is acceptable. A skip for any other reason
+# fails the run, so a test that quietly stopped running (a check on a renamed setting, a missing
+# package) is seen at once instead of passing for months.
+ALLOWED_SKIPS: dict[str, str] = {
+    "SQLite only: the test run uses PostgreSQL": (
+        "checks the SQLite connection's settings and pragmas; the PostgreSQL run has none"
+    ),
+    "PostgreSQL only: the test run uses SQLite": (
+        "shows that PostgreSQL refuses to change a column a trigger names; the same migration"
+        " is tested on a SQLite file in every run"
+    ),
+    "in-memory SQLite test database cannot wait for locks": (
+        "twenty threads through a live server need a database that waits for its write lock;"
+        " the SQLite run's test database is in memory, so this runs on PostgreSQL only (the"
+        " same guarantee is tested serially on SQLite in test_public_views)"
+    ),
+    "EmoITA not available next to the repository": (
+        "rebuilding the shipped model needs the EmoITA data set, which is not redistributed"
+        " with Ascolto; it runs where ../shared/benchmarks is present"
+    ),
+    "shared benchmarks not present": (
+        "the external benchmark data (ATE_ABSITA, EmoITA) are not redistributed with Ascolto;"
+        " it runs where ../shared/benchmarks is present"
+    ),
+}
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="Also run the tests marked slow (always run when CI=true, or when -m is given).",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `slow` (minutes each) run in CI only, unless asked for (`--slow`, or a
+    `-m` expression, which then decides alone)."""
+    if _ci() or config.getoption("--slow") or config.getoption("markexpr"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+_UNLISTED_SKIPS: list[tuple[str, str]] = []
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return message.removeprefix("Skipped: ")
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = _skip_reason(report)
+        if reason not in ALLOWED_SKIPS:
+            _UNLISTED_SKIPS.append((report.nodeid, reason))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _UNLISTED_SKIPS and not hasattr(session.config, "workerinput") and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _UNLISTED_SKIPS or hasattr(config, "workerinput"):
+        return
+    terminalreporter.section("skipped for a reason not in ALLOWED_SKIPS (conftest.py)", red=True)
+    for nodeid, reason in _UNLISTED_SKIPS:
+        terminalreporter.line(f"{nodeid}: {reason}")
+    terminalreporter.line(
+        "Make the test run, or add its reason to ALLOWED_SKIPS with why it is acceptable."
+    )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_ssl_redirect_for_live_server():
     """The live server builds its middleware once per session, before any per-test settings

@@ -53,7 +53,7 @@ SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
     "ascolto.workspaces.services.member_invitations_sweep",
     "ascolto.feedback.services.survey_invitations_sweep",
-    "ascolto.feedback.services.submissions.submissions_sweep",
+    "ascolto.feedback.submissions.filing.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
 ]
@@ -62,7 +62,7 @@ WORKER_LOOPS: list[WorkerLoop] = [
     # The public survey page only accepts an answer (one INSERT); this files it as the response.
     WorkerLoop(
         "submissions",
-        "ascolto.feedback.services.submissions.submissions_loop",
-        batch="ascolto.feedback.services.submissions.submissions_store_all",
+        "ascolto.feedback.submissions.filing.submissions_loop",
+        batch="ascolto.feedback.submissions.filing.submissions_store_all",
     ),
 ]

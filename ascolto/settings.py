@@ -93,6 +93,9 @@ TEMPLATES = [
 # writer writes; IMMEDIATE transactions take the write lock up front, so concurrent writers wait
 # (up to the busy timeout) instead of failing with "database is locked" halfway through.
 SQLITE_TIMEOUT_SECONDS = env_int("ASCOLTO_SQLITE_TIMEOUT", 30)
+# Writers take turns before their transaction instead of in SQLite's busy handler (see
+# ascolto/feedback/submissions/writers.py and docs/submissions.md); 0 turns that off.
+SQLITE_WRITER_LOCK = env_bool("ASCOLTO_SQLITE_WRITER_LOCK", True)
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
     DATABASES = {
@@ -109,8 +112,8 @@ else:
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, with writers taking turns before each transaction (ascolto/lib/writers.py).
-    DATABASES["default"]["ENGINE"] = "ascolto.lib.sqlite"
+    # Django's backend, with writers taking turns before each transaction (SQLITE_WRITER_LOCK).
+    DATABASES["default"]["ENGINE"] = "ascolto.feedback.submissions.sqlite"
     # Tests run in memory, as Django's default for SQLite (said explicitly: test runners that
     # recognise SQLite by Django's engine name would otherwise make up a file name).
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")

@@ -61,8 +61,8 @@ from ascolto.feedback.models import (
     token_hash_of,
 )
 from ascolto.feedback.services import survey_create
-from ascolto.feedback.services.responses import field_name
-from ascolto.feedback.services.submissions import submissions_store_all
+from ascolto.feedback.submissions.answers import field_name
+from ascolto.feedback.submissions.filing import submissions_store_all
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 PROBE_TABLE = "bench_probe"

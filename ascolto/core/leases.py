@@ -311,7 +311,3 @@ def lease_sweep(
             enqueue(pk)
             enqueued += 1
     return enqueued
-
-
-# Short names for callers that read better without the prefix.
-claim = lease_claim

@@ -56,7 +56,7 @@ class DailyScore(models.Model):
     is written or removed (the answer form, imports, the demo loader, cascades) keeps it exact,
     in the same transaction. The dashboards read whole UTC days here and the few hours at the
     edges of a period from the responses themselves (`selectors`), so periods and months still
-    start at midnight in the workspace's time zone. See docs/benchmarks.md, "Dashboards"."""
+    start at midnight in the workspace's time zone. See docs/dashboards.md."""
 
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False

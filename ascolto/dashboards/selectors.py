@@ -19,7 +19,7 @@ Which rows count:
   the per-segment daily counts (`DailySegmentScore`, `DailySegmentInvitations`: each row counted
   in the segment its customer is in now, moved by a trigger when the customer changes segment),
   and the edge hours from the segment's customers' rows (`_of_segment`). With a survey filter
-  the rows are read directly. See docs/benchmarks.md, "Dashboards".
+  the rows are read directly. See docs/dashboards.md.
 - "Heard from" (coverage): an active customer who, in the last N days, answered a survey or has
   an interaction on the timeline. The timeline does not record who started an interaction, so
   every interaction counts as contact. Coverage and the silent customers are read from

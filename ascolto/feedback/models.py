@@ -360,7 +360,7 @@ class Response(models.Model):
 
     # Every index is one more write per submission on the busiest write path, so the foreign
     # keys that lead a composite index below (workspace, customer) have no index of their own,
-    # and `open_link` is indexed only where set (see docs/benchmarks.md, "Survey submissions").
+    # and `open_link` is indexed only where set (see docs/submissions.md, "Indexes").
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="survey_responses", db_index=False
     )
@@ -390,7 +390,7 @@ class Response(models.Model):
     )
     # The survey's kind, copied when the response is stored (a survey's kind never changes), so
     # the dashboards' aggregates read one covering index instead of joining every row to its
-    # survey (docs/benchmarks.md, "Dashboards").
+    # survey (docs/dashboards.md).
     kind = models.CharField(
         _("kind"), max_length=8, choices=Survey.Kind.choices, blank=True, editable=False
     )
@@ -493,7 +493,7 @@ class Submission(models.Model):
     inserts this one row; the unique invitation column lets one submission per invitation in.
     The worker turns it into the response, its answers, the timeline entry, the dashboards'
     counts, the text analysis and any detractor alert, within a second or so, keeping the time
-    of the submission (`services.submissions`). The row is deleted in the same transaction, so
+    of the submission (`feedback.submissions`). The row is deleted in the same transaction, so
     an invitation has its submission or its answered response, never both. A submission that
     cannot be stored keeps its row with the reason in `error`: nothing is lost.
     """

@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ascolto.feedback import public_form, selectors, services
+from ascolto.feedback import selectors, services
 from ascolto.feedback.models import Invitation, OpenLink, Question, Response, Submission, Survey
-from ascolto.feedback.services.responses import field_name, score_band
-from ascolto.feedback.services.submissions import submission_accept
+from ascolto.feedback.submissions.accept import submission_accept
+from ascolto.feedback.submissions.answers import field_name, score_band
+from ascolto.feedback.submissions.form import invitation_form_by_token
 from ascolto.workspaces.security import client_ip
 
 
@@ -168,10 +169,10 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
 
 def _answer_post(request: HttpRequest, token: str) -> HttpResponse:
     """The submission: one read (invitation, survey, questions), validation, then one INSERT
-    of the pending submission, which the worker stores as the response (`services.submissions`);
+    of the pending submission, which the worker files as the response (`feedback.submissions`);
     success is a redirect to the thank-you page, which renders nothing here. The rarer outcomes
     (already answered, bad input) load the full objects to render their page."""
-    form = public_form.invitation_form_by_token(token)
+    form = invitation_form_by_token(token)
     if form is None or (form.expired and not form.answered):
         return _not_found(request)
     with translation.override(form.language):

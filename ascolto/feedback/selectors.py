@@ -75,17 +75,6 @@ def invitation_list(*, workspace: Workspace, survey: Survey) -> QuerySet[Invitat
     )
 
 
-def invitation_list_for_customer(
-    *, workspace: Workspace, customer: Customer
-) -> QuerySet[Invitation]:
-    return (
-        Invitation.objects.for_workspace(workspace)
-        .filter(customer=customer)
-        .select_related("survey")
-        .order_by("-created_at", "-pk")
-    )
-
-
 def open_link_list(*, workspace: Workspace, survey: Survey) -> QuerySet[OpenLink]:
     return OpenLink.objects.for_workspace(workspace).filter(survey=survey)
 

@@ -531,29 +531,36 @@ def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
         .select_related("question", "touchpoint", "segment")
         .order_by("name_it", "pk")
     )
+    if not promises:
+        return []
     gaps = {
         p.pk: PromiseGap(
-            promise=p,
-            target=target_text(p),
-            promised=_to_unit(p, p.limit),
-            unit=p.unit,
+            promise=p, target=target_text(p), promised=_to_unit(p, p.limit), unit=p.unit
         )
         for p in promises
     }
-    if not promises:
-        return []
-
     checks = _checks(scope)
+    _delivered_fill(gaps, checks)
+    _trend_fill(gaps, checks, scope)
+    _perceived_fill(gaps, scope, promises)
+    need_rows = _expected_rows(scope, promises)
+    voices = _voices(scope, promises)
+    for gap in gaps.values():
+        gap.expected = _expected(gap.promise, need_rows)
+        gap.voice = voices.get(gap.promise.pk)
+    shown = [g for g in gaps.values() if g.promise.active or g.checks]
+    return sorted(shown, key=_largest_gap_first)
+
+
+def _delivered_fill(gaps: dict[int, PromiseGap], checks: QuerySet[PromiseCheck]) -> None:
+    """Checks by outcome, the measured values, and the distribution relative to the limit,
+    from one grouped query."""
     value, bucket = _bucket_expression()
     grouped = (
         checks.annotate(gap_value=value)
         .annotate(bucket=bucket)
         .values("promise_id", "outcome", "bucket")
-        .annotate(
-            n=Count("pk"),
-            measured_n=Count("measured"),
-            measured_sum=Sum("measured"),
-        )
+        .annotate(n=Count("pk"), measured_n=Count("measured"), measured_sum=Sum("measured"))
     )
     bucket_counts: dict[int, list[int]] = {}
     for row in grouped:
@@ -561,10 +568,11 @@ def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
         if gap is None:
             continue
         setattr(gap, row["outcome"], getattr(gap, row["outcome"]) + row["n"])
-        if row["outcome"] != NOT_MEASURABLE:
-            gap.measured_n += row["measured_n"]
-            gap.measured_sum += row["measured_sum"] or 0.0
-        if row["bucket"] is not None and row["outcome"] != NOT_MEASURABLE:
+        if row["outcome"] == NOT_MEASURABLE:
+            continue
+        gap.measured_n += row["measured_n"]
+        gap.measured_sum += row["measured_sum"] or 0.0
+        if row["bucket"] is not None:
             counts = bucket_counts.setdefault(row["promise_id"], [0] * len(BUCKET_LABELS))
             counts[row["bucket"]] += row["n"]
     for pk, counts in bucket_counts.items():
@@ -572,6 +580,9 @@ def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
             Bucket(str(label), count) for label, count in zip(BUCKET_LABELS, counts, strict=True)
         ]
 
+
+def _trend_fill(gaps: dict[int, PromiseGap], checks: QuerySet[PromiseCheck], scope: Scope) -> None:
+    """The share kept per month of the period, from one grouped query."""
     months, month = _month_case(scope)
     by_month: dict[tuple[int, int], tuple[int, int]] = {
         (row["promise_id"], row["month"]): (row["kept"], row["measurable"])
@@ -586,6 +597,10 @@ def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
             for i, b in enumerate(months)
         ]
 
+
+def _perceived_fill(gaps: dict[int, PromiseGap], scope: Scope, promises: list[Promise]) -> None:
+    """The mean rating of each promise's survey question, and its scale, from one grouped
+    query."""
     questions = {p.question_id for p in promises if p.question_id}
     ratings = {}
     if questions:
@@ -605,23 +620,14 @@ def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
         if row and row["n"]:
             gap.answers, gap.mean_rating = row["n"], float(row["mean"])
 
-    need_rows = _expected_rows(scope, promises)
-    for gap in gaps.values():
-        gap.expected = _expected(gap.promise, need_rows)
 
-    voices = _voices(scope, promises)
-    for gap in gaps.values():
-        gap.voice = voices.get(gap.promise.pk)
-
-    shown = [g for g in gaps.values() if g.promise.active or g.checks]
-    return sorted(
-        shown,
-        key=lambda g: (
-            g.largest_gap is None,
-            -(g.largest_gap or 0),
-            g.promise.name_it.lower(),
-            g.promise.pk,
-        ),
+def _largest_gap_first(gap: PromiseGap) -> tuple[bool, float, str, int]:
+    """Sort key: the largest gap first, those without figures last, then by name."""
+    return (
+        gap.largest_gap is None,
+        -(gap.largest_gap or 0),
+        gap.promise.name_it.lower(),
+        gap.promise.pk,
     )
 
 
@@ -632,6 +638,31 @@ def customers_differing(
     them: both on 0–100 (share of their measurable checks kept; their mean rating of the
     promise's question, normalised), top `limit` by the absolute difference. One query, and
     one more for the promises unless `promises` (by id, already loaded) has them."""
+    rows = list(_differing_rows(scope)[:limit])
+    if not rows:
+        return []
+    wanted = {r["promise_id"] for r in rows}
+    if promises is None or not wanted <= set(promises):
+        promises = Promise.objects.for_workspace(scope.workspace).in_bulk(wanted)
+    return [
+        DifferingCustomer(
+            promise=promises[r["promise_id"]],
+            customer_id=r["customer_id"],
+            customer_name=r["customer__name"],
+            kept=r["kept"],
+            measurable=r["measurable"],
+            mean_rating=float(r["mean"]),
+            delivered=float(r["delivered"]),
+            perceived=float(r["perceived"]),
+        )
+        for r in rows
+    ]
+
+
+def _differing_rows(scope: Scope) -> QuerySet:
+    """Per promise and customer with measurable checks and a rating of the promise's question:
+    kept and measurable checks, the mean rating, both on 0–100 (`delivered`, `perceived`) and
+    their absolute `difference`, largest first."""
     rating = (
         _answers(scope)
         .filter(
@@ -644,7 +675,7 @@ def customers_differing(
     )
     qmin = Cast("promise__question__min_value", FloatField())
     qmax = Cast("promise__question__max_value", FloatField())
-    rows = (
+    return (
         _checks(scope)
         .filter(
             outcome__in=[KEPT, BROKEN],
@@ -665,38 +696,14 @@ def customers_differing(
             mean=Subquery(rating, output_field=FloatField()),
         )
         .annotate(
-            delivered=ExpressionWrapper(
-                Cast("kept", FloatField()) * 100.0 / Cast("measurable", FloatField()),
-                output_field=FloatField(),
-            ),
-            perceived=ExpressionWrapper(
-                (F("mean") - qmin) * 100.0 / (qmax - qmin), output_field=FloatField()
-            ),
+            delivered=_float(Cast("kept", FloatField()) * 100.0 / Cast("measurable", FloatField())),
+            perceived=_float((F("mean") - qmin) * 100.0 / (qmax - qmin)),
         )
-        .annotate(
-            difference=ExpressionWrapper(
-                Abs(F("delivered") - F("perceived")), output_field=FloatField()
-            )
-        )
+        .annotate(difference=_float(Abs(F("delivered") - F("perceived"))))
         .filter(mean__isnull=False)
-        .order_by("-difference", "customer__name", "customer_id", "promise_id")[:limit]
+        .order_by("-difference", "customer__name", "customer_id", "promise_id")
     )
-    rows = list(rows)
-    if not rows:
-        return []
-    wanted = {r["promise_id"] for r in rows}
-    if promises is None or not wanted <= set(promises):
-        promises = Promise.objects.for_workspace(scope.workspace).in_bulk(wanted)
-    return [
-        DifferingCustomer(
-            promise=promises[r["promise_id"]],
-            customer_id=r["customer_id"],
-            customer_name=r["customer__name"],
-            kept=r["kept"],
-            measurable=r["measurable"],
-            mean_rating=float(r["mean"]),
-            delivered=float(r["delivered"]),
-            perceived=float(r["perceived"]),
-        )
-        for r in rows
-    ]
+
+
+def _float(expression: Any) -> ExpressionWrapper:
+    return ExpressionWrapper(expression, output_field=FloatField())

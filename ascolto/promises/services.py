@@ -9,7 +9,6 @@ second worker or `ascolto promises check` run twice raises no second alert.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -551,16 +550,6 @@ def expectation_delete(*, expectation: Expectation, by: Membership) -> None:
     would let a prospect past the fit check that is theirs to decide."""
     require_member(by, expectation.workspace_id, Role.MANAGER)
     expectation.delete()
-
-
-def interactions_check(interactions: Iterable[Interaction]) -> CheckTally:
-    """Check several interactions (e.g. a just-imported batch)."""
-    tally = CheckTally()
-    for interaction in interactions:
-        part = promise_checks_for_interaction(interaction=interaction)
-        for key in ("kept", "broken", "not_measurable", "alerts_raised"):
-            setattr(tally, key, getattr(tally, key) + getattr(part, key))
-    return tally
 
 
 # --- taking a prospect on: the fit check at conversion --------------------------------------

@@ -556,44 +556,171 @@ def _score(
     explanation: list[str],
     id: Any,
 ) -> Analysis:
-    n = len(tokens)
-    # 1. Every cue match at every position (longest first), with a fallback to the other
-    #    language's lexicon for content words in mixed-language text.
+    """The rules' analysis of lemmatised `tokens`, in the steps numbered below; each step adds
+    its cues (or changes theirs) and its lines of the explanation, in this order."""
+    # 1. Every cue match at every position, and where the words that change others are.
+    scene = _Scene.of(tokens, _cue_matches(tokens, lex, other))
+    # 2. Polarity cues.
+    cues, covered = _polarity_cues(scene)
+    # 3. Business patterns: a missing expected event, a missing service, waiting time.
+    events, late_cues = _missing_events(scene, covered)
+    time_cues, waits = _waiting_times(scene)
+    cues += events + _missing_services(scene) + waits
+    # 4. Irony.
+    irony = _irony(scene, cues)
+    # 5. Contrast weighting and a trailing "però…".
+    cues += _contrast(scene, cues, explanation)
+    # 6. Emoji.
+    emoji, emoji_emotions = _emoji_cues(tokens)
+    cues += emoji
+    # 7. The sentiment: the cues summed and normalised.
+    total, score, label, caps_words, exclamations = _sentiment(scene, cues, explanation)
+    # 8. Emotions and aspects.
+    emotions = _emotions(
+        scene.by_kind.get("emo", ()),
+        tokens,
+        scene.negated,
+        emoji_emotions,
+        total,
+        cues,
+        irony,
+        caps_words,
+        exclamations,
+        explanation,
+    )
+    emotion_label = max(emotions, key=lambda e: emotions[e])
+    aspects = _aspects(
+        scene.by_kind.get("asp", ()), tokens, cues, time_cues, late_cues, explanation
+    )
+    explanation.append(f"sentiment {label} ({score:+.2f}), emotion {emotion_label}")
+    return Analysis(
+        language=lang,
+        sentiment_label=label,
+        sentiment_score=round(score, 3),
+        emotion_label=emotion_label,
+        emotion_scores=emotions,
+        aspects=aspects,
+        explanation=explanation,
+        id=id,
+    )
+
+
+def _cue_matches(tokens: list[Token], lex: Lexicon, other: Lexicon) -> dict[str, list[Match]]:
+    """Every cue match at every position (longest first), by kind, with a fallback to the other
+    language's lexicon for content words in mixed-language text."""
     by_kind: dict[str, list[Match]] = {}
     for i, tok in enumerate(tokens):
         if tok.kind not in ("w", "w+", "n"):
             continue
         found = _matches_at(tokens, i, lex)
-        if not any(m.entry.kind in ("pol", "emo", "asp") for m in found) and (
-            tok.kind != "n" and tok.surface not in lex.fallback_block
+        if (
+            not any(m.entry.kind in ("pol", "emo", "asp") for m in found)
+            and tok.kind != "n"
+            and tok.surface not in lex.fallback_block
+            and tok.surface not in lex.stopwords
         ):
-            if tok.surface not in lex.stopwords:
-                saved = tok.lemma
-                tok.lemma = other.forms.get(tok.surface, tok.surface)
-                extra = [
-                    m
-                    for m in _matches_at(tokens, i, other)
-                    if m.entry.kind in ("pol", "emo", "asp")
-                ]
-                if not extra:
-                    tok.lemma = saved
-                found.extend(extra)
+            found.extend(_other_language_matches(tokens, i, other))
         for m in found:
             by_kind.setdefault(m.entry.kind, []).append(m)
+    return by_kind
 
-    def positions(kind: str) -> dict[int, Match]:
-        out: dict[int, Match] = {}
-        for m in by_kind.get(kind, ()):
-            if m.start not in out or out[m.start].end < m.end:
-                out[m.start] = m
-        return out
 
+def _other_language_matches(tokens: list[Token], i: int, other: Lexicon) -> list[Match]:
+    """The other lexicon's polarity, emotion and aspect cues at `i`; the token keeps the other
+    language's lemma only when one is found."""
+    tok = tokens[i]
+    saved = tok.lemma
+    tok.lemma = other.forms.get(tok.surface, tok.surface)
+    extra = [m for m in _matches_at(tokens, i, other) if m.entry.kind in ("pol", "emo", "asp")]
+    if not extra:
+        tok.lemma = saved
+    return extra
+
+
+def _positions(by_kind: dict[str, list[Match]], kind: str) -> dict[int, Match]:
+    """The longest match of `kind` starting at each position."""
+    out: dict[int, Match] = {}
+    for m in by_kind.get(kind, ()):
+        if m.start not in out or out[m.start].end < m.end:
+            out[m.start] = m
+    return out
+
+
+@dataclass
+class _Scene:
+    """What the steps of `_score` share: the tokens, the cue matches by kind, and where the
+    words are that change other words (negators, intensifiers, contrast) or stop them."""
+
+    tokens: list[Token]
+    by_kind: dict[str, list[Match]]
+    negators: dict[int, Match]
+    surprises: set[int]  # "aspettavo" in "non mi aspettavo": neither negated nor waiting
+    intensifiers: dict[int, Match]
+    diminishers: dict[int, Match]
+    contrast: dict[int, Match]
+    praise_at: dict[int, Match]
+    hard_stops: set[int]  # sentence boundaries and commas: no negation or modifier crosses them
+    contrast_at: int | None  # the contrast word that splits the text, if any
+    used_modifiers: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, tokens: list[Token], by_kind: dict[str, list[Match]]) -> _Scene:
+        negators, surprises = _negators(tokens, _positions(by_kind, "neg"))
+        contrast = _positions(by_kind, "contrast")
+        boundaries = {
+            i for i, t in enumerate(tokens) if t.kind == "p" and t.surface[0] in _BOUNDARY
+        }
+        commas = {i for i, t in enumerate(tokens) if t.kind == "p" and t.surface == ","}
+        # Contrast: the last contrast word that is not at the start of the text splits it.
+        first_word = next((i for i, t in enumerate(tokens) if t.kind in ("w", "w+")), None)
+        splitting = [i for i in contrast if i > 0 and first_word is not None and first_word < i]
+        return cls(
+            tokens=tokens,
+            by_kind=by_kind,
+            negators=negators,
+            surprises=surprises,
+            intensifiers=_positions(by_kind, "int"),
+            diminishers=_positions(by_kind, "dim"),
+            contrast=contrast,
+            praise_at=_positions(by_kind, "praise"),
+            hard_stops=boundaries | commas,
+            contrast_at=max(splitting, default=None),
+        )
+
+    def positions(self, kind: str) -> dict[int, Match]:
+        return _positions(self.by_kind, kind)
+
+    def negated(self, i: int, start: int | None = None) -> Match | None:
+        """The negator that reaches position `i` (from `start`), if any: within the window,
+        not across a stop or a contrast word."""
+        start = i if start is None else start
+        for j in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+            if j in self.hard_stops or (j in self.contrast and j != start):
+                return None
+            if j in self.negators and self.negators[j].end <= start:
+                return self.negators[j]
+        return None
+
+    def modifier(self, i: int) -> tuple[float, str]:
+        """The intensifier or diminisher just before `i` (weight and word), noted as used."""
+        for j in range(i - 1, max(-1, i - 3), -1):
+            if j in self.hard_stops:
+                break
+            for table in (self.intensifiers, self.diminishers):
+                if j in table and table[j].end <= i:
+                    self.used_modifiers.add(j)
+                    return table[j].entry.weight, table[j].entry.text
+        return 1.0, ""
+
+
+def _negators(tokens: list[Token], found: dict[int, Match]) -> tuple[dict[int, Match], set[int]]:
+    """The negators that negate ("non vorrei" does not), and the positions of the expectations
+    a negator turns into a pleasant surprise ("non mi aspettavo tanta competenza")."""
+    n = len(tokens)
     negators = {
-        i: m
-        for i, m in positions("neg").items()
-        if not (m.end < n and tokens[m.end].surface in _DESIRE)
+        i: m for i, m in found.items() if not (m.end < n and tokens[m.end].surface in _DESIRE)
     }
-    surprises: set[int] = set()  # "aspettavo" in "non mi aspettavo" is not waiting either
+    surprises: set[int] = set()
     for i, m in sorted(negators.items()):
         j = m.end
         while j < n and j - m.end < 3 and tokens[j].surface in _EXPECT_GAP:
@@ -602,87 +729,68 @@ def _score(
             for k in range(i, j + 1):
                 negators.pop(k, None)
             surprises.add(j)
-    intensifiers = positions("int")
-    diminishers = positions("dim")
-    contrast = positions("contrast")
-    praise_at = positions("praise")
-    boundaries = [i for i, t in enumerate(tokens) if t.kind == "p" and t.surface[0] in _BOUNDARY]
-    commas = {i for i, t in enumerate(tokens) if t.kind == "p" and t.surface == ","}
-    hard_stops = set(boundaries) | commas
+    return negators, surprises
 
-    # Contrast: the last contrast word that is not at the start of the text splits it.
-    contrast_at = None
-    for i in sorted(contrast):
-        if i > 0 and any(t.kind in ("w", "w+") for t in tokens[:i]):
-            contrast_at = i
 
-    def negated(i: int, start: int | None = None) -> Match | None:
-        start = i if start is None else start
-        for j in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
-            if j in hard_stops or (j in contrast and j != start):
-                return None
-            if j in negators and negators[j].end <= start:
-                return negators[j]
-        return None
-
-    used_modifiers: set[int] = set()
-
-    def modifier(i: int) -> tuple[float, str]:
-        for j in range(i - 1, max(-1, i - 3), -1):
-            if j in hard_stops:
-                break
-            for table in (intensifiers, diminishers):
-                if j in table and table[j].end <= i:
-                    used_modifiers.add(j)
-                    return table[j].entry.weight, table[j].entry.text
-        return 1.0, ""
-
-    # 2. Polarity cues: longest phrase wins, tokens inside it are not counted again.
+def _polarity_cues(scene: _Scene) -> tuple[list[_Cue], set[int]]:
+    """Polarity cues: the longest phrase wins, and the tokens inside it are not counted again;
+    each weighed by its form (superlative, capitals), a modifier before it and a negation.
+    Returns the cues and the positions they cover."""
+    tokens = scene.tokens
     cues: list[_Cue] = []
-    covered: set[int] = set(surprises)
-    pol = sorted(by_kind.get("pol", ()), key=lambda m: (m.start, -(m.end - m.start)))
+    covered: set[int] = set(scene.surprises)
+    pol = sorted(scene.by_kind.get("pol", ()), key=lambda m: (m.start, -(m.end - m.start)))
     for m in pol:
         if m.start in covered:
             continue
         covered.update(range(m.start, m.end))
-        surface = " ".join(t.original for t in tokens[m.start : m.end])
+        words = tokens[m.start : m.end]
         value = m.entry.weight
         notes = []
-        first = tokens[m.start]
-        if first.kind == "w+":
+        if words[0].kind == "w+":
             value *= SUPERLATIVE_BOOST
             notes.append("superlative")
-        if any(t.caps for t in tokens[m.start : m.end]):
+        if any(t.caps for t in words):
             value *= CAPS_BOOST
             notes.append("caps")
-        mult, mod = modifier(m.start)
+        mult, mod = scene.modifier(m.start)
         if mult != 1.0:
             value *= mult
             notes.append(f"'{mod}' x{mult:g}")
         neg = None
-        if not any(t.surface in _SELF_NEGATING for t in tokens[m.start : m.end]):
-            neg = negated(m.start)
+        if not any(t.surface in _SELF_NEGATING for t in words):
+            neg = scene.negated(m.start)
         if neg is not None:
-            if value > 0:
-                value *= NEGATED_POSITIVE
-            elif value >= -WEAK_NEGATIVE:
-                value = 0.0
-            else:
-                value *= NEGATED_NEGATIVE
+            value = _negated_value(value)
             notes.append(f"negated by '{neg.entry.text}'")
+        surface = " ".join(t.original for t in words)
         cues.append(
-            _Cue(surface, value, m.start, praise=m.start in praise_at, note=", ".join(notes))
+            _Cue(surface, value, m.start, praise=m.start in scene.praise_at, note=", ".join(notes))
         )
-
     # A word used as an intensifier ("super gentili") does not also count on its own.
-    cues = [c for c in cues if c.position not in used_modifiers]
+    return [c for c in cues if c.position not in scene.used_modifiers], covered
 
-    # 3. Business patterns: a missing expected event, a missing service, waiting time.
+
+def _negated_value(value: float) -> float:
+    """A negated cue: a positive one flips and weakens, a weak negative one counts nothing, a
+    stronger negative one becomes mildly positive."""
+    if value > 0:
+        return value * NEGATED_POSITIVE
+    if value >= -WEAK_NEGATIVE:
+        return 0.0
+    return value * NEGATED_NEGATIVE
+
+
+def _missing_events(scene: _Scene, covered: set[int]) -> tuple[list[_Cue], list[str]]:
+    """An expected event negated ("il tecnico non è ancora arrivato"), where no polarity cue
+    stands. Returns the cues and the ones that speak of lateness (for the aspects)."""
+    tokens = scene.tokens
+    cues: list[_Cue] = []
     late_cues: list[str] = []
-    for m in sorted(by_kind.get("expected", ()), key=lambda m: m.start):
+    for m in sorted(scene.by_kind.get("expected", ()), key=lambda m: m.start):
         if m.start in covered:
             continue
-        neg = negated(m.start)
+        neg = scene.negated(m.start)
         if neg is None or tokens[neg.start].surface in _ABILITY:
             continue
         gap = tokens[neg.end : m.start]
@@ -693,25 +801,42 @@ def _score(
         cues.append(
             _Cue(f"{neg.entry.text} … {surface}", MISSING_EVENT, m.start, note="missing event")
         )
-        if any(lm.start == m.start for lm in by_kind.get("late", ())):
+        if any(lm.start == m.start for lm in scene.by_kind.get("late", ())):
             late_cues.append(f"{neg.entry.text} … {surface}")
-    for m in by_kind.get("service", ()):
+    return cues, late_cues
+
+
+def _missing_services(scene: _Scene) -> list[_Cue]:
+    """A service noun after "senza", "without"... ("senza internet"). Service nouns carry no
+    polarity of their own, so nothing here counts twice."""
+    tokens = scene.tokens
+    cues = []
+    for m in scene.by_kind.get("service", ()):
         j = m.start - 1
         if j >= 0 and tokens[j].surface in ("il", "la", "the", "any", "l", "più"):
             j -= 1
         if j >= 0 and tokens[j].surface in ("senza", "without", "no", "niente", "zero"):
-            if m.start in covered:
-                # "senza problemi" style double counting is impossible here: service nouns
-                # carry no polarity of their own.
-                pass
-            covered.add(m.start)
             surface = f"{tokens[j].original} {tokens[m.start].original}"
             cues.append(_Cue(surface, SERVICE_MISSING, m.start, note="service missing"))
+    return cues
+
+
+_ORDINALS = frozenset(
+    ("terzo", "quarto", "quinto", "ennesimo", "ennesima", "third", "fourth", "fifth", "nth")
+)
+
+
+def _waiting_times(scene: _Scene) -> tuple[list[str], list[_Cue]]:
+    """Spans of time ("da tre giorni", "after two weeks"): every one is returned (for the
+    aspects), and the ones that read as waiting are cues."""
+    tokens = scene.tokens
+    n = len(tokens)
+    numbers = scene.positions("number")
+    preps = scene.positions("timeprep")
+    waiting = bool(scene.by_kind.get("waiting"))
     time_cues: list[str] = []
-    numbers = positions("number")
-    preps = positions("timeprep")
-    waiting = bool(by_kind.get("waiting"))
-    for i in sorted({m.start for m in by_kind.get("timeunit", ())}):
+    cues: list[_Cue] = []
+    for i in sorted({m.start for m in scene.by_kind.get("timeunit", ())}):
         unit = tokens[i].surface
         if unit in _LONG_UNITS or tokens[i].lemma in _LONG_UNITS:
             continue
@@ -728,28 +853,23 @@ def _score(
         if not (short or has_prep):
             continue
         time_cues.append(phrase)
-        ordinal = has_number and tokens[i - 1].surface in (
-            "terzo",
-            "quarto",
-            "quinto",
-            "ennesimo",
-            "ennesima",
-            "third",
-            "fourth",
-            "fifth",
-            "nth",
-        )
+        ordinal = has_number and tokens[i - 1].surface in _ORDINALS
         later = i + 1 < n and tokens[i + 1].surface in ("later", "dopo", "di", "of", "after")
         if (has_prep or ordinal or later) and (short or waiting):
             cues.append(_Cue(phrase, WAITING_TIME, i, note="waiting time"))
+    return time_cues, cues
 
-    # 4. Irony: praise next to negative facts and no contrast word, or irony markers.
+
+def _irony(scene: _Scene, cues: list[_Cue]) -> bool:
+    """Praise next to negative facts and no contrast word, or near an irony marker, quoted, or
+    with an ironic emoji, is read as irony: its value flips. Returns whether any was."""
+    tokens = scene.tokens
     irony = False
     irony_emoji = any(t.kind == "e" and _EMOJI[t.surface][1] == "irony" for t in tokens)
     quoted = {c.position for c in cues if c.praise and _quoted(tokens, c.position)}
     neg_facts = sum(c.value for c in cues if not c.praise and c.value < 0)
     pos_facts = sum(c.value for c in cues if not c.praise and c.value > 0)
-    markers = positions("marker")
+    markers = scene.positions("marker")
     for c in cues:
         if not c.praise or c.value <= 0:
             continue
@@ -758,27 +878,38 @@ def _score(
             c.position in quoted
             or irony_emoji
             or (near_marker and neg_facts < 0)
-            or (contrast_at is None and neg_facts <= -1.5 and pos_facts < -neg_facts)
+            or (scene.contrast_at is None and neg_facts <= -1.5 and pos_facts < -neg_facts)
         ):
             c.value *= IRONY_FLIP
             c.note = (c.note + ", " if c.note else "") + "read as irony"
             irony = True
+    return irony
 
-    # 5. Contrast weighting and a trailing "però…".
-    if contrast_at is not None:
-        after = [c for c in cues if c.position > contrast_at]
-        for c in cues:
-            c.value *= CONTRAST_BEFORE if c.position < contrast_at else CONTRAST_AFTER
-        if not after:
-            tail = [t for t in tokens[contrast_at + 1 :] if t.kind in ("w", "w+", "e")]
-            if len(tail) <= 6:
-                word = tokens[contrast_at].original
-                cues.append(
-                    _Cue(word + " …", TRAILING_CONTRAST, contrast_at, note="polite but negative")
-                )
-        explanation.append(f"contrast at '{tokens[contrast_at].original}'")
 
-    # 6. Emoji.
+def _contrast(scene: _Scene, cues: list[_Cue], explanation: list[str]) -> list[_Cue]:
+    """Around the contrast word, what comes after weighs more than what comes before; a text
+    that ends on a contrast word with nothing polar after it ("tutto bene, però…") reads as
+    polite but negative. Returns that trailing cue, if any."""
+    at = scene.contrast_at
+    if at is None:
+        return []
+    tokens = scene.tokens
+    after = [c for c in cues if c.position > at]
+    for c in cues:
+        c.value *= CONTRAST_BEFORE if c.position < at else CONTRAST_AFTER
+    trailing = []
+    if not after:
+        tail = [t for t in tokens[at + 1 :] if t.kind in ("w", "w+", "e")]
+        if len(tail) <= 6:
+            word = tokens[at].original
+            trailing.append(_Cue(word + " …", TRAILING_CONTRAST, at, note="polite but negative"))
+    explanation.append(f"contrast at '{tokens[at].original}'")
+    return trailing
+
+
+def _emoji_cues(tokens: list[Token]) -> tuple[list[_Cue], dict[str, float]]:
+    """Every emoji is a cue, and the evidence of the emotion it shows (irony counts as anger)."""
+    cues = []
     emoji_emotions: dict[str, float] = {}
     for i, t in enumerate(tokens):
         if t.kind == "e":
@@ -787,9 +918,18 @@ def _score(
             key = "anger" if emotion == "irony" else emotion
             if key in EMOTIONS:
                 emoji_emotions[key] = emoji_emotions.get(key, 0.0) + abs(value)
+    return cues, emoji_emotions
 
+
+def _sentiment(
+    scene: _Scene, cues: list[_Cue], explanation: list[str]
+) -> tuple[float, float, str, int, int]:
+    """The cues' sum (a request with only mild cues damped, exclamation marks amplifying),
+    normalised to -1..1, and its label; explains it cue by cue. Returns the sum, the score,
+    the label, and the counts of capitalised words and exclamation marks."""
+    tokens = scene.tokens
     total = sum(c.value for c in cues)
-    if by_kind.get("request") and all(abs(c.value) < 2 for c in cues) and total > 0:
+    if scene.by_kind.get("request") and all(abs(c.value) < 2 for c in cues) and total > 0:
         total *= REQUEST_DAMPING
         explanation.append(f"request: mild cues x{REQUEST_DAMPING:g}")
     exclamations = sum(len(t.original) for t in tokens if t.kind == "p" and t.surface == "!")
@@ -812,32 +952,7 @@ def _score(
         explanation.append(f"{kind} cue '{c.text}' {_fmt(c.value)}{note}")
     if len(cues) > MAX_EXPLANATION:
         explanation.append(f"… {len(cues) - MAX_EXPLANATION} more cues")
-
-    emotions = _emotions(
-        by_kind.get("emo", ()),
-        tokens,
-        negated,
-        emoji_emotions,
-        total,
-        cues,
-        irony,
-        caps_words,
-        exclamations,
-        explanation,
-    )
-    emotion_label = max(emotions, key=lambda e: emotions[e])
-    aspects = _aspects(by_kind.get("asp", ()), tokens, cues, time_cues, late_cues, explanation)
-    explanation.append(f"sentiment {label} ({score:+.2f}), emotion {emotion_label}")
-    return Analysis(
-        language=lang,
-        sentiment_label=label,
-        sentiment_score=round(score, 3),
-        emotion_label=emotion_label,
-        emotion_scores=emotions,
-        aspects=aspects,
-        explanation=explanation,
-        id=id,
-    )
+    return total, score, label, caps_words, exclamations
 
 
 def _blend(result: Analysis, tokens: list[Token], trained: textmodel.Model) -> None:

@@ -170,24 +170,6 @@ def char_output(words: list[str], group: Group) -> float:
     return total / math.sqrt(norm) if norm else 0.0
 
 
-def vectorise(counts: dict[str, float], group: Group) -> list[tuple[float, tuple[float, ...]]]:
-    """(TF-IDF value, weights) of every feature of the text known to the group, L2-normed."""
-    vocabulary = group.vocabulary
-    hits = []
-    norm = 0.0
-    for feat, count in counts.items():
-        entry = vocabulary.get(feat)
-        if entry is None:
-            continue
-        value = (1.0 + math.log(count)) * entry[0]
-        norm += value * value
-        hits.append((value, entry[1]))
-    if not hits:
-        return []
-    scale = 1.0 / math.sqrt(norm)
-    return [(value * scale, weights) for value, weights in hits]
-
-
 def raw_outputs(
     counts: dict[str, float], group: Group, words: list[str] | None = None
 ) -> list[float]:

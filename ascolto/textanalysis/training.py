@@ -47,10 +47,6 @@ def split_of(row_id: str) -> str:
     return "heldout" if int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % 10 < 3 else "tune"
 
 
-def fold_of(row_id: str, folds: int = 5) -> int:
-    return int(hashlib.sha256(("fold:" + row_id).encode()).hexdigest(), 16) % folds
-
-
 def load_tune_rows(path: Path = DEVSET) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]

@@ -64,7 +64,7 @@ def test_survey_answer_waiting_to_be_filed_is_reported(client, settings, workspa
     from ascolto.customers.tests.factories import CustomerFactory
     from ascolto.feedback.models import Submission
     from ascolto.feedback.services import survey_invitation_create
-    from ascolto.feedback.services.submissions import submissions_store_all
+    from ascolto.feedback.submissions.filing import submissions_store_all
     from ascolto.feedback.tests.factories import SurveyFactory
 
     survey = SurveyFactory(workspace=workspace_a, by=alice)

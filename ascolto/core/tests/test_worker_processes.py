@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
+from datetime import UTC, datetime
 
 CREATE = """
 from django.utils import timezone
@@ -33,6 +33,13 @@ def starts(db) -> list[str]:
     return [
         line.split()[1] for line in db.job_log.read_text().splitlines() if line.startswith("start ")
     ]
+
+
+def lease_expiry(db, key: str) -> datetime:
+    [(expires,)] = db.query("SELECT lease_expires_at FROM probe_probe WHERE key = %s", (key,))
+    if isinstance(expires, str):  # SQLite keeps UTC as text
+        return datetime.fromisoformat(expires).replace(tzinfo=UTC)
+    return expires
 
 
 def in_flight(db, *, done: int) -> bool:
@@ -63,8 +70,12 @@ def test_killed_worker_leaves_nothing_undone_and_nothing_done_twice(external_db)
     worker = db.ascolto("worker", "--interval", "0.1", stdout=subprocess.DEVNULL)
     try:
         db.wait_for(lambda: counts(db) == {"done": 29, "running": 1}, what="the rest to be done")
-        time.sleep(3.2)  # the killed worker's lease (3 s) expires
-        ticked = db.run("scheduler", "--once")
+        # The scheduler ticks at the moment the killed worker's lease (3 s) expires, instead of
+        # the test sleeping until then. The second worker took longer than that over the other
+        # 23 units (0.2 s each), so the unit the sweeper hands back is due at once.
+        expires = lease_expiry(db, killed_key)
+        assert datetime.now(UTC) >= expires
+        ticked = db.run("scheduler", "--once", "--now", expires.isoformat())
         assert ticked.returncode == 0, ticked.stderr
         db.wait_for(lambda: counts(db) == {"done": 30}, what="the swept unit", timeout=30)
     finally:
@@ -119,12 +130,12 @@ def test_two_schedulers_at_once_run_each_period_once(external_db):
 
 SUBMISSIONS = """
 from ascolto.bench import survey as bench
-from ascolto.feedback import public_form
-from ascolto.feedback.services.submissions import submission_accept
+from ascolto.feedback.submissions.accept import submission_accept
+from ascolto.feedback.submissions.form import invitation_form_by_token
 prepared = bench.prepare_survey({n})
 data = {{prepared.fields["main"]: "9", prepared.fields["why"]: "Puntuali"}}
 for token in prepared.tokens:
-    form = public_form.invitation_form_by_token(token)
+    form = invitation_form_by_token(token)
     submission_accept(target=form.target, questions=form.questions, data=data)
 result = len(prepared.tokens)
 """

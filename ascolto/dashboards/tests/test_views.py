@@ -213,13 +213,14 @@ def test_overview_page_query_count_does_not_grow_with_data(
 ):
     """GIVEN answers, a segment filter and many silent customers (two pages of them)
     WHEN the overview is opened, with and without the segment filter
-    THEN the page takes a fixed, small number of queries (session, member, filters and the
-    four figures; the session is saved), whatever the number of rows."""
+    THEN the page takes a fixed, small number of queries (session, member, filters, the four
+    figures and the navigation's unread count; the session is saved), whatever the number of
+    rows."""
     CustomerFactory.create_batch(30, workspace=workspace_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert alice_client.get(reverse("dashboards:overview")).status_code == 200
     segment = SegmentFactory(workspace=workspace_a, name="Nautica")
     CustomerFactory.create_batch(5, workspace=workspace_a, segment=segment)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = alice_client.get(reverse("dashboards:overview"), {"segment": segment.pk})
     assert response.status_code == 200

@@ -18,14 +18,7 @@ from ascolto.feedback.services.invitations import (
     survey_reminder_send,
     survey_reminders_queue,
 )
-from ascolto.feedback.services.responses import (
-    MAX_TEXT_LENGTH,
-    AlreadyAnswered,
-    field_name,
-    response_answers_clean,
-    response_submit,
-    score_band,
-)
+from ascolto.feedback.services.responses import response_submit
 from ascolto.feedback.services.surveys import (
     SCORE_RANGES,
     question_add,
@@ -33,6 +26,13 @@ from ascolto.feedback.services.surveys import (
     question_update,
     survey_create,
     survey_update,
+)
+from ascolto.feedback.submissions.answers import (
+    MAX_TEXT_LENGTH,
+    AlreadyAnswered,
+    field_name,
+    response_answers_clean,
+    score_band,
 )
 
 __all__ = [

@@ -32,14 +32,14 @@ from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import Answer, Question, Response, Survey
-from ascolto.feedback.services.responses import (
+from ascolto.feedback.services.surveys import SCORE_RANGES
+from ascolto.feedback.submissions.answers import (
     MAX_TEXT_LENGTH,
     TOP_SCORES,
     CleanAnswer,
-    _detractor_alert,
     score_band,
 )
-from ascolto.feedback.services.surveys import SCORE_RANGES
+from ascolto.feedback.submissions.store import detractor_alert
 from ascolto.lib.csvimport import CsvRow
 from ascolto.workspaces.models import Workspace
 
@@ -282,6 +282,6 @@ def _store(workspace, batch, why, zone, recent, result) -> int:
         if response.is_detractor and r.day >= recent:
             question = why.get(r.survey.pk)
             clean = [CleanAnswer(question, text=r.comment)] if question and r.comment else []
-            _detractor_alert(response, clean)
+            detractor_alert(response, clean)
             result.alerts += 1
     return len(responses)

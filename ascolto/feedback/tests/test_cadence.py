@@ -125,6 +125,7 @@ def test_touchpoint_trigger_fires_once_after_completion(
     assert CadenceTrigger.objects.filter(source_key=str(third.pk)).count() == 1
 
 
+@pytest.mark.slow  # 420 simulated days, the cadence job run twice on each
 def test_renewal_trigger_fires_once_per_renewal(
     at_start, time_machine, workspace_a, alice, survey_a, customer_a
 ):

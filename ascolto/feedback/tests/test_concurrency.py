@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ascolto.feedback import services
 from ascolto.feedback.models import Answer, Response, Submission
-from ascolto.feedback.services.submissions import submissions_store_all
+from ascolto.feedback.submissions.filing import submissions_store_all
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

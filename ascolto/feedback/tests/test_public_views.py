@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from ascolto.feedback import services
 from ascolto.feedback.models import Answer, Invitation, Response, Submission
-from ascolto.feedback.services.submissions import submissions_store_all
+from ascolto.feedback.submissions.filing import submissions_store_all
 from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.notifications.models import Notification
 

@@ -17,14 +17,15 @@ from django_tasks_db.models import DBTaskResult
 
 from ascolto.core.sweep import sweep_all
 from ascolto.customers.tests.factories import CustomerFactory
-from ascolto.feedback import public_form, services
+from ascolto.feedback import services
 from ascolto.feedback.models import Answer, Invitation, Response, Submission
-from ascolto.feedback.services.submissions import (
-    submission_accept,
+from ascolto.feedback.submissions.accept import submission_accept
+from ascolto.feedback.submissions.filing import (
     submissions_process,
     submissions_store_all,
     submissions_sweep,
 )
+from ascolto.feedback.submissions.form import invitation_form_by_token
 from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.notifications.models import Notification
 
@@ -37,7 +38,7 @@ def _invite(survey, customer, alice):
 
 def _accept(invitation, **answers):
     """Submit like the public page: its one read, then the accept."""
-    form = public_form.invitation_form_by_token(invitation.token)
+    form = invitation_form_by_token(invitation.token)
     fields = {q.role: f"q{q.pk}" for q in invitation.survey.questions.all()}
     data = {fields[role]: value for role, value in answers.items()}
     return submission_accept(target=form.target, questions=form.questions, data=data)
@@ -84,7 +85,7 @@ def test_bad_answers_store_nothing_and_a_second_accept_is_already_answered(
         _accept(invitation, main="2")
     submissions_store_all()
     # Stored: the page's read now sees it answered and does not try to insert at all.
-    assert public_form.invitation_form_by_token(invitation.token).answered
+    assert invitation_form_by_token(invitation.token).answered
     assert Response.objects.get().score == 9 and not Submission.objects.exists()
 
 
@@ -152,7 +153,7 @@ def test_the_sweeper_stores_what_no_worker_has(survey_a, customer_a, alice, sett
     settings.SCHEDULE_MODULE = "ascolto.schedule"
     _accept(_invite(survey_a, customer_a, alice), main="9")
     counts = sweep_all(now=timezone.now())
-    assert counts["ascolto.feedback.services.submissions.submissions_sweep"] == 1
+    assert counts["ascolto.feedback.submissions.filing.submissions_sweep"] == 1
     assert Response.objects.count() == 1
     assert submissions_sweep(now=timezone.now()) == 0
 

@@ -206,6 +206,7 @@ def test_model_comparison_tolerates_rounding_only():
     assert _differences({"a": 1}, {"b": 1}) == [": keys ['a'] != ['b']"]
 
 
+@pytest.mark.slow  # about two minutes: the whole model is trained again
 def test_shipped_model_is_rebuilt_identically():
     """GIVEN scikit-learn and EmoITA WHEN the model is retrained from the repository's data
     THEN the result is the shipped file: the same features, labels and settings, every weight

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from ascolto.core.testing import run_pending_tasks
 from ascolto.feedback.models import Question, Response
 from ascolto.feedback.services import response_submit, survey_invitation_create
-from ascolto.feedback.services.submissions import submissions_store_all
+from ascolto.feedback.submissions.filing import submissions_store_all
 from ascolto.feedback.tests.factories import SurveyFactory
 from ascolto.interactions.services import (
     interaction_record,

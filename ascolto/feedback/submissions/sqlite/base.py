@@ -1,11 +1,13 @@
 """Django's SQLite backend, with every transaction taking its writer's turn first.
 
 Ascolto's transactions on SQLite begin with `BEGIN IMMEDIATE` (they take the database's one
-write lock at once). This backend takes the writer's turn of `ascolto.lib.writers` just before
+write lock at once). This backend takes the writer's turn of `submissions.writers` just before
 that `BEGIN` and gives it up when the transaction commits or rolls back, so every writer (web
 requests, the task worker, the scheduler) queues in the same line, handed over at once, instead
 of some meeting the others in SQLite's busy handler, which sleeps up to 100 ms between tries.
-In-memory databases (the test suite's) are left as Django has them.
+In-memory databases (the test suite's) are left as Django has them, and so is every database
+while `ASCOLTO_SQLITE_WRITER_LOCK` is off. It lives with the survey's write path because that
+path's bursts are why it exists (docs/submissions.md), but it serves every transaction.
 
 A new database file is created readable by its owner only (0600), like the secret key: it holds
 the customers' personal data. SQLite gives its -wal and -shm files the same permissions.
@@ -17,7 +19,7 @@ import os
 
 from django.db.backends.sqlite3 import base
 
-from ascolto.lib import writers
+from ascolto.feedback.submissions import writers
 
 
 def create_private_file(name: object) -> None:

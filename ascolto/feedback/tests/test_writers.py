@@ -12,9 +12,10 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.db.utils import ConnectionHandler
 
-from ascolto.lib import writers
-from ascolto.lib.writers import write_turn
+from ascolto.feedback.submissions import writers
+from ascolto.feedback.submissions.writers import write_turn
 
 WAIT = 5.0
 
@@ -107,10 +108,26 @@ def test_processes_take_turns_on_the_lock_file(tmp_path):
 def _file_database(path):
     """A connection of Ascolto's SQLite backend to the database file `path`, outside Django's
     connection handler (the test suite's own database lives in memory, where turns are not
-    taken)."""
-    from ascolto.lib.sqlite.base import DatabaseWrapper
+    taken, or on PostgreSQL)."""
+    from ascolto.feedback.submissions.sqlite.base import DatabaseWrapper
 
-    return DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias="default")
+    configured = ConnectionHandler().configure_settings(
+        {
+            "default": {
+                "ENGINE": "ascolto.feedback.submissions.sqlite",
+                "NAME": str(path),
+                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
+            }
+        }
+    )
+    return DatabaseWrapper(configured["default"], alias="default")
+
+
+@pytest.fixture
+def unblocked(django_db_blocker):
+    """Connections to SQLite files of the test's own (not the test database)."""
+    with django_db_blocker.unblock():
+        yield
 
 
 def _begin(db) -> None:
@@ -122,10 +139,8 @@ def _end(db, *, commit: bool) -> None:
     db.set_autocommit(True)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's backend only")
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("commit", [True, False])
-def test_every_transaction_on_a_file_database_takes_its_turn(tmp_path, commit):
+def test_every_transaction_on_a_file_database_takes_its_turn(tmp_path, commit, unblocked):
     """GIVEN a transaction open on a SQLite file (the worker's, say) WHEN another thread begins
     one THEN it waits for the turn before `BEGIN`, and gets it as soon as the first commits or
     rolls back; no turn is left held afterwards."""
@@ -162,9 +177,7 @@ def test_every_transaction_on_a_file_database_takes_its_turn(tmp_path, commit):
     writers._TURN.release()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's backend only")
-@pytest.mark.django_db(transaction=True)
-def test_write_turn_around_a_transaction_is_taken_once(tmp_path):
+def test_write_turn_around_a_transaction_is_taken_once(tmp_path, unblocked):
     """`write_turn()` then a transaction on the same connection: the transaction does not wait
     for the turn its own connection holds, and the turn goes back when `write_turn` ends."""
     db = _file_database(tmp_path / "db.sqlite3")
@@ -176,3 +189,20 @@ def test_write_turn_around_a_transaction_is_taken_once(tmp_path):
     writers.turn_give(db)
     assert db._write_turn is None
     db.close()
+
+
+def test_with_the_writer_lock_off_a_transaction_takes_no_turn(tmp_path, settings, unblocked):
+    """GIVEN ASCOLTO_SQLITE_WRITER_LOCK off WHEN two transactions begin on a SQLite file THEN
+    neither takes a turn nor makes the lock file: the second goes straight to SQLite (whose
+    `BEGIN IMMEDIATE` then waits in its busy handler, as with Django's own backend)."""
+    settings.SQLITE_WRITER_LOCK = False
+    path = tmp_path / "db.sqlite3"
+    first = _file_database(path)
+    _begin(first)
+    try:
+        assert getattr(first, "_write_turn", None) is None
+        assert writers.turn_take(first) is False
+        assert not (tmp_path / "db.sqlite3-writers.lock").exists()
+    finally:
+        _end(first, commit=True)
+        first.close()

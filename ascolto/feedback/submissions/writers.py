@@ -9,12 +9,15 @@ before they begin: the threads of a process on a lock, which hands over at once,
 processes (gunicorn's workers, the worker, the scheduler) on an advisory lock on a file beside
 the database, which a waiting process tries again every `POLL_SECONDS`.
 
-Every transaction takes its turn by itself (Ascolto's SQLite backend, `ascolto.lib.sqlite`,
+Every transaction takes its turn by itself (Ascolto's SQLite backend, `submissions.sqlite`,
 calls `turn_take` before `BEGIN IMMEDIATE` and `turn_give` when it ends). `write_turn()` is for
 a single statement outside a transaction (an INSERT in autocommit mode), or to hold the turn
 across a few steps; a connection that holds the turn already does not wait for it again. A
 no-op on other databases, and inside a transaction that is already open (the turn must be taken
 before `BEGIN IMMEDIATE`, never while this connection holds the database's write lock).
+
+`ASCOLTO_SQLITE_WRITER_LOCK=0` (`settings.SQLITE_WRITER_LOCK`) turns the turns off: writers then
+meet in SQLite's busy handler, as with Django's own backend. See docs/submissions.md.
 """
 
 from __future__ import annotations
@@ -65,8 +68,9 @@ def _file_lock(fd: int, deadline: float) -> bool:
 
 def turn_take(db: Any) -> bool:
     """Wait for connection `db`'s turn (see the module docstring). Returns False, at once, when
-    it holds the turn already; True when this call took it (give it back with `turn_give`)."""
-    if getattr(db, "_write_turn", None) is not None:
+    it holds the turn already or turns are off (`SQLITE_WRITER_LOCK`); True when this call took
+    it (give it back with `turn_give`)."""
+    if getattr(db, "_write_turn", None) is not None or not settings.SQLITE_WRITER_LOCK:
         return False
     # A stuck holder must not stop the others for longer than SQLite itself would make them
     # wait: after the busy timeout they go on and meet in the busy handler as before.
