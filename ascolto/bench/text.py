@@ -193,7 +193,7 @@ def measure_load_seconds() -> float:
     interpreter (median of three)."""
     code = (
         "import time; t = time.process_time(); "
-        "from ascolto.textanalysis import analyser, model; analyser.load(); model.get_model(); "
+        "from ascolto.textanalysis import analyser, shipped_model; analyser.load(); shipped_model.get_model(); "
         "print(time.process_time() - t)"
     )
     runs = []

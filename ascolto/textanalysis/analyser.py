@@ -7,7 +7,7 @@ triggered them) and an explanation listing every cue used.
 The analyser is rule-based over our own lexicons (files in `data/`, see docs/textanalysis.md):
 lemma -> polarity weight, emotion and aspect cue lists, negators, intensifiers, diminishers,
 contrast words, irony patterns and an emoji table. Inflected forms come from `forms_<lang>.json`,
-built once from simplemma's dictionaries by `build_forms.py`, so nothing heavy is loaded at run
+built once from simplemma's dictionaries by `lemma_forms_build.py`, so nothing heavy is loaded at run
 time. Pure Python without Django imports: it is loaded once per process and is safe to call from
 any thread.
 """
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ascolto.textanalysis import model as textmodel
+from ascolto.textanalysis import shipped_model as textmodel
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -499,7 +499,7 @@ def _fmt(value: float) -> str:
 def analyse(text: str, language: str | None = None, *, id: Any = None) -> Analysis:
     """Analyse one text. `language` ("it"/"en") skips detection; anything else is an error.
 
-    The rules' result is blended with the trained model (`model.py`) when a model ships.
+    The rules' result is blended with the trained model (`shipped_model.py`) when a model ships.
     """
     return _analyse(text, language, id, use_model=True)
 

@@ -184,7 +184,7 @@ class TextCorrection(models.Model):
 class TextModel(models.Model):
     """A workspace's own sentiment, emotion and aspect model, trained on its corrections.
 
-    `params` is plain JSON (word counts of multinomial naive Bayes, see learning.py), never a
+    `params` is plain JSON (word counts of multinomial naive Bayes, see workspace_model.py), never a
     pickle. Each kind of label is used only when the blend beat the base analyser on the
     held-back corrections: `sentiment_in_use` / `emotion_in_use` (accuracy) and
     `aspects_in_use` (micro-F1). The newest row is the workspace's model.

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.interactions.models import Interaction, StaffSignal
-from ascolto.textanalysis import learning
+from ascolto.textanalysis import workspace_model
 from ascolto.textanalysis.analyser import AnalysisError, analyse
 from ascolto.textanalysis.models import (
     AspectName,
@@ -137,16 +137,16 @@ class _Learnt:
 
     def __init__(self, model: TextModel | None):
         self.sentiment = self.emotion = None
-        self.aspects: dict[str, learning.NaiveBayes] = {}
+        self.aspects: dict[str, workspace_model.NaiveBayes] = {}
         if model is None:
             return
         params = model.params or {}
         if model.sentiment_in_use and params.get("sentiment"):
-            self.sentiment = learning.NaiveBayes.from_json(params["sentiment"])
+            self.sentiment = workspace_model.NaiveBayes.from_json(params["sentiment"])
         if model.emotion_in_use and params.get("emotion"):
-            self.emotion = learning.NaiveBayes.from_json(params["emotion"])
+            self.emotion = workspace_model.NaiveBayes.from_json(params["emotion"])
         if model.aspects_in_use and params.get("aspects"):
-            self.aspects = learning.aspect_models_from_json(params["aspects"])
+            self.aspects = workspace_model.aspect_models_from_json(params["aspects"])
 
 
 def text_model_current(*, workspace_id: int) -> TextModel | None:
@@ -168,19 +168,19 @@ def _labels(text: str, learnt: _Learnt) -> Labels:
     sentiment, emotion, learned = result.sentiment_label, result.emotion_label, False
     explanation = list(result.explanation)
     if learnt.sentiment is not None:
-        blended = learning.blend(sentiment, learnt.sentiment.probabilities(text))
+        blended = workspace_model.blend(sentiment, learnt.sentiment.probabilities(text))
         if blended != sentiment:
             explanation.append(f"workspace model: sentiment {sentiment} -> {blended}")
             sentiment, learned = blended, True
     if learnt.emotion is not None:
-        blended = learning.blend(emotion, learnt.emotion.probabilities(text))
+        blended = workspace_model.blend(emotion, learnt.emotion.probabilities(text))
         if blended != emotion:
             explanation.append(f"workspace model: emotion {emotion} -> {blended}")
             emotion, learned = blended, True
     aspects = [{"name": a.name, "cues": list(a.cues)} for a in result.aspects]
     if learnt.aspects:
         base_names = [a["name"] for a in aspects]
-        chosen = learning.aspects_blend(learnt.aspects, text, base_names)
+        chosen = workspace_model.aspects_blend(learnt.aspects, text, base_names)
         for name in sorted(set(base_names) - chosen):
             explanation.append(f"workspace model: aspect {name} removed")
         for name in sorted(chosen - set(base_names)):
@@ -582,10 +582,10 @@ def text_model_train_if_due(*, workspace_id: int) -> bool:
     from ascolto.textanalysis.tasks import text_model_train_task
 
     count = text_corrections_count(workspace_id=workspace_id)
-    if count < learning.MIN_CORRECTIONS:
+    if count < workspace_model.MIN_CORRECTIONS:
         return False
     last = text_model_current(workspace_id=workspace_id)
-    if last is not None and count - last.trained_on < learning.RETRAIN_EVERY:
+    if last is not None and count - last.trained_on < workspace_model.RETRAIN_EVERY:
         return False
     text_model_train_task.enqueue(workspace_id=workspace_id)
     return True
@@ -593,7 +593,11 @@ def text_model_train_if_due(*, workspace_id: int) -> bool:
 
 def _examples(
     workspace_id: int,
-) -> tuple[list[learning.Example], list[learning.Example], list[learning.AspectExample]]:
+) -> tuple[
+    list[workspace_model.Example],
+    list[workspace_model.Example],
+    list[workspace_model.AspectExample],
+]:
     corrections = list(
         TextCorrection.objects.filter(workspace_id=workspace_id, is_current=True)
         .select_related("analysis")
@@ -613,11 +617,13 @@ def _examples(
             continue
         base = analyse(source.text[:MAX_TEXT])
         sentiment.append(
-            learning.Example(source.text, c.text_hash, c.sentiment, base.sentiment_label)
+            workspace_model.Example(source.text, c.text_hash, c.sentiment, base.sentiment_label)
         )
-        emotion.append(learning.Example(source.text, c.text_hash, c.emotion, base.emotion_label))
+        emotion.append(
+            workspace_model.Example(source.text, c.text_hash, c.emotion, base.emotion_label)
+        )
         aspects.append(
-            learning.AspectExample(
+            workspace_model.AspectExample(
                 source.text,
                 c.text_hash,
                 frozenset(c.aspects or ()),
@@ -631,15 +637,15 @@ def text_model_train(*, workspace_id: int) -> TextModel | None:
     """Train the workspace's model on its current corrections and record how it compares with
     the base analyser on the held-back fifth. Idempotent per number of corrections."""
     count = text_corrections_count(workspace_id=workspace_id)
-    if count < learning.MIN_CORRECTIONS:
+    if count < workspace_model.MIN_CORRECTIONS:
         return None
     existing = TextModel.objects.filter(workspace_id=workspace_id, trained_on=count).first()
     if existing is not None:
         return existing
     sentiment_examples, emotion_examples, aspect_examples = _examples(workspace_id)
-    sentiment = learning.train_and_evaluate(sentiment_examples)
-    emotion = learning.train_and_evaluate(emotion_examples)
-    aspects = learning.aspects_train_and_evaluate(aspect_examples, AspectName.values)
+    sentiment = workspace_model.train_and_evaluate(sentiment_examples)
+    emotion = workspace_model.train_and_evaluate(emotion_examples)
+    aspects = workspace_model.aspects_train_and_evaluate(aspect_examples, AspectName.values)
     try:
         with transaction.atomic():
             return TextModel.objects.create(

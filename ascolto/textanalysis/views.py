@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ascolto.lib.periods import workspace_zone
-from ascolto.textanalysis import selectors, services
+from ascolto.textanalysis import selectors, services, workspace_model
 from ascolto.textanalysis.forms import CommentFilterForm, CorrectionForm
 from ascolto.textanalysis.models import TextAnalysis
 from ascolto.textanalysis.templatetags.textanalysis_tags import badge_context
@@ -73,7 +73,7 @@ def comment_list(request: HttpRequest) -> HttpResponse:
             "without": without,
             "model": selectors.text_model_status(workspace=request.workspace),
             "corrections": services.text_corrections_count(workspace_id=request.workspace.pk),
-            "min_corrections": services.learning.MIN_CORRECTIONS,
+            "min_corrections": workspace_model.MIN_CORRECTIONS,
         },
         status=400 if invalid else 200,
     )

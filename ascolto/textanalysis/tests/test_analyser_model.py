@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from ascolto.textanalysis import analyser, model, training
+from ascolto.textanalysis import analyser, shipped_model_build
+from ascolto.textanalysis import shipped_model as model
 from ascolto.textanalysis.analyser import analyse, analyse_rules
 from ascolto.textanalysis.devset import load_devset
 
@@ -161,12 +162,12 @@ def test_devset_split_is_fixed_by_id_hash():
     """GIVEN the development set WHEN each row's split is recomputed from its id
     THEN it matches: the held-out rows are chosen by hash, not by hand."""
     rows = load_devset()
-    assert all(r["split"] == training.split_of(r["id"]) for r in rows)
+    assert all(r["split"] == shipped_model_build.split_of(r["id"]) for r in rows)
 
 
 def test_training_reads_only_the_tune_split():
     """GIVEN the training loader WHEN it reads the development set THEN no held-out row."""
-    rows = training.load_tune_rows()
+    rows = shipped_model_build.load_tune_rows()
     assert rows and all(r["split"] == "tune" for r in rows)
     held = {r["text"] for r in load_devset() if r["split"] == "heldout"}
     assert not held & {r["text"] for r in rows}
@@ -212,13 +213,13 @@ def test_shipped_model_is_rebuilt_identically():
     THEN the result is the shipped file: the same features, labels and settings, every weight
     within the file's rounding (reproducible, nothing hand-edited)."""
     pytest.importorskip("sklearn")
-    if not (training.DEFAULT_EMOITA / "emotivita_dev.csv").is_file():
+    if not (shipped_model_build.DEFAULT_EMOITA / "emotivita_dev.csv").is_file():
         pytest.skip("EmoITA not available next to the repository")
-    rebuilt = json.loads(training.dumps(training.train()))
+    rebuilt = json.loads(shipped_model_build.dumps(shipped_model_build.train()))
     shipped = json.loads(model.MODEL_PATH.read_text(encoding="utf-8"))
     differences = _differences(shipped, rebuilt)
     assert not differences, (
-        "data/model.json is stale: run python -m ascolto.textanalysis.training\n"
+        "data/model.json is stale: run python -m ascolto.textanalysis.shipped_model_build\n"
         + "\n".join(differences[:20])
     )
 
@@ -250,9 +251,11 @@ def test_character_block_is_computed_word_by_word_as_in_training():
     idf = dict(zip(names, raw["idf"], strict=True))
     x = scipy.hstack(
         [
-            training._matrix([counts], word_names, [idf[n] for n in word_names]),
-            training._char_matrix(
-                [training.gram_counts(words)], gram_names, [idf["c " + g] for g in gram_names]
+            shipped_model_build._matrix([counts], word_names, [idf[n] for n in word_names]),
+            shipped_model_build._char_matrix(
+                [shipped_model_build.gram_counts(words)],
+                gram_names,
+                [idf["c " + g] for g in gram_names],
             ),
         ]
     ).toarray()[0]

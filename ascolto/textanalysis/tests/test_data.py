@@ -29,12 +29,12 @@ def test_devset_is_big_and_well_formed():
 def test_forms_tables_match_the_lexicons():
     simplemma = pytest.importorskip("simplemma")
     assert simplemma
-    from ascolto.textanalysis.build_forms import build
+    from ascolto.textanalysis.lemma_forms_build import build
 
     for language in ("it", "en"):
         shipped = json.loads((DATA_DIR / f"forms_{language}.json").read_text(encoding="utf-8"))
         assert shipped == build(language), (
-            f"forms_{language}.json is stale: run python -m ascolto.textanalysis.build_forms"
+            f"forms_{language}.json is stale: run python -m ascolto.textanalysis.lemma_forms_build"
         )
 
 

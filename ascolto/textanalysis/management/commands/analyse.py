@@ -120,22 +120,24 @@ class Command(BaseCommand):
     def _train(self, options) -> None:
         from pathlib import Path
 
-        from ascolto.textanalysis import training
+        from ascolto.textanalysis import shipped_model_build
 
-        emoita = Path(options["emoita"]) if options["emoita"] else training.DEFAULT_EMOITA
+        emoita = (
+            Path(options["emoita"]) if options["emoita"] else shipped_model_build.DEFAULT_EMOITA
+        )
         if not (emoita / "emotivita_dev.csv").is_file():
             raise CommandError(
                 _("No emotivita_dev.csv in %(path)s: pass --emoita DIR.") % {"path": emoita}
             )
         try:
-            data = training.train(emoita=emoita)
+            data = shipped_model_build.train(emoita=emoita)
         except ImportError as exc:
             raise CommandError(
                 _("Training needs scikit-learn (pip install scikit-learn): %(reason)s")
                 % {"reason": exc}
             ) from exc
-        training.write(data)
-        self.stdout.write(_("Wrote %(path)s.") % {"path": training.model.MODEL_PATH})
+        shipped_model_build.write(data)
+        self.stdout.write(_("Wrote %(path)s.") % {"path": shipped_model_build.model.MODEL_PATH})
 
     def _stream(self, stream) -> None:
         out = []

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ascolto.core.testing import run_pending_tasks
-from ascolto.textanalysis import explain, learning
+from ascolto.textanalysis import explain, workspace_model
 from ascolto.textanalysis.analyser import analyse
 from ascolto.textanalysis.models import TextAnalysis, TextModel
 from ascolto.textanalysis.services import (
@@ -112,7 +112,7 @@ def test_model_that_does_not_beat_the_base_is_not_used(workspace_a, alice):
 def test_training_starts_in_the_background_at_100_corrections(
     workspace_a, alice, django_capture_on_commit_callbacks
 ):
-    items = [_jargon(n) for n in range(learning.MIN_CORRECTIONS)]
+    items = [_jargon(n) for n in range(workspace_model.MIN_CORRECTIONS)]
     analyses = _analysed(workspace_a, [t for t, _, _ in items])
     _correct_all(analyses[:-1], alice, [(s, e) for _, s, e in items[:-1]])
     assert not TextModel.objects.exists()
@@ -120,7 +120,7 @@ def test_training_starts_in_the_background_at_100_corrections(
         _correct_all(analyses[-1:], alice, [items[-1][1:]])
     run_pending_tasks()
     model = TextModel.objects.get(workspace=workspace_a)
-    assert model.trained_on == learning.MIN_CORRECTIONS
+    assert model.trained_on == workspace_model.MIN_CORRECTIONS
     assert text_model_train(workspace_id=workspace_a.pk).pk == model.pk  # once per count
 
 
@@ -148,8 +148,8 @@ def test_correction_from_another_workspace_is_refused(workspace_a, mallory):
 
 
 def test_naive_bayes_round_trips_through_json():
-    model = learning.NaiveBayes.fit(["ottimo servizio", "pessimo servizio"], ["pos", "neg"])
-    again = learning.NaiveBayes.from_json(json.loads(json.dumps(model.to_json())))
+    model = workspace_model.NaiveBayes.fit(["ottimo servizio", "pessimo servizio"], ["pos", "neg"])
+    again = workspace_model.NaiveBayes.from_json(json.loads(json.dumps(model.to_json())))
     assert again.probabilities("pessimo") == model.probabilities("pessimo")
     assert max(again.probabilities("pessimo").items(), key=lambda kv: kv[1])[0] == "neg"
 
@@ -260,16 +260,16 @@ def test_aspect_correction_in_a_never_changes_b(workspace_a, workspace_b, alice)
 
 def test_micro_f1_by_hand():
     """predicted {a, b} vs true {a}: tp 1, fp 1; {} vs {c}: fn 1 -> 2 / (2 + 1 + 1) = 0.5."""
-    assert learning.micro_f1([({"a", "b"}, {"a"}), (set(), {"c"})]) == 0.5
-    assert learning.micro_f1([(set(), set())]) == 1.0
+    assert workspace_model.micro_f1([({"a", "b"}, {"a"}), (set(), {"c"})]) == 0.5
+    assert workspace_model.micro_f1([(set(), set())]) == 1.0
 
 
 def test_aspect_without_enough_corrections_gets_no_model():
     examples = [
-        learning.AspectExample(
+        workspace_model.AspectExample(
             f"testo {n}", f"{n:064x}", frozenset({"price"} if n < 3 else ()), frozenset()
         )
         for n in range(40)
     ]
-    evaluation = learning.aspects_train_and_evaluate(examples, ["price", "quality"])
+    evaluation = workspace_model.aspects_train_and_evaluate(examples, ["price", "quality"])
     assert evaluation.models == {} and not evaluation.beats_base

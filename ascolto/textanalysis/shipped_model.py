@@ -2,7 +2,7 @@
 
 `features(words)` turns the analyser's lower-case tokens into sparse features (words, word
 pairs, 5-letter prefixes, words in a negation scope, emoji and `!`/`?`). Each *group* of the
-shipped model (`data/model.json`, written by `training.py`) has its own vocabulary, inverse
+shipped model (`data/model.json`, written by `shipped_model_build.py`) has its own vocabulary, inverse
 document frequencies and one weight per output: the TF-IDF vector (sublinear counts, L2-normed
 over the group's vocabulary) is dotted with the weights. No scikit-learn or numpy at run time.
 

@@ -1,6 +1,6 @@
 """Rebuild `data/model.json`, the trained part of the analyser, reproducibly.
 
-    python -m ascolto.textanalysis.training [--emoita DIR] [--check]
+    python -m ascolto.textanalysis.shipped_model_build [--emoita DIR] [--check]
     ascolto analyse --train [--emoita DIR]
 
 Training data (nothing else):
@@ -25,7 +25,8 @@ import math
 import sys
 from pathlib import Path
 
-from ascolto.textanalysis import analyser, model
+from ascolto.textanalysis import analyser
+from ascolto.textanalysis import shipped_model as model
 from ascolto.textanalysis.analyser import ASPECTS, EMOTION_LABELS, SENTIMENT_LABELS
 
 DATA_DIR = analyser.DATA_DIR

@@ -1,6 +1,6 @@
 """Build `data/forms_<lang>.json`: inflected form -> lemma, for every lemma our lexicons use.
 
-Run after editing a lexicon file:  python -m ascolto.textanalysis.build_forms
+Run after editing a lexicon file:  python -m ascolto.textanalysis.lemma_forms_build
 
 simplemma (MIT; dictionary sources listed in its licence folder) maps each form to its lemma; we
 keep the forms whose lemma our lexicons use, and add Italian gender/number variants of
