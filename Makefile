@@ -6,7 +6,7 @@ ASCOLTO := $(BIN)/ascolto
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-postgres install messages translations lint check-migrations clean
+.PHONY: typecheck run test test-postgres install messages translations lint check-migrations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,13 @@ test: install
 	$(BIN)/ruff format --check ascolto
 	ASCOLTO_DATA_DIR=$(CURDIR)/data/test $(ASCOLTO) makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(MAKE) typecheck
 	$(BIN)/pytest -n 2 $(if $(SLOW),--slow) $(PYTEST_ARGS)
+
+## Type checks (mypy with django-stubs): lib, workspaces, and every app's services and selectors.
+typecheck: $(STAMP)
+	$(BIN)/mypy $$(ls -d ascolto/lib ascolto/workspaces ascolto/*/services.py ascolto/*/services \
+		ascolto/*/selectors.py | grep -v '^ascolto/workspaces/')
 
 test-postgres:
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(MAKE) test

@@ -45,6 +45,7 @@ from django.db.models import (
     F,
     IntegerField,
     Lookup,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -346,20 +347,20 @@ def _windows_q(
 def _edges_and_daily(
     workspace: Workspace,
     segment: Segment | None,
-    model: type,
+    model: type[Model],
     column: str,
     split: _Split,
-    daily: type,
-    daily_by_segment: type,
+    daily: type[Model],
+    daily_by_segment: type[Model],
 ) -> tuple[QuerySet, QuerySet]:
     """The rows of the split's edge windows and the daily counts of the workspace, or of the
     segment's customers when a segment is given."""
-    edges = model.objects.filter(_windows_q(workspace, column, split.windows))
+    edges = model._default_manager.filter(_windows_q(workspace, column, split.windows))
     if segment is None:
-        return edges, daily.objects.filter(workspace=workspace)
+        return edges, daily._default_manager.filter(workspace=workspace)
     return (
         _of_segment(edges, workspace, segment),
-        daily_by_segment.objects.filter(workspace=workspace, segment_id=segment.pk),
+        daily_by_segment._default_manager.filter(workspace=workspace, segment_id=segment.pk),
     )
 
 
@@ -667,7 +668,7 @@ def response_rate(
     rows = daily.annotate(
         invited=Sum("invited"), opened=Sum("opened"), answered=Sum("answered")
     ).union(edges.annotate(**counts), all=True)
-    total = Counter()
+    total: Counter[str] = Counter()
     for row in rows:
         total.update({k: row[k] or 0 for k in ("invited", "opened", "answered")})
     return ResponseRate(total["invited"], total["opened"], total["answered"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
@@ -121,7 +121,16 @@ def validate_period_date(value: date) -> None:
         )
 
 
-def period_clean(form: forms.Form, data: dict) -> dict:
+class PeriodForm(Protocol):
+    """A form with `start`/`end` fields and the period they default to."""
+
+    default: Period
+    errors: Any
+
+    def add_error(self, field: str | None, error: Any) -> None: ...
+
+
+def period_clean(form: PeriodForm, data: dict) -> dict:
     """Complete and check the `start`/`end` fields of a period filter form: a missing end is the
     default period's end, a missing start one year before the end (or the default start).
     Dates outside FIRST_YEAR..LAST_YEAR are the field's error, whatever field type the form

@@ -30,6 +30,12 @@ def refuse_unknown_fields(
         )
 
 
+def _concrete(field: models.Field | models.ForeignObjectRel) -> models.Field:
+    if not isinstance(field, models.Field):  # a reverse relation is not a column to set
+        raise TypeError(f"{field.name} is not a field of the row")
+    return field
+
+
 def model_update(
     instance: models.Model, fields: Mapping[str, Any], allowed: Iterable[str]
 ) -> list[str]:
@@ -47,7 +53,7 @@ def model_update(
     if instance.pk is None:
         raise ValueError("model_update() changes a saved row; create it first")
     meta = instance._meta
-    model_fields = {name: meta.get_field(name) for name in fields}
+    model_fields = {name: _concrete(meta.get_field(name)) for name in fields}
     stored = (
         type(instance)
         ._base_manager.filter(pk=instance.pk)

@@ -123,7 +123,7 @@ def notification_mark_read(*, notification: Notification, by: Membership) -> Not
 @transaction.atomic
 def notifications_mark_all_read(*, by: Membership) -> int:
     """Mark all of `by`'s notifications read (only theirs: the recipient is the scope)."""
-    require_member(by, getattr(by, "workspace_id", None), Role.AGENT)
+    require_member(by, getattr(by, "workspace_id", 0), Role.AGENT)
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -455,8 +455,9 @@ def _alert_recipients(customer: Customer) -> list[Membership]:
             workspace_id=customer.workspace_id, role__in=[Role.OWNER, Role.MANAGER]
         ).select_related("user")
     )
-    if customer.account_owner_id and all(m.pk != customer.account_owner_id for m in members):
-        members.insert(0, customer.account_owner)
+    owner = customer.account_owner
+    if owner is not None and all(m.pk != owner.pk for m in members):
+        members.insert(0, owner)
     return members
 
 

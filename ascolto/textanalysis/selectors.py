@@ -4,9 +4,10 @@ SQL on indexed columns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -140,7 +141,7 @@ def text_analyses_with_texts(
     for a in analyses:
         source = texts[a.source_kind].get(a.source_id)
         if source is not None:
-            a.text = source.text
+            a.text = source.text  # type: ignore[attr-defined]  # shown with its analysis
             kept.append(a)
     return kept
 
@@ -207,6 +208,10 @@ def _aspect_rows(
     return qs
 
 
+def _voice_figures(row: Mapping[str, Any]) -> dict[str, int]:
+    return {k: row[k] for k in ("texts", "negative", "angry")}
+
+
 def _voice_counts() -> dict[str, Count]:
     # An analysis has each aspect at most once (textaspect_unique): a row is one text.
     return {
@@ -232,7 +237,7 @@ def aspect_voice(
         .values("name")
         .annotate(**_voice_counts())
     )
-    return {r["name"]: {k: r[k] for k in ("texts", "negative", "angry")} for r in rows}
+    return {r["name"]: _voice_figures(r) for r in rows}
 
 
 def aspect_voice_by_touchpoint(
@@ -278,10 +283,7 @@ def aspect_voice_by_touchpoint(
         .annotate(**_voice_counts())
     )
     return {
-        (r["name"], r["analysis__source_kind"], r["touchpoint"]): {
-            k: r[k] for k in ("texts", "negative", "angry")
-        }
-        for r in rows
+        (r["name"], r["analysis__source_kind"], r["touchpoint"]): _voice_figures(r) for r in rows
     }
 
 

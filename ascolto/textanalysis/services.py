@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,7 +179,7 @@ def _labels(text: str, learnt: _Learnt) -> Labels:
             emotion, learned = blended, True
     aspects = [{"name": a.name, "cues": list(a.cues)} for a in result.aspects]
     if learnt.aspects:
-        base_names = [a["name"] for a in aspects]
+        base_names = [a.name for a in result.aspects]
         chosen = workspace_model.aspects_blend(learnt.aspects, text, base_names)
         for name in sorted(set(base_names) - chosen):
             explanation.append(f"workspace model: aspect {name} removed")
@@ -317,8 +317,8 @@ def text_analysis_store(
     found = source.get(source_id)
     if found is None or not found.text.strip():
         with transaction.atomic():
-            for existing in stored.select_for_update():
-                existing.delete()
+            for row in stored.select_for_update():
+                row.delete()
         return None
     digest = text_hash(found.text)
     existing = stored.first()
@@ -504,7 +504,7 @@ def text_analyses_orphans_delete() -> int:
     return removed
 
 
-_WORKSPACE_PATH = {
+_WORKSPACE_PATH: dict[str, str] = {
     SourceKind.SURVEY_ANSWER: "response__workspace_id",
     SourceKind.INTERACTION: "workspace_id",
     SourceKind.STAFF_SIGNAL: "workspace_id",
@@ -514,12 +514,13 @@ _WORKSPACE_PATH = {
 def _source_queryset_any(kind: str) -> QuerySet:
     from ascolto.feedback.models import Answer
 
-    model = {
+    models: dict[str, type[Model]] = {
         SourceKind.SURVEY_ANSWER: Answer,
         SourceKind.INTERACTION: Interaction,
         SourceKind.STAFF_SIGNAL: StaffSignal,
-    }[kind]
-    return model.objects.all()
+    }
+    model = models[kind]
+    return model._default_manager.all()
 
 
 # --- Corrections --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.workspaces.models import Membership, Role, Workspace
@@ -18,7 +19,7 @@ class PasswordResetRequestForm(PasswordResetForm):
     (`services.password_reset_request`); this form only checks the address."""
 
 
-def grantable_roles(member: Membership) -> list[tuple[str, str]]:
+def grantable_roles(member: Membership) -> list[tuple[str, str | Promise]]:
     """The roles `member` may hand out: owners any, managers up to manager, agents none."""
     if member.has_role(Role.OWNER):
         return list(Role.choices)
@@ -38,7 +39,9 @@ class MemberInviteForm(forms.Form):
     def __init__(self, *args, member: Membership | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if member is not None:
-            self.fields["role"].choices = grantable_roles(member)
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)  # noqa: S101 (declared above)
+            role.choices = grantable_roles(member)
 
 
 class MemberRoleForm(forms.Form):

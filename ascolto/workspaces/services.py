@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
@@ -69,7 +69,7 @@ def token_hash(token: str) -> str:
 def workspace_create(
     *,
     name: str,
-    owner: AbstractBaseUser,
+    owner: User,
     language: str = "it",
     time_zone: str = "Europe/Rome",
     currency: str = "EUR",
@@ -266,13 +266,13 @@ def invitation_get_usable(*, token: str) -> MemberInvitation | None:
     return invitation
 
 
-def invitation_is_for(*, invitation: MemberInvitation, user: AbstractBaseUser) -> bool:
+def invitation_is_for(*, invitation: MemberInvitation, user: User) -> bool:
     """True when `user`'s email is the invited address (without regard to case)."""
     return normalise_email(getattr(user, "email", "")) == normalise_email(invitation.email)
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: MemberInvitation, user: AbstractBaseUser) -> Membership:
+def invitation_accept(*, invitation: MemberInvitation, user: User) -> Membership:
     """Join the workspace as `user`, who must have the invited address: a link opened by
     someone logged in with another account joins nobody. The invitation is claimed with a
     conditional update so a double click (or two tabs) cannot create two memberships."""
@@ -296,7 +296,7 @@ def _invitation_claim(invitation: MemberInvitation) -> None:
         raise InvitationUnusable(_("This invitation has already been used."))
 
 
-def _invitation_join(invitation: MemberInvitation, user: AbstractBaseUser) -> Membership:
+def _invitation_join(invitation: MemberInvitation, user: User) -> Membership:
     membership, _created = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )
@@ -336,7 +336,7 @@ def invitation_accept_as_new_user(
     return _invitation_join(invitation, user)
 
 
-def user_language(user: AbstractBaseUser) -> str:
+def user_language(user: User) -> str:
     """The language to write to a user in: their first workspace's, else the site default."""
     membership = (
         Membership.objects.filter(user=user)
@@ -375,11 +375,16 @@ def password_reset_request(*, email: str) -> int:
     )
     ids = [row.pk for row in rows]
     lease_dispatched(PasswordResetEmail.objects.filter(pk__in=ids))
-    transaction.on_commit(lambda: [_enqueue_reset_send(pk) for pk in ids])
+    transaction.on_commit(lambda: _enqueue_reset_sends(ids))
     return len(ids)
 
 
-def _reset_message(user: AbstractBaseUser) -> EmailMultiAlternatives:
+def _enqueue_reset_sends(ids: list[int]) -> None:
+    for pk in ids:
+        _enqueue_reset_send(pk)
+
+
+def _reset_message(user: User) -> EmailMultiAlternatives:
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode

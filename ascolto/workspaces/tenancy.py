@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -30,10 +31,18 @@ SESSION_KEY = "ascolto_workspace_id"
 M = TypeVar("M", bound=models.Model)
 
 
-class WorkspaceQuerySet(models.QuerySet):
+class MemberRequest(HttpRequest):
+    """For type checking: the request a `member_required` view receives."""
+
+    workspace: Workspace
+    member: Membership
+    user: User
+
+
+class WorkspaceQuerySet(models.QuerySet[M]):
     """Base queryset for every model that belongs to a workspace."""
 
-    def for_workspace(self, workspace: Workspace) -> WorkspaceQuerySet:
+    def for_workspace(self, workspace: Workspace) -> Self:
         return self.filter(workspace=workspace)
 
 
@@ -168,10 +177,10 @@ def get_for_workspace(
     request: HttpRequest, model: type[M] | models.QuerySet, pk: Any, **lookups: Any
 ) -> M:
     """Return the object with `pk` in the request's workspace, or raise 404."""
-    queryset = model.objects.all() if isinstance(model, type) else model
+    queryset = model._default_manager.all() if isinstance(model, type) else model
     try:
         return queryset.filter(workspace=request.workspace).get(pk=pk, **lookups)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
@@ -184,6 +193,8 @@ def workspace_context(request: HttpRequest) -> dict[str, Any]:
         "current_member": membership,
         "current_workspace": membership.workspace,
         "user_memberships": SimpleLazyObject(
-            lambda: list(Membership.objects.select_related("workspace").filter(user=request.user))
+            lambda: list(
+                Membership.objects.select_related("workspace").filter(user_id=membership.user_id)
+            )
         ),
     }

@@ -22,7 +22,12 @@ from ascolto.workspaces.forms import (
     grantable_roles,
 )
 from ascolto.workspaces.models import MemberInvitation, Membership, Role, Workspace
-from ascolto.workspaces.tenancy import SESSION_KEY, get_for_workspace, member_required
+from ascolto.workspaces.tenancy import (
+    SESSION_KEY,
+    MemberRequest,
+    get_for_workspace,
+    member_required,
+)
 
 logger = logging.getLogger("ascolto.security")
 
@@ -44,12 +49,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 @require_POST
 @member_required(Role.AGENT)
-def workspace_switch(request: HttpRequest) -> HttpResponse:
+def workspace_switch(request: MemberRequest) -> HttpResponse:
     try:
         workspace_id = int(request.POST.get("workspace", ""))
     except ValueError:
         raise Http404 from None
-    membership = Membership.objects.filter(user=request.user, workspace_id=workspace_id).first()
+    membership = Membership.objects.filter(
+        user_id=request.user.pk, workspace_id=workspace_id
+    ).first()
     if membership is None:
         raise Http404
     request.session[SESSION_KEY] = membership.workspace_id
@@ -57,7 +64,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Role.OWNER)
-def workspace_settings(request: HttpRequest) -> HttpResponse:
+def workspace_settings(request: MemberRequest) -> HttpResponse:
     # A fresh copy: a rejected form must not leave half-applied values on request.workspace.
     workspace = Workspace.objects.get(pk=request.workspace.pk)
     form = WorkspaceForm(request.POST or None, instance=workspace)
@@ -73,11 +80,11 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Role.AGENT)
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: MemberRequest) -> HttpResponse:
     viewer = request.member
     members = list(selectors.member_list(workspace=request.workspace))
     for membership in members:
-        membership.manageable = viewer.has_role(Role.MANAGER) and (
+        membership.manageable = viewer.has_role(Role.MANAGER) and (  # type: ignore[attr-defined]
             membership.role != Role.OWNER or viewer.has_role(Role.OWNER)
         )
     invitations = (
@@ -86,7 +93,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
         else []
     )
     for invitation in invitations:
-        invitation.manageable = invitation.role != Role.OWNER or viewer.has_role(Role.OWNER)
+        invitation.manageable = (  # type: ignore[attr-defined]
+            invitation.role != Role.OWNER or viewer.has_role(Role.OWNER)
+        )
     can_manage = viewer.has_role(Role.MANAGER)
     return render(
         request,
@@ -103,7 +112,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Role.MANAGER)
-def member_invite(request: HttpRequest) -> HttpResponse:
+def member_invite(request: MemberRequest) -> HttpResponse:
     form = MemberInviteForm(request.POST or None, member=request.member)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +133,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required(Role.MANAGER)
-def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+def member_role(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_for_workspace(request, Membership, pk)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -143,7 +152,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Role.MANAGER)
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_for_workspace(request, Membership, pk)
     leaving = membership.pk == request.member.pk
     try:
@@ -160,7 +169,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Role.MANAGER)
-def member_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def member_invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = get_for_workspace(request, MemberInvitation, pk)
     try:
         services.member_invitation_revoke(invitation=invitation, by=request.member)
@@ -175,7 +184,7 @@ def member_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Role.MANAGER)
-def member_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def member_invitation_resend(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = get_for_workspace(request, MemberInvitation, pk)
     try:
         services.member_invitation_resend(invitation=invitation, by=request.member)

@@ -178,7 +178,7 @@ def cadence_touchpoint_run(*, rule: CadenceRule, now: datetime) -> int:
         source_kind=CadenceTrigger.Source.TOUCHPOINT,
         source_key=Cast(OuterRef("pk"), CharField()),
     )
-    interactions = (
+    interactions = list(
         Interaction.objects.filter(
             workspace_id=rule.workspace_id,
             touchpoint_id=rule.after_touchpoint_id,
@@ -193,7 +193,6 @@ def cadence_touchpoint_run(*, rule: CadenceRule, now: datetime) -> int:
         .select_related("customer")
         .order_by("done_at", "pk")[:BATCH_SIZE]
     )
-    interactions = list(interactions)
     customer_ids = {i.customer_id for i in interactions}
     may_ask = set(
         _not_fatigued(Customer.objects.filter(pk__in=customer_ids), rule, now).values_list(

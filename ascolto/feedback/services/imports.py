@@ -127,7 +127,7 @@ def responses_import(
     today = today or timezone.localdate(timezone=zone)
     result = ImportResult()
     surveys = list(Survey.objects.for_workspace(workspace))
-    by_name = {}
+    by_name: dict[str, Survey] = {}
     for survey in sorted(surveys, key=lambda s: s.pk):
         by_name.setdefault(survey.name.strip().lower(), survey)
     ranges = _survey_ranges(surveys)

@@ -224,7 +224,7 @@ def survey_reminders_queue(*, now: datetime | None = None) -> int:
         survey__active=True,
     ).values_list("pk", "sent_at", "survey__reminder_after_days")
     for pk, sent_at, days in candidates.iterator():
-        if sent_at <= now - timedelta(days=days):
+        if sent_at is not None and days is not None and sent_at <= now - timedelta(days=days):
             due.append(pk)
     queued = 0
     for pk in due:

@@ -15,7 +15,7 @@ from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 # The score range of each kind's main question, and the best score ("top") for "all good".
-SCORE_RANGES = {
+SCORE_RANGES: dict[str, tuple[int, int]] = {
     Survey.Kind.NPS: (0, 10),
     Survey.Kind.CSAT: (1, 5),
     Survey.Kind.CES: (1, 7),
