@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ascolto.core",
     "ascolto.workspaces",
+    "ascolto.audit",
     "ascolto.customers",
     "ascolto.interactions",
     "ascolto.notifications",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ascolto.workspaces.tenancy.CurrentWorkspaceMiddleware",
+    "ascolto.audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("textanalysis/", include("ascolto.textanalysis.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
+    path("audit/", include("ascolto.audit.urls")),
     path("admin/", admin.site.urls),
 ]
