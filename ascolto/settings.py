@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ascolto.promises",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.privacy",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("notifications/", include("ascolto.notifications.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("audit/", include("ascolto.audit.urls")),
+    path("privacy/", include("ascolto.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
