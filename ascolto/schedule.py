@@ -41,6 +41,8 @@ JOBS: list[Job] = [
         "ascolto.dashboards.reports.monthly_reports_schedule",
         monthly=(1, "07:00"),
     ),
+    # What each kind's retention period has let expire is emptied, erased or deleted.
+    Job("privacy-retention", "ascolto.privacy.retention.retention_run", daily="03:30"),
     # Texts saved while no worker ran, or loaded in bulk: analysed in bounded batches.
     Job(
         "textanalysis-sweep",

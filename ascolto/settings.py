@@ -280,3 +280,15 @@ LOGGING = {
 
 # --- Application ---------------------------------------------------------------------------------
 PAGE_SIZE = 25
+
+# --- Privacy -------------------------------------------------------------------------------------
+# How many months each kind of data is kept (0: for ever); the daily `privacy-retention` job
+# removes what is older (docs/privacy.md). The Art. 30 record (`ascolto gdpr record`) lists them.
+PRIVACY_RETENTION_MONTHS = {
+    "survey_comments": env_int("ASCOLTO_RETENTION_SURVEY_COMMENTS_MONTHS", 0),
+    "interaction_notes": env_int("ASCOLTO_RETENTION_INTERACTION_NOTES_MONTHS", 0),
+    "lost_customers": env_int("ASCOLTO_RETENTION_LOST_CUSTOMERS_MONTHS", 0),
+    "notifications": env_int("ASCOLTO_RETENTION_NOTIFICATIONS_MONTHS", 12),
+    "audit_log": env_int("ASCOLTO_RETENTION_AUDIT_LOG_MONTHS", 24),
+    "failed_tasks": env_int("ASCOLTO_RETENTION_FAILED_TASKS_MONTHS", 3),
+}

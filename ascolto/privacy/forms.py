@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ascolto.lib.periods import PeriodDateField
+from ascolto.privacy.models import DataRequest
 from ascolto.privacy.services import MIN_PHONE_DIGITS, phone_digits
 
 
@@ -40,3 +42,16 @@ class EraseForm(forms.Form):
     def __init__(self, *args, mention_keys: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["redact"].choices = mention_keys
+
+
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("The person asks to"), choices=DataRequest.Kind.choices)
+    received_on = PeriodDateField(label=_("Received on"))
+    channel = forms.CharField(
+        label=_("Received by"),
+        required=False,
+        max_length=40,
+        help_text=_("Email, letter, phone, at the desk…"),
+    )
+    email = forms.EmailField(label=_("Their email"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Their phone"), required=False, max_length=40)

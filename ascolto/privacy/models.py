@@ -11,16 +11,22 @@ from ascolto.workspaces.models import Membership, Workspace
 from ascolto.workspaces.tenancy import WorkspaceQuerySet
 
 
-def one_month_after(moment: datetime) -> datetime:
-    """The GDPR's answer time (Art. 12(3)): one month, to the same day of the next month, or
-    its last day when the next month is shorter (31 January → 28/29 February)."""
-    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+def shift_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later (earlier when negative), or that month's last day when it
+    is shorter (31 January + 1 month → 28/29 February)."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
     for day in (moment.day, 30, 29, 28):
         try:
-            return moment.replace(year=year, month=month, day=day)
+            return moment.replace(year=year, month=month + 1, day=day)
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def one_month_after(moment: datetime) -> datetime:
+    """The GDPR's answer time (Art. 12(3)): one month."""
+    return shift_months(moment, 1)
 
 
 class DataRequest(models.Model):

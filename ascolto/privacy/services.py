@@ -24,6 +24,7 @@ import secrets
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes
 from email import policy as email_policy
 from pathlib import Path
@@ -40,11 +41,12 @@ from django.utils.translation import gettext as _
 
 from ascolto.audit.models import Action
 from ascolto.audit.services import audit_record
-from ascolto.customers.models import Customer
+from ascolto.customers.models import ConsentEvent, Customer
+from ascolto.customers.services import customer_surveys_opt_out
 from ascolto.lib.exports import csv_bytes
 from ascolto.privacy import inventory
 from ascolto.privacy.inventory import Kind
-from ascolto.privacy.models import DataRequest
+from ascolto.privacy.models import DataRequest, one_month_after
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
@@ -487,6 +489,7 @@ def person_erase_for_administrator(
     customer: Customer,
     redact: Iterable[str] = (),
     by: Membership | None = None,
+    compact: bool = True,
 ) -> ErasureResult:
     """Pseudonymise the customer: the row stays (so their scores, answers' numbers, checks and
     the dashboards' counts stay exactly as they were) under a name like "Erased customer
@@ -504,6 +507,7 @@ def person_erase_for_administrator(
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         _request_done(workspace=workspace, kind=DataRequest.Kind.ERASURE, customer=customer, by=by)
+        customer_surveys_opt_out(customer=customer, source=ConsentEvent.Source.ERASURE)
         result.rows_blanked = _blank_own_rows(customer, pseudonym)
         if needles:
             result.generated_replaced = _replace_generated(workspace, needles, pseudonym)
@@ -511,5 +515,55 @@ def person_erase_for_administrator(
             result.mentions_left = _mentions(workspace, needles)
         audit_record(action=Action.PERSON_ERASED, workspace=workspace, member=by, target=customer)
     result.files_removed = outbox_scrub(needles)
-    database_compact()
+    if compact:
+        database_compact()
     return result
+
+
+# --- the request log --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def data_request_log(
+    *,
+    workspace: Workspace,
+    by: Membership,
+    kind: str,
+    received_at: datetime,
+    channel: str = "",
+    email: str = "",
+    phone: str = "",
+) -> DataRequest:
+    """Log a request a person made (by email, letter, at the desk): due one month after it was
+    received. The person is linked when they are a customer with this address or number; only
+    a keyed hash of the address is kept."""
+    require_member(by, workspace, Role.OWNER)
+    if kind not in DataRequest.Kind.values:
+        raise ValidationError({"kind": _("Choose what the person asks.")})
+    if received_at > timezone.now():
+        raise ValidationError({"received_at": _("The date cannot be in the future.")})
+    customer = customers_matching(workspace=workspace, email=email, phone=phone).first()
+    contact = email or phone
+    request = DataRequest(
+        workspace=workspace,
+        kind=kind,
+        customer=customer,
+        channel=channel.strip()[:40],
+        received_at=received_at,
+        due_at=one_month_after(received_at),
+        subject_key=subject_key(workspace=workspace, value=contact) if contact else "",
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def data_request_close(*, data_request: DataRequest, by: Membership) -> DataRequest:
+    """Mark a request answered (an answer given outside Ascolto, e.g. a correction)."""
+    require_member(by, data_request.workspace_id, Role.OWNER)
+    DataRequest.objects.filter(pk=data_request.pk, done_at__isnull=True).update(
+        done_at=timezone.now(), handled_by=by
+    )
+    data_request.refresh_from_db()
+    return data_request

@@ -22,6 +22,7 @@ def test_every_app_s_panels_are_registered_in_their_slots():
             "textanalysis-voice",
             "customers-contracts",
             "customers-lost",
+            "customers-consent",
             "feedback-ask",
             "promises-fit",
         ],

@@ -7,3 +7,10 @@ def outbox(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "outbox"
     return tmp_path / "outbox"
+
+
+@pytest.fixture
+def survey_a(workspace_a, alice):
+    from ascolto.feedback.tests.factories import SurveyFactory
+
+    return SurveyFactory(workspace=workspace_a, by=alice, name="NPS")

@@ -1,5 +1,6 @@
 """`ascolto gdpr export --email E [--phone P] [--workspace ID] --output FILE.zip` and
-`ascolto gdpr erase --email E [--phone P] [--workspace ID] [--redact-mentions] [--no-input]`.
+`ascolto gdpr erase --email E [--phone P] [--workspace ID] [--redact-mentions] [--no-input]`,
+`ascolto gdpr retention [--dry-run]` and `ascolto gdpr record --workspace ID`.
 
 For the installation's administrator (docs/privacy.md). A person is found among the customers
 by address (any case) or phone number (by its digits). When they are a customer of several
@@ -7,6 +8,9 @@ workspaces (several businesses share the installation), `--workspace` names the 
 request this is. `export` writes a zip (`data.json` and one CSV per table). `erase`
 pseudonymises them, prints what it did and the mentions left in other rows' free text
 (`--redact-mentions` replaces those too); it asks for confirmation unless `--no-input`.
+`retention` removes what each kind's retention period let expire (the daily job's work) and
+prints how many rows of each kind; `--dry-run` only counts. `record` prints the workspace's
+record of processing activities (Art. 30) as Markdown.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
-from ascolto.privacy import services
+from ascolto.privacy import record, retention, services
 from ascolto.workspaces.models import Workspace
 
 
@@ -45,6 +49,10 @@ class Command(BaseCommand):
                 command.add_argument(
                     "--no-input", action="store_true", help="Do not ask for confirmation."
                 )
+        keep = sub.add_parser("retention", help="Remove what is older than its retention.")
+        keep.add_argument("--dry-run", action="store_true", help="Only count.")
+        art30 = sub.add_parser("record", help="Print the record of processing activities.")
+        art30.add_argument("--workspace", type=int, required=True, help="Workspace id.")
 
     def _customers(self, options) -> list[Customer]:
         if not options["email"] and not options["phone"]:
@@ -76,6 +84,17 @@ class Command(BaseCommand):
         return found
 
     def handle(self, *args, **options):
+        if options["action"] == "retention":
+            done = retention.retention_run(dry_run=options["dry_run"])
+            for name, count in done.items():
+                self.stdout.write(f"{name}: {count}")
+            return
+        if options["action"] == "record":
+            workspace = Workspace.objects.filter(pk=options["workspace"]).first()
+            if workspace is None:
+                raise CommandError(_("No workspace has this id."))
+            self.stdout.write(record.processing_record_text(workspace=workspace))
+            return
         customers = self._customers(options)
         if options["action"] == "export":
             return self._export(customers, Path(options["output"]))
