@@ -139,6 +139,12 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "survey:thanks": lambda ws: [{"token": _open_invitation(ws).token}],
     "workspaces:password-reset-confirm": lambda ws: [{"uidb64": "MQ", "token": "set-password"}],
     "workspaces:invitation-accept": lambda ws: [{"token": "unknown"}],
+    "customers:customer-consent": lambda ws: [{"pk": _first(Customer, ws)}],
+    "survey:unsubscribe": lambda ws: [{"token": _open_invitation(ws).token}],
+    "privacy:person-detail": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:person-export": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:person-erase": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:data-request-done": lambda ws: [{"pk": 1}],
 }
 
 
