@@ -111,6 +111,13 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+# PostgreSQL reached through a pooler in transaction mode (PgBouncer, docs/deployment.md): a
+# server connection is lent for one transaction only, so a cursor kept open across transactions
+# (Django's server-side cursors for `.iterator()`) would be looked for on another connection.
+# Prepared statements stay off, as is Django's default with psycopg 3.
+DB_POOLER = env_bool("ASCOLTO_DB_POOLER", False)
+if DB_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with writers taking turns before each transaction (SQLITE_WRITER_LOCK).
     DATABASES["default"]["ENGINE"] = "ascolto.feedback.submissions.sqlite"
