@@ -15,4 +15,5 @@ urlpatterns = [
     path("notifications/", include("ascolto.notifications.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("", include("ascolto.ops.urls")),
 ]
