@@ -8,6 +8,8 @@ back to in progress when reopened); `TRANSITIONS` says which moves exist. Every 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -19,7 +21,7 @@ from ascolto.customers.models import Customer
 from ascolto.feedback.models import Response
 from ascolto.interactions.models import Channel, Interaction
 from ascolto.promises.models import PromiseCheck
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.workspaces.models import Membership, Role, Workspace
 from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
 
@@ -352,3 +354,172 @@ class SlaAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.clock} {self.level}"
+
+
+class RemedyKind(models.TextChoices):
+    DISCOUNT = "discount", _("Discount")
+    REFUND = "refund", _("Refund or credit")
+    REDO = "redo", _("Free redo")
+    REPLACEMENT = "replacement", _("Replacement")
+    GIFT = "gift", _("A gift")
+    APOLOGY = "apology", _("An apology (no cost)")
+
+
+class RemedyOption(SameWorkspaceMixin, models.Model):
+    """A remedy the business allows, decided in advance by a manager: for one category (or all),
+    its default value and the most it may be worth, in the workspace's currency."""
+
+    same_workspace_fields = ("category",)
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        CaseCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="remedy_options",
+    )
+    kind = models.CharField(_("remedy"), max_length=12, choices=RemedyKind.choices)
+    default_amount = models.DecimalField(
+        _("usual value"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    max_amount = models.DecimalField(
+        _("at most"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allowed remedy")
+        verbose_name_plural = _("allowed remedies")
+        ordering = ["kind", "category", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "category"],
+                condition=Q(category__isnull=False),
+                name="remedyoption_unique_category",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "kind"],
+                condition=Q(category__isnull=True),
+                name="remedyoption_unique_any_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_amount__gte=0)
+                & (Q(max_amount__isnull=True) | Q(max_amount__gte=0)),
+                name="remedyoption_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.category or '*'})"
+
+    def clean(self) -> None:
+        errors = self.same_workspace_errors()
+        if self.max_amount is not None and self.default_amount > self.max_amount:
+            errors["default_amount"] = _("The usual value cannot be above the most allowed.")
+        if self.kind == RemedyKind.APOLOGY and (self.default_amount or self.max_amount):
+            errors["max_amount"] = _("An apology costs nothing.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SpendingBudget(SameWorkspaceMixin, models.Model):
+    """What a role, or one member, may grant without asking anyone: per case and per calendar
+    month (in the workspace's time zone). An empty amount is unlimited."""
+
+    same_workspace_fields = {"member": Membership.other_workspace_message}
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True, default="")
+    member = models.OneToOneField(
+        Membership,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="spending_budget",
+    )
+    per_case = models.DecimalField(
+        _("per case"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    per_month = models.DecimalField(
+        _("per month"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("spending budget")
+        verbose_name_plural = _("spending budgets")
+        ordering = ["role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="") & Q(member__isnull=False))
+                | (~Q(role="") & Q(member__isnull=True)),
+                name="spendingbudget_role_or_member",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "role"],
+                condition=~Q(role=""),
+                name="spendingbudget_one_per_role",
+            ),
+            models.CheckConstraint(
+                condition=(Q(per_case__isnull=True) | Q(per_case__gte=0))
+                & (Q(per_month__isnull=True) | Q(per_month__gte=0)),
+                name="spendingbudget_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member or self.get_role_display())
+
+
+class Remedy(SameWorkspaceMixin, models.Model):
+    """A remedy given (or asked for) on a case: the ledger of what service recovery cost.
+
+    Granted at once when within the budget of whoever grants it; otherwise it waits for a
+    member whose budget covers it, who approves or refuses it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    same_workspace_fields = ("case",)
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="remedies")
+    kind = models.CharField(_("remedy"), max_length=12, choices=RemedyKind.choices)
+    amount = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    why = models.CharField(_("why"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
+    # Whose budget it was granted from (the asker's, or the approver's), and when.
+    decided_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("remedy")
+        verbose_name_plural = _("remedies")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["workspace", "status", "decided_at"], name="remedy_ws_ledger"),
+            models.Index(fields=["decided_by", "status", "decided_at"], name="remedy_member_month"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="remedy_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} · {self.case_id}"

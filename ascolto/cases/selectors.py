@@ -3,13 +3,18 @@ cases only through these: open cases and missed deadlines per customer among the
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ascolto.cases.models import OPEN_STATUSES, Case, CaseCategory, CaseEvent, SlaAlert
-from ascolto.customers.models import Customer
+from ascolto.cases.models import OPEN_STATUSES, Case, CaseCategory, CaseEvent, Remedy, SlaAlert
+from ascolto.customers.models import Contract, Customer
 from ascolto.workspaces.models import Workspace
 
 
@@ -108,4 +113,70 @@ def case_open_for_category(*, customer: Customer, category: CaseCategory) -> Cas
         )
         .order_by("opened_at", "pk")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What service recovery cost: granted remedies summed in the database."""
+
+    total: Decimal
+    pending: Decimal
+    by_month: dict[date, Decimal]
+    by_category: dict[str, Decimal]
+    by_member: dict[int | None, Decimal]
+    by_kind: dict[str, Decimal]
+    # The yearly contract value of the customers given a remedy who are still customers.
+    kept_value: Decimal
+
+
+def remedy_list(*, workspace: Workspace, case: Case | None = None) -> QuerySet[Remedy]:
+    qs = Remedy.objects.for_workspace(workspace).select_related(
+        "case__customer", "case__category", "requested_by__user", "decided_by__user"
+    )
+    return qs.filter(case=case) if case is not None else qs
+
+
+def remedy_list_pending(*, workspace: Workspace) -> QuerySet[Remedy]:
+    return remedy_list(workspace=workspace).filter(status=Remedy.Status.PENDING)
+
+
+def remedy_ledger(
+    *, workspace: Workspace, start: datetime | None = None, end: datetime | None = None
+) -> Ledger:
+    """Totals of granted remedies (decided between `start` and `end` when given) per month (in
+    the workspace's time zone), category, member and kind."""
+    qs = Remedy.objects.for_workspace(workspace)
+    if start is not None:
+        qs = qs.filter(decided_at__gte=start)
+    if end is not None:
+        qs = qs.filter(decided_at__lt=end)
+    granted = qs.filter(status=Remedy.Status.GRANTED)
+    zone = ZoneInfo(workspace.time_zone)
+
+    def by(field: str) -> dict[Any, Decimal]:
+        rows = granted.values(field).annotate(total=Sum("amount")).order_by(field)
+        return {row[field]: row["total"] for row in rows}
+
+    months = (
+        granted.annotate(month=TruncMonth("decided_at", tzinfo=zone))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    )
+    kept_customers = granted.exclude(case__customer__status=Customer.Status.LOST).values(
+        "case__customer_id"
+    )
+    kept = Contract.objects.filter(workspace=workspace, customer_id__in=kept_customers).aggregate(
+        v=Sum("yearly_value")
+    )["v"]
+    return Ledger(
+        total=granted.aggregate(t=Sum("amount"))["t"] or Decimal(0),
+        pending=qs.filter(status=Remedy.Status.PENDING).aggregate(t=Sum("amount"))["t"]
+        or Decimal(0),
+        by_month={row["month"].date(): row["total"] for row in months},
+        by_category=by("case__category__code"),
+        by_member=by("decided_by_id"),
+        by_kind=by("kind"),
+        kept_value=kept or Decimal(0),
     )

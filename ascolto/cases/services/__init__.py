@@ -20,6 +20,13 @@ from ascolto.cases.services.cases import (
     case_update,
 )
 from ascolto.cases.services.defaults import case_defaults_install
+from ascolto.cases.services.remedies import (
+    case_remedy_approve,
+    case_remedy_grant,
+    case_remedy_refuse,
+    remedy_option_set,
+    spending_budget_set,
+)
 from ascolto.cases.services.sla import case_clocks_check, sla_policy_set
 
 __all__ = [
@@ -32,9 +39,14 @@ __all__ = [
     "case_note_add",
     "case_open",
     "case_open_for_system",
+    "case_remedy_approve",
+    "case_remedy_grant",
+    "case_remedy_refuse",
     "case_reopen",
     "case_settings_update",
     "case_status_change",
     "case_update",
+    "remedy_option_set",
     "sla_policy_set",
+    "spending_budget_set",
 ]

@@ -22,7 +22,9 @@ def world(workspace_a, alice, bob, carol):
     case = open_case(customer, carol)
     resolved = open_case(customer, carol, code="guasto")
     services.case_status_change(case=resolved, by=carol, status="resolved")
+    waiting = services.case_remedy_grant(case=case, by=bob, kind="refund", amount="500")
     return SimpleNamespace(
+        waiting=waiting,
         workspace=workspace_a,
         customer=customer,
         case=case,
@@ -93,6 +95,42 @@ ROWS: list[Row] = [
             resolve_minutes=3,
         ),
     ),  # fmt: skip
+    (
+        "case_remedy_grant",
+        Role.AGENT,
+        lambda w, by: services.case_remedy_grant(case=w.case, by=by, kind="gift", amount="20"),
+    ),
+    (
+        "case_remedy_approve",
+        Role.MANAGER,
+        lambda w, by: services.case_remedy_approve(remedy=w.waiting, by=by),
+    ),
+    (
+        "case_remedy_refuse",
+        Role.MANAGER,
+        lambda w, by: services.case_remedy_refuse(remedy=w.waiting, by=by, reason="No"),
+    ),
+    (
+        "remedy_option_set",
+        Role.MANAGER,
+        lambda w, by: services.remedy_option_set(
+            workspace=w.workspace, by=by, kind="gift", default_amount="10", max_amount="50"
+        ),
+    ),
+    (
+        "spending_budget_set for agents",
+        Role.MANAGER,
+        lambda w, by: services.spending_budget_set(
+            workspace=w.workspace, by=by, role="agent", per_case="150"
+        ),
+    ),
+    (
+        "spending_budget_set for owners",
+        Role.OWNER,
+        lambda w, by: services.spending_budget_set(
+            workspace=w.workspace, by=by, role="owner", per_case="150"
+        ),
+    ),
     (
         "case_settings_update",
         Role.OWNER,
