@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ascolto.feedback",
     "ascolto.textanalysis",
     "ascolto.promises",
+    "ascolto.cases",
     "ascolto.health",
     "ascolto.dashboards",
     "ascolto.demo",
