@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ascolto.health import views
+
+app_name = "health"
+
+urlpatterns = [
+    path("", views.at_risk, name="at-risk"),
+]
