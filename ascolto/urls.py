@@ -13,7 +13,7 @@ urlpatterns = [
     path("promises/", include("ascolto.promises.urls")),
     path("textanalysis/", include("ascolto.textanalysis.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
-    path("health/", include("ascolto.health.urls")),
+    path("at-risk/", include("ascolto.health.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
