@@ -297,8 +297,11 @@ def score_row(
     weights: Mapping[str, int],
     bands: Mapping[str, int],
     measures: Mapping[str, Callable[..., Result]] | None = None,
+    card: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Scored:
-    """The score of one customer's signals."""
+    """The score of one customer's signals: by the weights and bands, or, when the workspace
+    adopted a learned points card, 100 minus the card's points for the customer's bands (a
+    missing measure in its "missing" band)."""
     banded: dict[str, tuple[str, dict[str, Any]]] = {}
     missing: list[str] = []
     for name, measure in (measures or MEASURES).items():
@@ -316,13 +319,25 @@ def score_row(
         or available < bands["min_weight"] * sum(w for w in weights.values() if w > 0) / 100
     ):
         return Scored(None, "unknown", [], missing, found_flags)
-    losses = {
-        name: weights[name] * BAND_LOSS[band] * 100 / available
-        for name, (band, _params) in banded.items()
-    }
-    points = whole_losses(losses)
+    if card:
+        points = {
+            name: int(card.get(name, {}).get(banded[name][0] if name in banded else "missing", 0))
+            for name in card
+        }
+        for name in missing:
+            if points.get(name):
+                banded[name] = ("missing", {})
+    else:
+        losses = {
+            name: weights[name] * BAND_LOSS[band] * 100 / available
+            for name, (band, _params) in banded.items()
+        }
+        points = whole_losses(losses)
     contributions = sorted(
-        (Contribution(name, band, points[name], params) for name, (band, params) in banded.items()),
+        (
+            Contribution(name, band, points.get(name, 0), params)
+            for name, (band, params) in banded.items()
+        ),
         key=lambda c: (-c.points, c.measure),
     )
     score = 100 - sum(c.points for c in contributions)
@@ -333,6 +348,8 @@ def score_row(
 def sentence(measure: str, band: str, params: Mapping[str, Any]) -> str:
     """What a measure saw, as a sentence a shop owner reads."""
     p = dict(params)
+    if band == "missing":
+        return _("No data: the learned card counts that as a risk.")
     if measure == "feedback":
         if p.get("all_good"):
             return _("Top score with nothing to improve: “everything is fine” can hide a problem.")

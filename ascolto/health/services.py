@@ -61,8 +61,12 @@ def health_scores_as_of(
         flag_days=config.bands["flag_days"],
         customers=customers,
     )
+    card = config.card.get("points") if config.card.get("adopted") else None
     for row in signals.signal_values(rows, chunk=BATCH):
-        yield row, measures.score_row(row, day=day, weights=config.weights, bands=config.bands)
+        yield (
+            row,
+            measures.score_row(row, day=day, weights=config.weights, bands=config.bands, card=card),
+        )
 
 
 def _score_fields(scored: measures.Scored) -> dict[str, Any]:
@@ -426,4 +430,45 @@ def health_settings_update(
     row.version += 1  # version 1 is the defaults
     row.updated_at = timezone.now()
     row.save()
+    return row
+
+
+# --- The learned points card --------------------------------------------------------------------
+def health_card_propose(*, workspace: Workspace, horizon: int = 90, now: datetime | None = None):
+    """Fit the learned card on the workspace's own past and store it as a proposal (not
+    adopted) with its backtest beside the default weights'. Run by a command or a manager."""
+    from ascolto.health.backtest import card_fit
+
+    fit = card_fit(workspace=workspace, today=workspace_today(workspace, now), horizon=horizon)
+    if fit.card is None:
+        return fit
+    with transaction.atomic():
+        row, _created = HealthSettings.objects.select_for_update().get_or_create(
+            workspace=workspace
+        )
+        row.card = {
+            "points": fit.card.as_json(),
+            "adopted": False,
+            "lost": fit.lost,
+            "card_auc": fit.card_auc,
+            "default_auc": fit.default_auc,
+            "test_rows": fit.test_rows,
+            "fitted_at": (now or timezone.now()).isoformat(),
+        }
+        row.save(update_fields=["card"])
+    return fit
+
+
+@transaction.atomic
+def health_card_adopt(*, workspace: Workspace, by: Membership, adopt: bool) -> HealthSettings:
+    """Score with the proposed learned card (or go back to the weights). Managers."""
+    require_member(by, workspace, Role.MANAGER)
+    row = HealthSettings.objects.select_for_update().filter(workspace=workspace).first()
+    if row is None or not row.card.get("points"):
+        raise ValidationError(_("There is no learned card to adopt yet."))
+    if bool(row.card.get("adopted")) != adopt:
+        row.card = {**row.card, "adopted": adopt}
+        row.version += 1
+        row.updated_at = timezone.now()
+        row.save(update_fields=["card", "version", "updated_at"])
     return row

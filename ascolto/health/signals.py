@@ -3,7 +3,7 @@
 `signal_rows(workspace=, at=)` annotates the workspace's customers with correlated subqueries
 (counts and latest values over responses, invitations, interactions, staff signals, promise
 checks, crises, text analyses and contracts), each using the `(customer, time)` indexes those
-tables have. Only events at or before `at` are read, so a score "as of" a past date sees what
+tables have. Only events before `at` are read, so a score "as of" a past date sees what
 was known then (no leakage: a backtest or a history never peeks at the future).
 
 The tables are read here rather than through each app's selectors because the batch needs
@@ -108,10 +108,10 @@ def _words_q(field: str, words: list[str]) -> Q:
 def customers_as_of(*, workspace: Workspace, at: datetime) -> QuerySet[Customer]:
     """Customers of `workspace` as they were at `at`: created by then, not yet lost (no lost
     record on or before that day; the status is today's, so it is not read for past dates)."""
-    lost_by = LostRecord.objects.filter(customer=OuterRef("pk"), lost_on__lte=at.date())
+    lost_by = LostRecord.objects.filter(customer=OuterRef("pk"), lost_on__lt=at.date())
     return (
         Customer.objects.for_workspace(workspace)
-        .filter(created_at__lte=at)
+        .filter(created_at__lt=at)
         .exclude(status=Customer.Status.PROSPECT)
         .exclude(Exists(lost_by))
     )
@@ -132,21 +132,19 @@ def signal_rows(
     year = at - timedelta(days=365)
     ws = workspace.pk
     nps = Response.objects.filter(
-        workspace_id=ws, kind=Survey.Kind.NPS, score__isnull=False, submitted_at__lte=at
+        workspace_id=ws, kind=Survey.Kind.NPS, score__isnull=False, submitted_at__lt=at
     )
-    responses = Response.objects.filter(workspace_id=ws, submitted_at__lte=at)
-    interactions = Interaction.objects.filter(workspace_id=ws, occurred_at__lte=at)
-    signals = StaffSignal.objects.filter(workspace_id=ws, created_at__lte=at)
-    checks = PromiseCheck.objects.filter(workspace_id=ws, occurred_at__lte=at)
-    texts = TextAnalysis.objects.filter(
-        workspace_id=ws, occurred_at__lte=at, occurred_at__gt=window
-    )
+    responses = Response.objects.filter(workspace_id=ws, submitted_at__lt=at)
+    interactions = Interaction.objects.filter(workspace_id=ws, occurred_at__lt=at)
+    signals = StaffSignal.objects.filter(workspace_id=ws, created_at__lt=at)
+    checks = PromiseCheck.objects.filter(workspace_id=ws, occurred_at__lt=at)
+    texts = TextAnalysis.objects.filter(workspace_id=ws, occurred_at__lt=at, occurred_at__gt=window)
     leaving = list(LEAVING_WORDS) + competitor_names(workspace=workspace)
     leaving_since = at - timedelta(days=LEAVING_DAYS)
     answers_leaving = Answer.objects.filter(
         response__workspace_id=ws,
         response__customer=OuterRef("pk"),
-        response__submitted_at__lte=at,
+        response__submitted_at__lt=at,
         response__submitted_at__gt=leaving_since,
     ).filter(_words_q("text", leaving))
     qs = customers if customers is not None else customers_as_of(workspace=workspace, at=at)
@@ -160,9 +158,9 @@ def signal_rows(
         unanswered=_count(
             Invitation.objects.filter(
                 workspace_id=ws,
-                sent_at__lte=at - timedelta(days=7),
+                sent_at__lt=at - timedelta(days=7),
                 sent_at__gt=at - timedelta(days=180),
-            ).filter(Q(answered_at__isnull=True) | Q(answered_at__gt=at))
+            ).filter(Q(answered_at__isnull=True) | Q(answered_at__gte=at))
         ),
         interactions_year=_count(interactions.filter(occurred_at__gt=year)),
         negative_events=_count(
@@ -180,8 +178,8 @@ def signal_rows(
             )
         ),
         open_crises=_count(
-            Crisis.objects.filter(workspace_id=ws, opened_at__lte=at, withdrawn=False).filter(
-                Q(closed_at__isnull=True) | Q(closed_at__gt=at)
+            Crisis.objects.filter(workspace_id=ws, opened_at__lt=at, withdrawn=False).filter(
+                Q(closed_at__isnull=True) | Q(closed_at__gte=at)
             )
         ),
         texts=_count(texts),

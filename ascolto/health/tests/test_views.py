@@ -132,3 +132,73 @@ def test_customer_without_score_says_so(workspace_a, bob_client):
     customer = CustomerFactory(workspace=workspace_a)
     html = bob_client.get(reverse("customers:customer-detail", args=[customer.pk])).content.decode()
     assert 'id="health-panel"' in html and "chart-health-history" not in html
+
+
+SETTINGS = reverse("health:settings")
+BACKTEST = reverse("health:backtest")
+
+
+def _settings_post(**changes):
+    from ascolto.health.measures import DEFAULT_BANDS, DEFAULT_WEIGHTS
+
+    data = {f"w_{k}": v for k, v in DEFAULT_WEIGHTS.items()}
+    data.update({f"b_{k}": v for k, v in DEFAULT_BANDS.items()})
+    data.update(changes)
+    return data
+
+
+def test_manager_changes_weights_and_the_history_marks_it(carol_client, workspace_a):
+    from ascolto.health.selectors import health_config
+
+    response = carol_client.post(SETTINGS, _settings_post(w_feedback=30, w_renewal=0))
+    assert response.status_code == 302
+    config = health_config(workspace=workspace_a)
+    assert config.weights["feedback"] == 30 and config.weights["renewal"] == 0
+    assert config.version == 2
+
+
+def test_weights_that_do_not_add_up_are_refused_in_italian(carol_client, workspace_a):
+    from ascolto.health.models import HealthSettings
+
+    response = carol_client.post(SETTINGS, _settings_post(w_feedback=50))
+    assert response.status_code == 200
+    assert "100" in response.content.decode()
+    assert not HealthSettings.objects.filter(workspace=workspace_a).exists()
+    response = carol_client.post(SETTINGS, _settings_post(w_feedback="tanti"))
+    assert response.status_code == 200
+    assert not HealthSettings.objects.filter(workspace=workspace_a).exists()
+
+
+def test_agent_may_not_change_settings(bob_client, bob, workspace_a):
+    assert bob_client.get(SETTINGS).status_code == 403
+    assert bob_client.post(SETTINGS, _settings_post()).status_code == 403
+    from django.core.exceptions import PermissionDenied
+
+    from ascolto.health.services import health_settings_update
+
+    with pytest.raises(PermissionDenied):
+        health_settings_update(workspace=workspace_a, by=bob, weights={}, bands={})
+
+
+def test_settings_service_refuses_unknown_names(alice, workspace_a):
+    from django.core.exceptions import ValidationError
+
+    from ascolto.health.services import health_settings_update
+
+    with pytest.raises(ValidationError):
+        health_settings_update(workspace=workspace_a, by=alice, weights={"mood": 5}, bands={})
+
+
+def test_backtest_page_in_words(scored, bob_client):
+    response = bob_client.get(BACKTEST, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="backtest"' in html and 'id="learned-card"' in html
+    # no adopt button for an agent, and adopting is refused
+    assert 'name="adopt"' not in html
+    assert bob_client.post(BACKTEST, {"adopt": "1"}).status_code == 403
+
+
+def test_adopting_without_a_card_says_why(scored, carol_client):
+    response = carol_client.post(BACKTEST, {"adopt": "1"}, follow=True)
+    assert response.status_code == 200
