@@ -249,15 +249,17 @@ def _notify(workspace: Workspace, fallen: Sequence[HealthScore]) -> None:
     url = reverse("health:at-risk")
     for member, scores in by_recipient.values():
         with translation.override(workspace.language):
-            title = ngettext(
-                "%(name)s is now “%(level)s”",
-                "%(count)s customers fell to a worse health level",
-                len(scores),
-            ) % {
-                "name": scores[0].customer.name,
-                "level": Level(scores[0].level).label,
-                "count": len(scores),
-            }
+            if len(scores) == 1:
+                title = _("%(name)s is now “%(level)s”") % {
+                    "name": scores[0].customer.name,
+                    "level": Level(scores[0].level).label,
+                }
+            else:
+                title = ngettext(
+                    "%(count)s customer fell to a worse health level",
+                    "%(count)s customers fell to a worse health level",
+                    len(scores),
+                ) % {"count": len(scores)}
             lines = []
             for score in scores:
                 reasons = "; ".join(
