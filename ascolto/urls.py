@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("ascolto.cases.urls")),
     path("textanalysis/", include("ascolto.textanalysis.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
+    path("at-risk/", include("ascolto.health.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
     path("", include("ascolto.ops.urls")),
