@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ascolto.promises",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.onboarding",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
