@@ -70,9 +70,10 @@ def workspace_setup(
         currency=currency,
     )
     by = Membership.objects.get(workspace=workspace, user=owner)
-    Onboarding.objects.create(workspace=workspace, sector=sector)
     with translation.override(workspace.language):
         _install_sector_defaults(workspace, by, sector)
+    # after the defaults: what is created later is the owner's own doing (the checklist)
+    Onboarding.objects.create(workspace=workspace, sector=sector)
     return workspace
 
 
