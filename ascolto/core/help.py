@@ -12,4 +12,9 @@ from django.utils.translation import gettext_lazy as _
 # topic → title, in the order of the index
 TOPICS = {
     "start": _("Starting your own business"),
+    "promises": _("How promises are checked"),
+    "surveys": _("Asking customers: who is asked, and who is held back"),
+    "nps": _("Reading NPS and its margin"),
+    "detractor": _("What to do with a detractor"),
+    "pages": _("What each page is for"),
 }
