@@ -82,7 +82,14 @@ FIELDS: dict[str, dict[str, Kind]] = {
     },
     # Ascolto.
     "core.ScheduledRun": {**_LEASED, "job": N, "period_key": N},
-    "workspaces.Workspace": {"name": N, "language": N, "time_zone": N, "currency": N},
+    "workspaces.Workspace": {
+        "name": N,
+        "language": N,
+        "time_zone": N,
+        "currency": N,
+        "opening_hours": N,
+        "closed_days": N,
+    },
     "workspaces.Membership": {"role": N},
     "workspaces.MemberInvitation": {
         **_LEASED,
@@ -212,6 +219,29 @@ FIELDS: dict[str, dict[str, Kind]] = {
     "dashboards.DailyScore": {"kind": N},
     "dashboards.LastHeard": {"status": N},
     "dashboards.DailySegmentScore": {"kind": N},
+    "cases.CaseCategory": {"code": N, "name_it": N, "name_en": N},
+    "cases.Case": {
+        "channel": N,
+        "description": F,
+        "emotion": N,
+        "outcome": N,
+        "severity": N,
+        "source_key": N,
+        "status": N,
+    },
+    # `data` holds what changed ({"description": [old, new]}): the customer's words too.
+    "cases.CaseEvent": {"data": F, "from_status": N, "kind": N, "note": F, "to_status": N},
+    "cases.Remedy": {"decision_reason": F, "kind": N, "status": N, "why": F},
+    "cases.RemedyOption": {"kind": N},
+    "cases.SlaAlert": {"clock": N, "level": N},
+    "cases.SlaPolicy": {"severity": N},
+    "cases.SpendingBudget": {"role": N},
+    "health.HealthAlert": {"from_level": N, "to_level": N},
+    "health.HealthDigest": {**_LEASED},
+    # The score's reasons, written by the system ("promise 'on site in 24 h' broken twice").
+    "health.HealthScore": {"contributions": G, "flags": N, "level": N, "missing": N},
+    "health.HealthSettings": {"bands": N, "card": N, "weights": N},
+    "onboarding.Onboarding": {"sector": N},
     "privacy.DataRequest": {"kind": N, "subject_key": X, "channel": N},
 }
 
@@ -237,6 +267,12 @@ CUSTOMER_PATHS: dict[str, str] = {
     "promises.Expectation": "customer",
     "promises.FitOverride": "customer",
     "dashboards.LastHeard": "customer",
+    "cases.Case": "customer",
+    "cases.CaseEvent": "customer",
+    "cases.Remedy": "case__customer",
+    "cases.SlaAlert": "case__customer",
+    "health.HealthScore": "customer",
+    "health.HealthAlert": "customer",
 }
 
 # The field types that can hold text: each must be classified in FIELDS.

@@ -10,12 +10,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from ascolto.cases.models import CaseCategory
+from ascolto.cases.services import case_note_add, case_open
 from ascolto.core.testing import run_pending_tasks
 from ascolto.customers.models import Customer, LostRecord
 from ascolto.customers.tests.factories import ContractFactory, CustomerFactory
 from ascolto.feedback.models import Invitation, Question
 from ascolto.feedback.services import response_submit, survey_invitation_create
 from ascolto.feedback.tests.factories import SurveyFactory
+from ascolto.health.services import health_score_refresh
 from ascolto.interactions.services import staff_signal_record
 from ascolto.promises.models import Crisis, Expectation, FitOverride, PromiseCheck
 from ascolto.promises.tests.test_services_checks import late_visit, make_promise
@@ -49,7 +52,8 @@ def seed_person(*, workspace, owner, agent, capture, name=NAME, email=EMAIL, pho
     need and a fit decision, a survey emailed to them (the saved copy of the mail) and answered
     with a detractor comment naming them (response, answer, text analysis, alert), a lost
     record, a failed task's traceback and a mail error naming them, and the admin's history;
-    another customer whose notes mention them."""
+    a complaint (case) with a note, a health score; another customer whose notes mention
+    them."""
     customer = CustomerFactory(
         workspace=workspace,
         name=name,
@@ -94,6 +98,14 @@ def seed_person(*, workspace, owner, agent, capture, name=NAME, email=EMAIL, pho
             invitation=invitation,
         )
     run_pending_tasks()
+    case = case_open(
+        customer=customer,
+        by=agent,
+        category=CaseCategory.objects.filter(workspace=workspace).first(),
+        description=f"{name} ({phone}) lamenta il ritardo",
+    )
+    case_note_add(case=case, by=agent, note=f"Richiamata {name} su {email}")
+    health_score_refresh(workspace_id=workspace.pk, customer_id=customer.pk)
     LostRecord.objects.create(
         workspace=workspace,
         customer=customer,
