@@ -9,11 +9,13 @@ class PromisesConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect to the lower apps' hooks and registries (docs/architecture.md)."""
+        from ascolto.customers import hooks as customers_hooks
         from ascolto.customers.panels import customer_panels
         from ascolto.feedback import hooks as feedback_hooks
         from ascolto.interactions import hooks as interactions_hooks
         from ascolto.promises import panels, selectors, services
 
+        customers_hooks.customer_activating.register(services.customer_activating_fit_check)
         interactions_hooks.interaction_saved.register(services.promise_checks_for_interaction)
         interactions_hooks.interaction_measures.register(selectors.promise_measure_names)
         feedback_hooks.cadence_quiet_customers.register(selectors.customer_ids_after_broken_promise)
