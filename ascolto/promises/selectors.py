@@ -114,6 +114,25 @@ def promise_measure_names(*, workspace: Workspace) -> dict[str, list[str]]:
     return names
 
 
+def promise_moments_by_touchpoint(
+    *, workspace: Workspace
+) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
+    """The time fields each active duration or punctuality promise reads, by touchpoint:
+    {touchpoint id: [("Consegna puntuale", ("scheduled_for", "started_at")), ...]} (the
+    interactions' `interaction_moments` hook)."""
+    from ascolto.promises.evaluation import moments_read
+
+    found: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for promise in (
+        Promise.objects.for_workspace(workspace)
+        .filter(active=True, target_type__in=[TargetType.DURATION, TargetType.PUNCTUALITY])
+        .order_by("name_it", "pk")
+        .only("touchpoint_id", "target_type", "start_moment", "end_moment", "name_it", "name_en")
+    ):
+        found.setdefault(promise.touchpoint_id, []).append((promise.label, moments_read(promise)))
+    return found
+
+
 # Relationship surveys wait this long after a broken promise, even one handled quickly.
 BROKEN_PROMISE_QUIET_DAYS = 7
 
