@@ -20,6 +20,7 @@ class PromisesConfig(AppConfig):
         interactions_hooks.interaction_saved.register(services.promise_checks_for_interaction)
         interactions_hooks.interaction_measures.register(selectors.promise_measure_names)
         interactions_hooks.interaction_moments.register(selectors.promise_moments_by_touchpoint)
+        feedback_hooks.invitation_cautions.register(selectors.invitation_cautions_open_crisis)
         feedback_hooks.cadence_quiet_customers.register(selectors.customer_ids_after_broken_promise)
         text_badge_providers.register(badges.PROVIDER)
         for panel in panels.PANELS:

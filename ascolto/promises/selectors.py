@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from ascolto.customers.models import Customer
 from ascolto.promises.models import (
@@ -38,6 +39,29 @@ def crisis_list_open_for_customer(*, workspace: Workspace, customer: Customer) -
         )
         .order_by("-opened_at", "-pk")
     )
+
+
+def invitation_cautions_open_crisis(*, customer: Customer) -> list[str]:
+    """An open broken-promise crisis: the customer is owed a call and an apology before a
+    questionnaire (the feedback's `invitation_cautions` hook)."""
+    labels = [
+        crisis.promise.label
+        for crisis in Crisis.objects.filter(
+            workspace_id=customer.workspace_id, customer=customer, closed_at__isnull=True
+        ).select_related("promise")
+    ]
+    if not labels:
+        return []
+    return [
+        ngettext(
+            "%(customer)s has an open broken promise (%(promises)s): call them first; a "
+            "survey now may feel careless.",
+            "%(customer)s has open broken promises (%(promises)s): call them first; a "
+            "survey now may feel careless.",
+            len(labels),
+        )
+        % {"customer": customer.name, "promises": ", ".join(f"«{label}»" for label in labels)}
+    ]
 
 
 def expectation_list_for_customer(
