@@ -525,11 +525,19 @@ def _voices(scope: Scope, promises: list[Promise]) -> dict[int, Voice]:
 
 def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
     """Promised, delivered, perceived and expected for each promise in scope, largest gap
-    first. Active promises always appear; an inactive one only with checks in the period."""
+    first. Active promises always appear; an inactive one only with checks in the period.
+    For one customer, only the promises that apply to them: those of every segment and those
+    of their own segment (another segment's promise would show their answers as its
+    perceived value)."""
+    promise_qs = Promise.objects.for_workspace(scope.workspace)
+    if scope.customer is not None:
+        promise_qs = promise_qs.filter(
+            Q(segment__isnull=True)
+            | Q(segment_id=scope.customer.segment_id)
+            | Q(checks__customer=scope.customer)
+        ).distinct()
     promises = list(
-        Promise.objects.for_workspace(scope.workspace)
-        .select_related("question", "touchpoint", "segment")
-        .order_by("name_it", "pk")
+        promise_qs.select_related("question", "touchpoint", "segment").order_by("name_it", "pk")
     )
     if not promises:
         return []
