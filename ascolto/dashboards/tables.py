@@ -98,7 +98,9 @@ def export_table(
     require_member(by, workspace, Role.MANAGER)
     common = {"workspace": workspace, "segment": filters.segment}
     if name == "summary":
-        scores = selectors.scores_compare(period=filters.period, **common)
+        scores = selectors.scores_compare(
+            period=filters.period, previous=filters.previous, **common
+        )
         cur, prev = scores.current, scores.previous
         return Table(
             _("Summary"),

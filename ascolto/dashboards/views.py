@@ -50,6 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         segment=filters.segment,
         days=filters.days,
         silent_page=request.GET.get("page"),
+        previous=filters.previous,
     )
     context = _context(
         request,
