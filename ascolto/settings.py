@@ -270,9 +270,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_4xx_tracebacks": {"()": "ascolto.lib.logfilters.NoTracebackForClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("ASCOLTO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # A 403 or 404 is one line in the log, not a traceback.
+        "django.request": {"filters": ["no_4xx_tracebacks"]},
+    },
 }
 
 # --- Application ---------------------------------------------------------------------------------
