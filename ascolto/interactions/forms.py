@@ -129,12 +129,18 @@ class InteractionForm(CleanTextMixin, forms.ModelForm):
         current = self.instance.measures if isinstance(self.instance.measures, dict) else {}
         self.measure_names = interaction_measure_names(workspace=workspace)
         for measure, promises in self.measure_names.items():
+            # Named by the promises that read it: the measure's own name is a code
+            # ("price_increase"), not words a person reads.
             self.fields[MEASURE_PREFIX + measure] = forms.DecimalField(
-                label=measure.replace("_", " ").replace("-", " ").capitalize(),
+                label=", ".join(f"«{label}»" for label in promises),
                 required=False,
                 max_digits=14,
                 decimal_places=4,
-                help_text=_("Measured for: %(promises)s") % {"promises": ", ".join(promises)},
+                help_text=ngettext(
+                    "The number this promise is checked against.",
+                    "The number these promises are checked against.",
+                    len(promises),
+                ),
                 initial=current.get(measure),
             )
 
