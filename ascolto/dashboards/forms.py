@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from ascolto.customers.models import Segment
 from ascolto.dashboards.selectors import COVERAGE_DAYS
@@ -50,6 +51,13 @@ class DashboardFilters:
         return urlencode(params)
 
 
+def _days(count: int) -> str:
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+
+_days_label = lazy(_days, str)
+
+
 class DashboardFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
@@ -62,7 +70,8 @@ class DashboardFilterForm(forms.Form):
     days = forms.TypedChoiceField(
         label=_("Heard from in the last"),
         choices=[
-            (d, ngettext_lazy("%(count)d day", "%(count)d days", d) % {"count": d})
+            # lazy to the end, so the label is in the language of the page, not of start-up
+            (d, _days_label(d))
             for d in COVERAGE_DAYS
         ],
         coerce=int,

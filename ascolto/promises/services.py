@@ -478,7 +478,11 @@ def _crisis_alert(crisis: Crisis) -> None:
         body = _(
             "We promised: %(wording)s. What happened: %(what)s. "
             "Call the customer, apologise, explain honestly and offer a remedy."
-        ) % {"wording": promise.wording(workspace.language), "what": check_summary(check)}
+        ) % {
+            # the promise's own full stop would make "scarto.. Cosa è successo"
+            "wording": promise.wording(workspace.language).rstrip(" ."),
+            "what": check_summary(check),
+        }
     for recipient in _alert_recipients(customer):
         notification_create(
             workspace=workspace,
