@@ -63,8 +63,9 @@ def nps_table(title: str, key_title: str, rows: list[NpsRow]) -> Table:
     return Table(title, nps_headers(key_title), [nps_cells(r) for r in rows])
 
 
-def _local(value) -> str:
-    return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+def _local(value):
+    """A time in the workspace's zone, kept a time (XLSX stores it as a date)."""
+    return None if value is None else timezone.localtime(value)
 
 
 def _silent_rows(customers) -> Iterator[list[Any]]:
