@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "django_htmx",
     "django_tasks",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -155,6 +159,11 @@ LOGIN_URL = "workspaces:login"
 LOGIN_REDIRECT_URL = "customers:customer-list"
 LOGOUT_REDIRECT_URL = "workspaces:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Two-factor sign-in (docs/security.md): TOTP apps through django-otp, plus recovery codes.
+OTP_TOTP_ISSUER = env_str("ASCOLTO_OTP_ISSUER", "Ascolto")
+# Wrong codes in a row slow a device down (1 s, 2 s, 4 s, ... before the next try is looked at).
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Login throttling: lock a username+address pair after repeated failures. The client address is
 # the socket's unless the operator names a trusted reverse proxy, so a forged X-Forwarded-For

@@ -34,6 +34,13 @@ class Workspace(models.Model):
         _("time zone"), max_length=64, default="Europe/Rome", validators=[validate_time_zone]
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    require_two_factor = models.BooleanField(
+        _("owners and managers must use two-step sign-in"),
+        default=False,
+        help_text=_(
+            "Owners and managers without it are asked to set it up before they can do anything else."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -196,3 +203,25 @@ class PasswordResetThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.key[:12]
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that replaces the authenticator app once (a lost phone).
+
+    Shown once when made; only a keyed SHA-256 of it is stored, so a copy of the database does
+    not reveal any code. Using one stamps `used_at` with a conditional UPDATE: two requests with
+    the same code cannot both get in."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.code_hash[:8]}"

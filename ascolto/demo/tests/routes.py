@@ -131,7 +131,13 @@ def url_with_fake_ids(name: str, pattern: URLPattern) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-ADMIN_VALUES = {"object_id": "1", "id": "1", "content_type_id": "1", "app_label": "customers"}
+ADMIN_VALUES = {
+    "object_id": "1",
+    "id": "1",
+    "pk": "1",
+    "content_type_id": "1",
+    "app_label": "customers",
+}
 
 
 def admin_url(name: str, pattern: URLPattern) -> str:
