@@ -41,6 +41,8 @@ JOBS: list[Job] = [
         "ascolto.dashboards.reports.monthly_reports_schedule",
         monthly=(1, "07:00"),
     ),
+    # Complaints' deadlines: a clock about to run out, or run out, alerts once.
+    Job("case-clocks", "ascolto.cases.services.sla.case_clocks_check", every=timedelta(minutes=5)),
     # Texts saved while no worker ran, or loaded in bulk: analysed in bounded batches.
     Job(
         "textanalysis-sweep",
