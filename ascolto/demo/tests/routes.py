@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ascolto.cases.models import Case, CaseCategory
+from ascolto.cases.services import case_open
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
 from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question, Survey
@@ -89,6 +91,7 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "workspaces:member-remove": lambda ws: [{"pk": _first(Membership, ws, role="agent")}],
     "workspaces:invitation-revoke": lambda ws: [{"pk": _first(MemberInvitation, ws)}],
     "workspaces:invitation-resend": lambda ws: [{"pk": _first(MemberInvitation, ws)}],
+    "cases:case-detail": lambda ws: [{"pk": _first(Case, ws)}],
     "dashboards:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "dashboards:export": lambda ws: [
         # One form filters every table: three of them are enough (and one is the full list).
@@ -149,7 +152,7 @@ def admin_url(name: str, pattern: URLPattern) -> str:
 
 def demo_workspace_complete() -> Workspace:
     """The demo business, plus the few kinds of object the demo does not make (an open link,
-    a prospect's need, a pending member invitation), so every route has a real object."""
+    a prospect's need, a pending member invitation, a case), so every route has a real object."""
     call_command("demo", "--customers", "12", "--years", "1", "--today", "2025-06-16", verbosity=0)
     workspace = Workspace.objects.get()
     owner = workspace.memberships.filter(role="owner").order_by("pk").first()
@@ -165,4 +168,10 @@ def demo_workspace_complete() -> Workspace:
         touchpoint=workspace.touchpoints.order_by("pk").first(),
     )
     member_invite(workspace=workspace, by=owner, email="nuovo.collega@example.com", role="agent")
+    case_open(
+        customer=Customer.objects.filter(workspace=workspace).order_by("pk").first(),
+        by=owner,
+        category=CaseCategory.objects.filter(workspace=workspace).order_by("pk").first(),
+        description="Il tecnico è arrivato con due giorni di ritardo",
+    )
     return workspace
