@@ -192,6 +192,11 @@ AXES_CLIENT_IP_CALLABLE = "ascolto.workspaces.security.client_ip"
 AXES_USERNAME_CALLABLE = "ascolto.workspaces.security.login_username"
 AXES_VERBOSE = False
 
+# Rate limits (sign-in attempts, reset emails, survey answers; docs/security.md) count in the
+# database, shared by every process; in Redis instead when ASCOLTO_REDIS_URL is set
+# (redis://host:6379/0).
+RATE_LIMIT_REDIS_URL = env_str("ASCOLTO_REDIS_URL", "")
+
 # --- HTTPS, cookies and headers ------------------------------------------------------------------
 # ASCOLTO_HTTPS is on by default: cookies are Secure and HSTS is sent. `make run` turns it off
 # for the local demo on http://127.0.0.1:8000.

@@ -185,26 +185,6 @@ class PasswordResetEmail(LeasedWork):
         return f"password reset {self.pk}"
 
 
-class PasswordResetThrottle(models.Model):
-    """How many reset emails one address asked for in the current window.
-
-    Kept in the database so every web process shares the count. The address is stored only as
-    a keyed hash: the table answers "how often", never "who".
-    """
-
-    key = models.CharField(max_length=64, unique=True)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("password reset throttle")
-        verbose_name_plural = _("password reset throttles")
-        indexes = [models.Index(fields=["window_start"], name="pwreset_window_idx")]
-
-    def __str__(self) -> str:
-        return self.key[:12]
-
-
 class RecoveryCode(models.Model):
     """A one-time code that replaces the authenticator app once (a lost phone).
 

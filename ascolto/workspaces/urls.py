@@ -9,7 +9,7 @@ app_name = "workspaces"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views.LoginView.as_view(
             template_name="workspaces/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,

@@ -2,7 +2,6 @@
 
 from ascolto.feedback.services.invitations import (
     OPEN_LINK_SUBMITS_PER_HOUR,
-    client_address_hash,
     open_link_create,
     open_link_hit,
     open_link_hit_undo,
@@ -40,7 +39,6 @@ __all__ = [
     "OPEN_LINK_SUBMITS_PER_HOUR",
     "SCORE_RANGES",
     "AlreadyAnswered",
-    "client_address_hash",
     "field_name",
     "open_link_create",
     "open_link_hit",

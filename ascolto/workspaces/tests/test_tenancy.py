@@ -41,7 +41,7 @@ VOLATILE_TABLES = {
     "axes_accesslog",
     "axes_accessattempt",
     "axes_accessfailurelog",
-    "feedback_openlinkhit",
+    "core_ratecounter",
 }
 # Routes whose argument is a credential (a survey link's or an invitation's token): anyone holding
 # it may open the page, so the walker asks only that nothing changes and nothing fails.
