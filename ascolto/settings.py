@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "django_htmx",
     "django_tasks",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -168,6 +172,11 @@ LOGIN_REDIRECT_URL = "customers:customer-list"
 LOGOUT_REDIRECT_URL = "workspaces:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
+# Two-factor sign-in (docs/security.md): TOTP apps through django-otp, plus recovery codes.
+OTP_TOTP_ISSUER = env_str("ASCOLTO_OTP_ISSUER", "Ascolto")
+# Wrong codes in a row slow a device down (1 s, 2 s, 4 s, ... before the next try is looked at).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 # Login throttling: lock a username+address pair after repeated failures. The client address is
 # the socket's unless the operator names a trusted reverse proxy, so a forged X-Forwarded-For
 # header cannot rotate the address.
@@ -183,6 +192,11 @@ BEHIND_PROXY = env_bool("ASCOLTO_BEHIND_PROXY", False)
 AXES_CLIENT_IP_CALLABLE = "ascolto.workspaces.security.client_ip"
 AXES_USERNAME_CALLABLE = "ascolto.workspaces.security.login_username"
 AXES_VERBOSE = False
+
+# Rate limits (sign-in attempts, reset emails, survey answers; docs/security.md) count in the
+# database, shared by every process; in Redis instead when ASCOLTO_REDIS_URL is set
+# (redis://host:6379/0).
+RATE_LIMIT_REDIS_URL = env_str("ASCOLTO_REDIS_URL", "")
 
 # --- HTTPS, cookies and headers ------------------------------------------------------------------
 # ASCOLTO_HTTPS is on by default: cookies are Secure and HSTS is sent. `make run` turns it off
