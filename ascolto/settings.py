@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ascolto.core",
     "ascolto.workspaces",
+    "ascolto.audit",
     "ascolto.customers",
     "ascolto.interactions",
     "ascolto.notifications",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "ascolto.health",
     "ascolto.dashboards",
     "ascolto.onboarding",
+    "ascolto.privacy",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ascolto.workspaces.tenancy.CurrentWorkspaceMiddleware",
+    "ascolto.audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -330,3 +333,15 @@ METRICS_TOKEN = env_str("ASCOLTO_METRICS_TOKEN", "")
 
 # --- Application ---------------------------------------------------------------------------------
 PAGE_SIZE = 25
+
+# --- Privacy -------------------------------------------------------------------------------------
+# How many months each kind of data is kept (0: for ever); the daily `privacy-retention` job
+# removes what is older (docs/privacy.md). The Art. 30 record (`ascolto gdpr record`) lists them.
+PRIVACY_RETENTION_MONTHS = {
+    "survey_comments": env_int("ASCOLTO_RETENTION_SURVEY_COMMENTS_MONTHS", 0),
+    "interaction_notes": env_int("ASCOLTO_RETENTION_INTERACTION_NOTES_MONTHS", 0),
+    "lost_customers": env_int("ASCOLTO_RETENTION_LOST_CUSTOMERS_MONTHS", 0),
+    "notifications": env_int("ASCOLTO_RETENTION_NOTIFICATIONS_MONTHS", 12),
+    "audit_log": env_int("ASCOLTO_RETENTION_AUDIT_LOG_MONTHS", 24),
+    "failed_tasks": env_int("ASCOLTO_RETENTION_FAILED_TASKS_MONTHS", 3),
+}

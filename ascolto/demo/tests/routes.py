@@ -103,6 +103,12 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "survey:open": lambda ws: [{"token": OpenLink.objects.filter(workspace=ws).first().token}],
     "survey:answer": lambda ws: [{"token": _open_invitation(ws).token}],
     "survey:thanks": lambda ws: [{"token": _open_invitation(ws).token}],
+    "customers:customer-consent": lambda ws: [{"pk": _first(Customer, ws)}],
+    "survey:unsubscribe": lambda ws: [{"token": _open_invitation(ws).token}],
+    "privacy:person-detail": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:person-export": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:person-erase": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:data-request-done": lambda ws: [{"pk": 1}],
     "workspaces:password-reset-confirm": lambda ws: [{"uidb64": "MQ", "token": "set-password"}],
     "workspaces:invitation-accept": lambda ws: [{"token": "unknown"}],
 }
