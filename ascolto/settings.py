@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "ascolto.core",
     "ascolto.workspaces",
     "ascolto.customers",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "ascolto.promises",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.api",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ascolto.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -277,3 +280,10 @@ LOGGING = {
 
 # --- Application ---------------------------------------------------------------------------------
 PAGE_SIZE = 25
+
+# --- API -----------------------------------------------------------------------------------------
+# Requests to /api/v1/ larger than this are refused (413); each token may send this many per
+# minute (then 429 with Retry-After). See docs/api.md.
+API_MAX_BODY_BYTES = env_int("ASCOLTO_API_MAX_BODY_BYTES", 1_000_000)
+API_RATE_PER_MINUTE = env_int("ASCOLTO_API_RATE_PER_MINUTE", 600)
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -14,5 +14,7 @@ urlpatterns = [
     path("textanalysis/", include("ascolto.textanalysis.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
+    path("connections/", include("ascolto.api.urls")),
+    path("api/v1/", include("ascolto.api.v1_urls")),
     path("admin/", admin.site.urls),
 ]
