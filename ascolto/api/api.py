@@ -15,9 +15,10 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from ascolto.api import customers
+from ascolto.api import customers, feedback, interactions, metrics
 from ascolto.api.base import TokenAuth
 from ascolto.api.errors import error_response, errors_of
+from ascolto.api.parser import ApiParser
 from ascolto.lib.updates import UnknownFields
 
 logger = logging.getLogger("ascolto.api")
@@ -31,6 +32,7 @@ api = NinjaAPI(
         "Errors answer 4xx with `{detail, errors: [{field, reason}]}`."
     ),
     auth=TokenAuth(),
+    parser=ApiParser(),
     urls_namespace="api-v1",
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
@@ -38,6 +40,9 @@ api = NinjaAPI(
 )
 
 api.add_router("", customers.router)
+api.add_router("", interactions.router)
+api.add_router("", feedback.router)
+api.add_router("", metrics.router)
 
 
 def _schema_field(loc: list) -> str | None:

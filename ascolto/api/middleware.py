@@ -4,6 +4,7 @@ remembered answers of writes sent with an `Idempotency-Key`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from ascolto.api.errors import error_response
+from ascolto.api.parser import nul_paths
 from ascolto.api.services.idempotency import (
     idempotency_claim,
     idempotency_store,
@@ -58,6 +60,10 @@ class ApiMiddleware:
                 response["Retry-After"] = str(wait)
                 return response
             request.api_token = token  # type: ignore[attr-defined]
+        if request.method in WRITES:
+            problem = self._body_problem(request, limit)
+            if problem is not None:
+                return problem
         key = request.headers.get("Idempotency-Key")
         if key is None or token is None or request.method not in WRITES:
             return self.get_response(request)
@@ -68,8 +74,6 @@ class ApiMiddleware:
                 [("Idempotency-Key", _("Use 1 to 200 visible characters, without spaces."))],
             )
         body = request.body
-        if len(body) > limit:
-            return self._too_large(limit)
         fingerprint = request_fingerprint(request.method or "", request.get_full_path(), body)
         with transaction.atomic():
             record, new = idempotency_claim(token=token, key=key, fingerprint=fingerprint)
@@ -101,6 +105,30 @@ class ApiMiddleware:
                 content_type=response.get("Content-Type", "application/json"),
             )
             return response
+
+    def _body_problem(self, request: HttpRequest, limit: int) -> HttpResponse | None:
+        """413 for a body over the limit (also one sent without a length), 400 for a JSON body
+        that does not parse, 422 naming each field whose text holds a NUL character."""
+        body = request.body
+        if len(body) > limit:
+            return self._too_large(limit)
+        if not body or "json" not in request.content_type:
+            return None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return error_response(
+                400, _("The body is not valid JSON."), [(None, _("The body is not valid JSON."))]
+            )
+        paths = nul_paths(data, ())
+        if not paths:
+            return None
+        reason = _("Null characters are not allowed.")
+        return error_response(
+            422,
+            _("The request has errors."),
+            [(".".join(str(p) for p in path) or None, reason) for path in paths[:20]],
+        )
 
     @staticmethod
     def _too_large(limit: int) -> HttpResponse:

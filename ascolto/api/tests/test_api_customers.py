@@ -141,3 +141,11 @@ def test_a_token_of_a_never_sees_or_touches_b(api_a, alice, mallory):
     assert Customer.objects.filter(workspace=alice.workspace).count() == 1
     for huge in (0, 2**70):
         assert api_a.get(f"/api/v1/customers/{huge}").status_code == 404
+
+
+def test_null_characters_are_refused_with_the_field(api_a):
+    response = api_a.post("/api/v1/customers", {"name": "Ma\x00rio"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
+    assert api_a.get("/api/v1/customers", {"q": "a\x00"}).status_code == 422
+    assert not Customer.objects.exists()

@@ -96,7 +96,12 @@ def test_two_concurrent_requests_with_one_key_make_one_customer(alice, settings)
     answers = []
 
     def send():
-        answers.append(api.post("/api/v1/customers", {"name": "Gara"}, HTTP_IDEMPOTENCY_KEY="race"))
+        try:
+            answers.append(
+                api.post("/api/v1/customers", {"name": "Gara"}, HTTP_IDEMPOTENCY_KEY="race")
+            )
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=send) for _ in range(2)]
     for thread in threads:
