@@ -41,6 +41,12 @@ JOBS: list[Job] = [
         "ascolto.dashboards.reports.monthly_reports_schedule",
         monthly=(1, "07:00"),
     ),
+    # Remembered API answers (Idempotency-Key) are kept a day.
+    Job(
+        "api-idempotency-forget",
+        "ascolto.api.services.idempotency.idempotency_records_sweep",
+        daily="04:45",
+    ),
     # Texts saved while no worker ran, or loaded in bulk: analysed in bounded batches.
     Job(
         "textanalysis-sweep",
@@ -56,6 +62,7 @@ SWEEPERS: list[str] = [
     "ascolto.feedback.submissions.filing.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
+    "ascolto.api.services.webhooks.webhook_deliveries_sweep",
 ]
 
 WORKER_LOOPS: list[WorkerLoop] = [

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str, private_dir
 
@@ -28,7 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "ascolto.core.staticfiles.StaticFilesConfig",
     "django.contrib.humanize",
     "axes",
     "csp",
@@ -239,6 +240,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Source maps (of the API docs' Swagger UI) are for developers' tools: served, not compressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+]
 
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("ASCOLTO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

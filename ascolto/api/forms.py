@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ascolto.api.models import WebhookEvent
 from ascolto.lib.periods import PeriodDateField, workspace_zone
 from ascolto.workspaces.models import Role, Workspace
 
@@ -45,3 +46,37 @@ class ApiTokenForm(forms.Form):
             return None
         zone = workspace_zone(self.workspace)
         return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("Address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The web address of your program that receives the events."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allow_private = forms.BooleanField(
+        label=_("Allow a private network address"),
+        required=False,
+        help_text=_("Only for a program on your own network, such as a server in the office."),
+    )
+
+
+IMPORT_KINDS = [
+    ("customers", _("Customers")),
+    ("contracts", _("Contracts")),
+    ("interactions", _("Interactions")),
+]
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=IMPORT_KINDS)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV or Excel (.xlsx), with the column names on the first line."),
+    )

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ascolto.core.leases import LeasedWork
 from ascolto.workspaces.models import Membership, Role, Workspace
 from ascolto.workspaces.tenancy import WorkspaceQuerySet
 
@@ -100,3 +101,97 @@ class ExternalRef(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.external_id}"
+
+
+class WebhookEvent(models.TextChoices):
+    RESPONSE_RECEIVED = "response.received", _("A survey answer arrived")
+    RESPONSE_DETRACTOR = "response.detractor", _("A customer gave a low score (detractor)")
+    PROMISE_BROKEN = "promise.broken", _("A promise was broken")
+    CUSTOMER_LOST = "customer.lost", _("A customer was marked as lost")
+
+
+class WebhookSubscription(models.Model):
+    """An address of another system that hears about events of the workspace, each delivery
+    signed with `secret` (HMAC-SHA256 over the timestamp and the body)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=64, editable=False)
+    allow_private = models.BooleanField(
+        _("allow a private network address"),
+        default=False,
+        help_text=_("Only for a program on your own network, such as a server in the office."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(LeasedWork):
+    """One event to one subscription, delivered durably: claimed with a lease, retried with
+    back-off until the receiver answers 2xx. `event_id` is the same on every attempt, so a
+    receiver keeps each event once."""
+
+    lease_seconds = 60
+    max_attempts = 12
+    retry_base_seconds = 30
+    retry_cap_seconds = 6 * 60 * 60
+    redispatch_after_seconds = 120
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.UUIDField()
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    payload = models.TextField()
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="webhookdelivery_unique_event"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="webhookdelivery_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id}"
+
+
+class ImportMapping(models.Model):
+    """The field each spreadsheet header was mapped to, remembered per workspace and kind."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    mapping = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "kind"], name="importmapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kind

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from ascolto.customers import hooks
 from ascolto.customers.models import Contract, Customer, LostReason, LostRecord, Segment
 from ascolto.lib.updates import model_update, refuse_unknown_fields
 from ascolto.workspaces.guards import require_member
@@ -172,4 +173,5 @@ def lost_record_create(
     if customer.status != Customer.Status.LOST:
         customer.status = Customer.Status.LOST
         customer.save(update_fields=["status", "updated_at"])
+    hooks.customer_lost.call(record=record)
     return record
