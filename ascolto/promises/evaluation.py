@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.utils.translation import gettext_lazy as _
+
+from ascolto.lib.business_calendar import BusinessCalendar
 
 KEPT = "kept"
 BROKEN = "broken"
 NOT_MEASURABLE = "not_measurable"
 
-BUSINESS_START = time(9, 0)
-BUSINESS_END = time(18, 0)
+# Before a workspace sets its own hours: Monday to Friday, 9:00–18:00, Italian holidays closed.
+DEFAULT_CALENDAR = BusinessCalendar()
 # A span longer than this is not a delay to measure but a data error.
 MAX_SPAN_DAYS = 3660
 
@@ -45,34 +45,18 @@ class Outcome:
     reason: str
 
 
-@lru_cache(maxsize=64)
-def _italian_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("IT", years=year).keys())
-
-
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _italian_holidays(day.year)
+    """Monday to Friday and not an Italian public holiday (the default calendar)."""
+    return DEFAULT_CALENDAR.is_open_day(day)
 
 
-def business_minutes_between(start: datetime, end: datetime, tz: ZoneInfo) -> float:
-    """Minutes between two aware datetimes that fall on a working day (Monday–Friday, not an
-    Italian public holiday) between 9:00 and 18:00 in the time zone `tz`."""
-    if end <= start:
-        return 0.0
-    start_local, end_local = start.astimezone(tz), end.astimezone(tz)
-    total = 0.0
-    day = start_local.date()
-    last = end_local.date()
-    while day <= last:
-        if is_business_day(day):
-            open_at = datetime.combine(day, BUSINESS_START, tzinfo=tz)
-            close_at = datetime.combine(day, BUSINESS_END, tzinfo=tz)
-            lo = max(open_at, start_local)
-            hi = min(close_at, end_local)
-            if hi > lo:
-                total += (hi - lo).total_seconds() / 60
-        day += timedelta(days=1)
-    return total
+def business_minutes_between(
+    start: datetime, end: datetime, tz: ZoneInfo, calendar: BusinessCalendar | None = None
+) -> float:
+    """Minutes between two aware datetimes during which the business is open, in the time
+    zone `tz`: its own calendar (`Workspace.calendar`), else Monday–Friday 9:00–18:00 with
+    Italian public holidays closed."""
+    return (calendar or DEFAULT_CALENDAR).open_minutes_between(start, end, tz)
 
 
 def _compare(value: float, comparison: str, limit: float) -> bool:
@@ -97,9 +81,12 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
+def evaluate(
+    promise, interaction, tz: ZoneInfo, calendar: BusinessCalendar | None = None
+) -> Outcome:
     """Check `interaction` against `promise` (both model instances, or anything with the same
-    attributes)."""
+    attributes). A promise in business hours counts the open minutes of `calendar` (the
+    workspace's; the default calendar when None)."""
     kind = promise.target_type
     limit = float(promise.limit) if isinstance(promise.limit, Decimal | int | float) else None
     if kind == "flag":
@@ -114,7 +101,7 @@ def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
         if end < start or (end - start).days > MAX_SPAN_DAYS:
             return Outcome(NOT_MEASURABLE, None, "out_of_order")
         if promise.business_hours:
-            minutes = business_minutes_between(start, end, tz)
+            minutes = business_minutes_between(start, end, tz, calendar)
         else:
             minutes = (end - start).total_seconds() / 60
         minutes = round(minutes, 2)

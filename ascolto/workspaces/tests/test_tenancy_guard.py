@@ -9,14 +9,19 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: the login and account-recovery flow, invitation links (the token is the
-# credential), public survey pages (same), health probe, language switch, Django admin.
+# credential), public survey pages (same), health and readiness probes, language switch, Django
+# admin, and the metrics (answered only with the operator's bearer token, ascolto/ops/views.py).
 # The REST API (`api-v1`) is guarded by its workspace tokens instead: every operation but the
-# schema and its docs requires one (ascolto/api/tests/test_api_schema.py checks it).
+# schema and its docs requires one (ascolto/api/tests/test_api_guards.py checks it).
 PUBLIC_NAMESPACES = {"admin", "survey", "api-v1"}
 PUBLIC = {
     "set_language",
     "core:home",
     "core:health",
+    "ops:ready",
+    "ops:metrics",
+    "core:help-index",
+    "core:help",
     "workspaces:login",
     "workspaces:logout",
     "workspaces:password-reset",
@@ -24,6 +29,10 @@ PUBLIC = {
     "workspaces:password-reset-confirm",
     "workspaces:password-reset-complete",
     "workspaces:invitation-accept",
+    # a fresh install's first page (404 once any account exists), and starting one's own
+    # business (any signed-in user: it creates a workspace, it shows none)
+    "onboarding:first-run",
+    "onboarding:workspace-new",
 }
 
 
