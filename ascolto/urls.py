@@ -19,6 +19,8 @@ urlpatterns = [
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("audit/", include("ascolto.audit.urls")),
     path("privacy/", include("ascolto.privacy.urls")),
+    path("connections/", include("ascolto.api.urls")),
+    path("api/v1/", include("ascolto.api.v1_urls")),
     path("admin/", admin.site.urls),
     path("", include("ascolto.ops.urls")),
 ]
