@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ascolto.interactions",
     "ascolto.notifications",
     "ascolto.feedback",
+    "ascolto.voice",
     "ascolto.textanalysis",
     "ascolto.promises",
     "ascolto.health",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("s/", include("ascolto.feedback.public_urls")),
     path("promises/", include("ascolto.promises.urls")),
     path("textanalysis/", include("ascolto.textanalysis.urls")),
+    path("voice/", include("ascolto.voice.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,435 @@
+"""Writes for public reviews: sources, arriving reviews (from files, feeds or another tool),
+their labels, their customer, alerts on negative ones, and replies.
+
+Every way in ends in `reviews_ingest()`: it stores what is new once (the `dedupe_key`
+constraint keeps a second copy out, also between two imports running at once), suggests the
+customer who wrote it, alerts the managers about a negative one with a reply deadline, and
+asks text analysis for the texts through the `review_texts_saved` hook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ascolto.customers.models import Customer
+from ascolto.lib.businesshours import business_deadline, business_minutes_between
+from ascolto.lib.periods import workspace_zone
+from ascolto.lib.text import clean_text
+from ascolto.voice import hooks
+from ascolto.voice.models import MatchState, Platform, Review, ReviewAspect, Source
+from ascolto.voice.normalise import Identity, dedupe_key
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role, Workspace
+
+logger = logging.getLogger("ascolto.voice")
+
+# A review is negative at this rating or below, or when its text reads negative.
+NEGATIVE_RATING = Decimal(2)
+# Business hours to reply: low ratings (1–3★) faster than the rest.
+REPLY_HOURS_LOW = 24
+REPLY_HOURS_OTHER = 48
+LOW_RATING = Decimal(3)
+# Reviews published longer ago than this get their deadline but no alert: an import of last
+# year's reviews must not wake every manager.
+ALERT_WINDOW = timedelta(days=7)
+
+
+# --- Sources --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def source_create(
+    *,
+    workspace: Workspace,
+    by: Membership,
+    name: str,
+    kind: str,
+    platform: str = Platform.OTHER,
+    feed_url: str = "",
+) -> tuple[Source, str]:
+    """A new source; returns it and, for an inbound source, its token (shown once, stored
+    hashed; "" otherwise)."""
+    require_member(by, workspace, Role.MANAGER)
+    source = Source(
+        workspace=workspace,
+        name=clean_text(name, multiline=False),
+        kind=kind,
+        platform=platform,
+        feed_url=feed_url.strip(),
+    )
+    token = ""
+    if kind == Source.Kind.INBOUND:
+        token = secrets.token_urlsafe(32)
+        source.token_hash = token_hash(token)
+    if kind == Source.Kind.FEED:
+        source.next_poll_at = timezone.now()
+        if not source.feed_url:
+            raise ValidationError({"feed_url": _("A feed needs its address.")})
+    source.full_clean()
+    source.save()
+    return source, token
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def source_for_token(token: str) -> Source | None:
+    """The inbound source whose token this is (compared by hash)."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        Source.objects.select_related("workspace")
+        .filter(kind=Source.Kind.INBOUND, token_hash=token_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def source_delete(*, source: Source, by: Membership) -> None:
+    """Remove a source; its reviews stay (they are what was said)."""
+    require_member(by, source.workspace_id, Role.MANAGER)
+    source.delete()
+
+
+# --- Arriving reviews ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewIn:
+    """One review as a platform gave it, already normalised (`ascolto/voice/normalise.py`)."""
+
+    platform: str
+    published_at: datetime
+    text: str = ""
+    title: str = ""
+    author: str = ""
+    author_email: str = ""
+    author_phone: str = ""
+    url: str = ""
+    platform_id: str = ""
+    rating: Decimal | None = None
+    rating_original: str = ""
+    language: str = ""
+    line: int = 0  # where it came from in a file, for messages
+
+
+@dataclass
+class IngestResult:
+    created: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+
+
+def _key(item: ReviewIn) -> str:
+    return dedupe_key(
+        Identity(
+            platform=item.platform,
+            platform_id=item.platform_id,
+            url=item.url,
+            author=item.author,
+            published_at=item.published_at,
+            text=item.text,
+        )
+    )
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+@transaction.atomic
+def reviews_ingest(
+    *,
+    workspace: Workspace,
+    items: Sequence[ReviewIn],
+    source: Source | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store the reviews of `items` that are new (the system's own service: files, feeds and
+    inbound calls check who may send before calling it). A review already stored, or twice in
+    `items`, counts as a duplicate; one that does not validate is an error of its line and the
+    others are still stored."""
+    now = now or timezone.now()
+    result = IngestResult()
+    if source is not None and source.workspace_id != workspace.pk:
+        raise ValueError("source of another workspace")
+    keyed = [(item, _key(item)) for item in items]
+    known = set(
+        Review.objects.filter(
+            workspace=workspace, dedupe_key__in=[k for _i, k in keyed]
+        ).values_list("dedupe_key", flat=True)
+    )
+    created: list[Review] = []
+    for item, key in keyed:
+        if key in known:
+            result.duplicates += 1
+            continue
+        review = Review(
+            workspace=workspace,
+            source=source,
+            platform=item.platform,
+            platform_id=item.platform_id.strip()[:300],
+            url=item.url.strip(),
+            author=clean_text(item.author, multiline=False)[:200],
+            author_email=item.author_email.strip().lower(),
+            author_phone=item.author_phone.strip()[:40],
+            rating=item.rating,
+            rating_original=item.rating_original[:40],
+            title=clean_text(item.title, multiline=False)[:300],
+            text=clean_text(item.text),
+            published_at=item.published_at,
+            language=item.language[:8],
+            dedupe_key=key,
+            created_at=now,
+        )
+        try:
+            review.full_clean(exclude=["dedupe_key"], validate_constraints=False)
+        except ValidationError as error:
+            result.errors.append((item.line, _messages(error)))
+            continue
+        try:
+            with transaction.atomic():
+                review.save()
+        except IntegrityError:  # stored meanwhile by a concurrent import
+            result.duplicates += 1
+            known.add(key)
+            continue
+        known.add(key)
+        created.append(review)
+    for review in created:
+        _match_suggest(review)
+        _judge(review, now=now)
+    result.created = [r.pk for r in created]
+    with_text = [r.pk for r in created if r.text.strip() or r.title.strip()]
+    if with_text:
+        hooks.review_texts_saved.call(workspace_id=workspace.pk, review_ids=with_text)
+    return result
+
+
+# --- Matching a review to its customer ----------------------------------------------------------
+
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+def phone_digits(phone: str) -> str:
+    """The last nine digits of a phone number, so "+39 333 123 4567" and "333-1234567" agree."""
+    return _NOT_DIGITS.sub("", phone)[-9:]
+
+
+def _match_suggest(review: Review) -> None:
+    """Suggest the customer who probably wrote `review`, by email, then phone, then exact name
+    (a name only when one customer has it). A suggestion waits for a person to confirm it."""
+    customers = Customer.objects.filter(workspace_id=review.workspace_id)
+    found: Customer | None = None
+    reason = ""
+    if review.author_email:
+        found = customers.filter(email__iexact=review.author_email).order_by("pk").first()
+        reason = "email"
+    if found is None and phone_digits(review.author_phone):
+        digits = phone_digits(review.author_phone)
+        candidates = customers.exclude(phone="").filter(phone__contains=digits[-4:])
+        found = next((c for c in candidates if phone_digits(c.phone) == digits), None)
+        reason = "phone"
+    if found is None and len(review.author.split()) >= 2:
+        named = list(customers.filter(name__iexact=review.author)[:2])
+        found = named[0] if len(named) == 1 else None
+        reason = "name"
+    if found is not None:
+        review.suggested_customer = found
+        review.match_state = MatchState.SUGGESTED
+        review.match_reason = reason
+        review.save(update_fields=["suggested_customer", "match_state", "match_reason"])
+
+
+@transaction.atomic
+def review_match_confirm(
+    *, review: Review, by: Membership, customer: Customer | None = None
+) -> Review:
+    """A person says who wrote `review`: the suggested customer, or `customer`. The review then
+    shows on the customer's timeline."""
+    require_member(by, review.workspace_id, Role.AGENT)
+    chosen = customer or review.suggested_customer
+    if chosen is None:
+        raise ValidationError({"customer": _("Choose the customer who wrote this review.")})
+    if chosen.workspace_id != review.workspace_id:
+        raise ValidationError({"customer": chosen.other_workspace_message})
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    review.customer = chosen
+    review.match_state = MatchState.CONFIRMED
+    if customer is not None and customer != review.suggested_customer:
+        review.match_reason = "person"
+    review.full_clean(validate_constraints=False)
+    review.save(update_fields=["customer", "match_state", "match_reason"])
+    return review
+
+
+@transaction.atomic
+def review_match_reject(*, review: Review, by: Membership) -> Review:
+    """Not this customer: the suggestion is dropped (and a confirmed match undone)."""
+    require_member(by, review.workspace_id, Role.AGENT)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    review.customer = None
+    review.suggested_customer = None
+    review.match_state = MatchState.REJECTED
+    review.save(update_fields=["customer", "suggested_customer", "match_state"])
+    return review
+
+
+# --- Labels from text analysis -------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_labels_record(
+    *,
+    workspace_id: int,
+    review_id: int,
+    sentiment: str,
+    emotion: str,
+    aspects: Sequence[str],
+    language: str = "",
+) -> Review | None:
+    """Text analysis' (effective) labels of a review: called by text analysis when it has
+    analysed the text or a person corrected the labels. A review that turns negative is
+    alerted like one with a low rating."""
+    review = (
+        Review.objects.select_for_update().filter(workspace_id=workspace_id, pk=review_id).first()
+    )
+    if review is None:
+        return None
+    review.sentiment = sentiment[:8]
+    review.emotion = emotion[:8]
+    if language and not review.language:
+        review.language = language[:8]
+    review.analysed_at = timezone.now()
+    review.save(update_fields=["sentiment", "emotion", "language", "analysed_at"])
+    ReviewAspect.objects.filter(review=review).delete()
+    ReviewAspect.objects.bulk_create(
+        [ReviewAspect(review=review, name=name[:16]) for name in sorted(set(aspects))]
+    )
+    _judge(review, now=timezone.now())
+    return review
+
+
+# --- Negative reviews: alert and deadline --------------------------------------------------------
+
+
+def review_is_negative(review: Review) -> bool:
+    return (review.rating is not None and review.rating <= NEGATIVE_RATING) or (
+        review.sentiment == "negative"
+    )
+
+
+def reply_hours(review: Review) -> int:
+    if review.rating is not None and review.rating <= LOW_RATING:
+        return REPLY_HOURS_LOW
+    return REPLY_HOURS_OTHER
+
+
+def _judge(review: Review, *, now: datetime) -> None:
+    """Mark a negative review, give it its reply deadline (in business hours from its
+    publication) and alert the managers once, if it is recent."""
+    if review.is_negative or not review_is_negative(review):
+        return
+    zone = workspace_zone(review.workspace)
+    review.is_negative = True
+    if review.replied_at is None:
+        review.reply_due_at = business_deadline(review.published_at, reply_hours(review), zone)
+    alert = review.replied_at is None and review.published_at >= now - ALERT_WINDOW
+    if alert:
+        review.alerted_at = now
+    review.save(update_fields=["is_negative", "reply_due_at", "alerted_at"])
+    if alert:
+        _alert_managers(review)
+
+
+def _alert_managers(review: Review) -> None:
+    from ascolto.notifications.services import notification_create
+
+    workspace = review.workspace
+    managers = Membership.objects.filter(
+        workspace=workspace, role__in=[Role.MANAGER, Role.OWNER]
+    ).select_related("user")
+    zone = workspace_zone(workspace)
+    with translation.override(workspace.language):
+        platform = review.get_platform_display()
+        due = timezone.localtime(review.reply_due_at, zone) if review.reply_due_at else None
+        if review.rating is not None:
+            title = _("Negative review on %(platform)s: %(stars)s★ from %(author)s") % {
+                "platform": platform,
+                "stars": review.stars,
+                "author": review.author or _("someone"),
+            }
+        else:
+            title = _("Negative mention on %(platform)s from %(author)s") % {
+                "platform": platform,
+                "author": review.author or _("someone"),
+            }
+        body = review.text[:500]
+        if due is not None:
+            body = _("Reply by %(due)s.") % {"due": due.strftime("%d/%m/%Y %H:%M")} + "\n\n" + body
+    url = reverse("voice:review-detail", args=[review.pk])
+    for member in managers:
+        notification_create(
+            workspace=workspace,
+            recipient=member,
+            kind="other",
+            title=title,
+            body=body,
+            customer=review.customer,
+            url=url,
+        )
+
+
+# --- Replies -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_reply_record(*, review: Review, by: Membership, text: str = "") -> Review:
+    """`by` replied to the review on its platform (the reply pasted here, or left empty):
+    the clock stops; how fast it was answered is kept in business minutes."""
+    require_member(by, review.workspace_id, Role.AGENT)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.replied_at is not None:
+        raise ValidationError(_("This review has a reply already."))
+    now = timezone.now()
+    review.replied_at = now
+    review.replied_by = by
+    review.reply_text = clean_text(text)[:10_000]
+    start = min(review.published_at, review.created_at)
+    minutes = business_minutes_between(start, now, workspace_zone(review.workspace))
+    review.reply_business_minutes = int(round(minutes))
+    review.full_clean(validate_constraints=False)
+    review.save(update_fields=["replied_at", "replied_by", "reply_text", "reply_business_minutes"])
+    return review
+
+
+@transaction.atomic
+def review_reply_undo(*, review: Review, by: Membership) -> Review:
+    """A reply recorded by mistake: the clock runs again (managers only)."""
+    require_member(by, review.workspace_id, Role.MANAGER)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    review.replied_at = None
+    review.replied_by = None
+    review.reply_text = ""
+    review.reply_business_minutes = None
+    review.save(update_fields=["replied_at", "replied_by", "reply_text", "reply_business_minutes"])
+    return review
