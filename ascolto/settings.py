@@ -266,6 +266,13 @@ SCHEDULE_MODULE = "ascolto.schedule"
 # (0 turns both checks off, e.g. for a web-only process whose background runs elsewhere).
 HEALTH_STALE_MINUTES = env_int("ASCOLTO_HEALTH_STALE_MINUTES", 10)
 
+# --- Public voice: RSS/Atom feeds of reviews and mentions ---------------------------------------
+# How often a feed is read; the most one answer may hold (a bigger one is cut off and counted as
+# an error); how long to wait for the feed's server. See docs/voice.md.
+VOICE_FEED_EVERY_MINUTES = env_int("ASCOLTO_VOICE_FEED_EVERY_MINUTES", 60)
+VOICE_FEED_MAX_BYTES = env_int("ASCOLTO_VOICE_FEED_MAX_BYTES", 5 * 1024 * 1024)
+VOICE_FEED_TIMEOUT_SECONDS = env_int("ASCOLTO_VOICE_FEED_TIMEOUT", 15)
+
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -59,7 +59,7 @@ def rating_normalise(value: object, scale: int = 5) -> tuple[Decimal | None, str
     """(the rating on 1–5 rounded to two decimals, the original as text). An empty value is
     (None, ""): a mention without stars. `scale` is the platform's maximum when the value does
     not say it ("8" on a 10-point scale); "8/10" says it itself. TripAdvisor's bubbles "50"
-    (tens) count on a scale of 50."""
+    (tens: "40") count on a scale of 50."""
     original = str(value).strip() if value is not None else ""
     if not original:
         return None, ""
@@ -75,6 +75,8 @@ def rating_normalise(value: object, scale: int = 5) -> tuple[Decimal | None, str
         raise ValueError(_("“%(value)s” is not a rating.") % {"value": original[:40]})
     number = _decimal(match.group(1))
     top = _decimal(match.group(2)) if match.group(2) else Decimal(scale)
+    if not match.group(2) and top == 5 and number > 5 and number <= 50 and number % 10 == 0:
+        top = Decimal(50)  # TripAdvisor's bubbles in tens: "40" is four
     if top <= 0 or number < 0 or number > top:
         raise ValueError(_("“%(value)s” is not a rating.") % {"value": original[:40]})
     if top == 5:
@@ -238,3 +240,22 @@ def dedupe_key(identity: Identity) -> str:
         kind, material = "text", f"{identity.platform}\x1f{author}\x1f{day}\x1f{text}"
     digest = hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{kind}:{digest}"
+
+
+@dataclass
+class ReviewIn:
+    """One review as a platform gave it, already normalised (`ascolto/voice/normalise.py`)."""
+
+    platform: str
+    published_at: datetime
+    text: str = ""
+    title: str = ""
+    author: str = ""
+    author_email: str = ""
+    author_phone: str = ""
+    url: str = ""
+    platform_id: str = ""
+    rating: Decimal | None = None
+    rating_original: str = ""
+    language: str = ""
+    line: int = 0  # where it came from in a file, for messages

@@ -29,8 +29,10 @@ from ascolto.lib.businesshours import business_deadline, business_minutes_betwee
 from ascolto.lib.periods import workspace_zone
 from ascolto.lib.text import clean_text
 from ascolto.voice import hooks
+from ascolto.voice.formats import FORMATS
+from ascolto.voice.imports import ImportFileError, file_rows, review_in
 from ascolto.voice.models import MatchState, Platform, Review, ReviewAspect, Source
-from ascolto.voice.normalise import Identity, dedupe_key
+from ascolto.voice.normalise import Identity, ReviewIn, dedupe_key
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
@@ -106,25 +108,6 @@ def source_delete(*, source: Source, by: Membership) -> None:
 
 
 # --- Arriving reviews ----------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewIn:
-    """One review as a platform gave it, already normalised (`ascolto/voice/normalise.py`)."""
-
-    platform: str
-    published_at: datetime
-    text: str = ""
-    title: str = ""
-    author: str = ""
-    author_email: str = ""
-    author_phone: str = ""
-    url: str = ""
-    platform_id: str = ""
-    rating: Decimal | None = None
-    rating_original: str = ""
-    language: str = ""
-    line: int = 0  # where it came from in a file, for messages
 
 
 @dataclass
@@ -223,6 +206,128 @@ def reviews_ingest(
     if with_text:
         hooks.review_texts_saved.call(workspace_id=workspace.pk, review_ids=with_text)
     return result
+
+
+def review_file_import(
+    *,
+    workspace: Workspace,
+    by: Membership,
+    data: bytes,
+    filename: str,
+    format_code: str,
+    source: Source | None = None,
+) -> IngestResult:
+    """Import an exported file of reviews (managers). A file that cannot be read at all raises
+    ValidationError with the reason and imports nothing; a row that cannot be read is an error
+    of its line, and the other rows are imported. Importing the same file again adds nothing."""
+    require_member(by, workspace, Role.MANAGER)
+    fmt = FORMATS.get(format_code)
+    if fmt is None:
+        raise ValidationError({"format": _("Choose the platform the file comes from.")})
+    if source is not None and source.workspace_id != workspace.pk:
+        raise ValidationError({"source": source.other_workspace_message})
+    try:
+        rows = file_rows(fmt, data, filename)
+    except ImportFileError as error:
+        raise ValidationError({"file": str(error)}) from None
+    zone = workspace_zone(workspace)
+    items: list[ReviewIn] = []
+    errors: list[tuple[int, str]] = []
+    for row in rows:
+        try:
+            items.append(review_in(fmt, row, zone))
+        except ValueError as error:
+            errors.append((row.line, str(error)))
+    result = reviews_ingest(workspace=workspace, items=items, source=source)
+    result.errors = sorted(errors + result.errors)
+    if source is not None:
+        Source.objects.filter(pk=source.pk).update(last_polled_at=timezone.now())
+    return result
+
+
+# --- Feeds ---------------------------------------------------------------------------------------
+
+FEED_BACKOFF_CAP = timedelta(hours=24)
+# How long a claimed poll keeps other schedulers off the source (then it is due again).
+FEED_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class PollResult:
+    changed: bool
+    created: int = 0
+    error: str = ""
+
+
+def source_feed_poll(*, source_id: int, now: datetime | None = None) -> PollResult | None:
+    """Read one feed (the system's own service, run by a task): new entries become mentions;
+    an unchanged feed (304) costs nothing; an error is kept on the source and the next try
+    waits twice as long as the last, up to a day."""
+    from django.conf import settings
+
+    from ascolto.voice.feeds import FeedError, entry_review, feed_fetch, feed_parse
+
+    source = (
+        Source.objects.select_related("workspace")
+        .filter(pk=source_id, kind=Source.Kind.FEED)
+        .first()
+    )
+    if source is None:
+        return None
+    every = timedelta(minutes=settings.VOICE_FEED_EVERY_MINUTES)
+    try:
+        fetched = feed_fetch(
+            source.feed_url,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            timeout=settings.VOICE_FEED_TIMEOUT_SECONDS,
+            max_bytes=settings.VOICE_FEED_MAX_BYTES,
+        )
+        entries = feed_parse(fetched.body) if fetched.changed else []
+    except FeedError as error:
+        now = now or timezone.now()
+        failures = source.failures + 1
+        wait = min(every * (2 ** min(failures, 16)), FEED_BACKOFF_CAP)
+        Source.objects.filter(pk=source.pk).update(
+            failures=failures,
+            last_error=str(error)[:300],
+            last_polled_at=now,
+            next_poll_at=now + wait,
+        )
+        logger.info("feed %s failed (%s): %s", source.pk, failures, error)
+        return PollResult(changed=False, error=str(error))
+    now = now or timezone.now()
+    zone = workspace_zone(source.workspace)
+    items = [entry_review(e, platform=source.platform, zone=zone, now=now) for e in entries]
+    result = reviews_ingest(workspace=source.workspace, items=items, source=source, now=now)
+    Source.objects.filter(pk=source.pk).update(
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        failures=0,
+        last_error="",
+        last_polled_at=now,
+        next_poll_at=now + every,
+    )
+    return PollResult(changed=fetched.changed, created=len(result.created))
+
+
+def source_feeds_poll_due(*, now: datetime | None = None) -> int:
+    """The periodic job: claim every feed that is due (a conditional UPDATE moves its next
+    poll past a lease, so two schedulers never take the same one) and queue a task to read
+    it. A poll lost with its worker is due again when the lease runs out."""
+    from ascolto.voice.tasks import source_feed_poll_task
+
+    now = now or timezone.now()
+    due = Source.objects.filter(kind=Source.Kind.FEED, next_poll_at__lte=now)
+    queued = 0
+    for pk, next_poll_at in due.values_list("pk", "next_poll_at")[:500]:
+        claimed = Source.objects.filter(pk=pk, next_poll_at=next_poll_at).update(
+            next_poll_at=now + FEED_LEASE
+        )
+        if claimed:
+            source_feed_poll_task.enqueue(source_id=pk)
+            queued += 1
+    return queued
 
 
 # --- Matching a review to its customer ----------------------------------------------------------
