@@ -182,6 +182,11 @@ class Review(SameWorkspaceMixin, models.Model):
         return None if self.rating is None else int(round(self.rating))
 
     @property
+    def reply_business_hours(self) -> float | None:
+        minutes = self.reply_business_minutes
+        return None if minutes is None else minutes / 60
+
+    @property
     def star_glyphs(self) -> str:
         """ "★★☆☆☆" for two stars ("" for a mention without stars)."""
         stars = self.stars

@@ -146,11 +146,12 @@ def reviews_ingest(
     items: Sequence[ReviewIn],
     source: Source | None = None,
     now: datetime | None = None,
+    email: bool = True,
 ) -> IngestResult:
     """Store the reviews of `items` that are new (the system's own service: files, feeds and
     inbound calls check who may send before calling it). A review already stored, or twice in
     `items`, counts as a duplicate; one that does not validate is an error of its line and the
-    others are still stored."""
+    others are still stored. `email=False` alerts managers in the app only (the demo)."""
     now = now or timezone.now()
     result = IngestResult()
     if source is not None and source.workspace_id != workspace.pk:
@@ -200,7 +201,7 @@ def reviews_ingest(
         created.append(review)
     for review in created:
         _match_suggest(review)
-        _judge(review, now=now)
+        _judge(review, now=now, email=email)
     result.created = [r.pk for r in created]
     with_text = [r.pk for r in created if r.text.strip() or r.title.strip()]
     if with_text:
@@ -449,7 +450,7 @@ def reply_hours(review: Review) -> int:
     return REPLY_HOURS_OTHER
 
 
-def _judge(review: Review, *, now: datetime) -> None:
+def _judge(review: Review, *, now: datetime, email: bool = True) -> None:
     """Mark a negative review, give it its reply deadline (in business hours from its
     publication) and alert the managers once, if it is recent."""
     if review.is_negative or not review_is_negative(review):
@@ -463,10 +464,10 @@ def _judge(review: Review, *, now: datetime) -> None:
         review.alerted_at = now
     review.save(update_fields=["is_negative", "reply_due_at", "alerted_at"])
     if alert:
-        _alert_managers(review)
+        _alert_managers(review, email=email)
 
 
-def _alert_managers(review: Review) -> None:
+def _alert_managers(review: Review, *, email: bool = True) -> None:
     from ascolto.notifications.services import notification_create
 
     workspace = review.workspace
@@ -501,6 +502,7 @@ def _alert_managers(review: Review) -> None:
             body=body,
             customer=review.customer,
             url=url,
+            email=email,
         )
 
 
@@ -508,14 +510,21 @@ def _alert_managers(review: Review) -> None:
 
 
 @transaction.atomic
-def review_reply_record(*, review: Review, by: Membership, text: str = "") -> Review:
+def review_reply_record(
+    *, review: Review, by: Membership, text: str = "", replied_at: datetime | None = None
+) -> Review:
     """`by` replied to the review on its platform (the reply pasted here, or left empty):
-    the clock stops; how fast it was answered is kept in business minutes."""
+    the clock stops; how fast it was answered is kept in business minutes. `replied_at` (when
+    the reply was published, if not now) may not be in the future nor before the review."""
     require_member(by, review.workspace_id, Role.AGENT)
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.replied_at is not None:
         raise ValidationError(_("This review has a reply already."))
     now = timezone.now()
+    if replied_at is not None:
+        if replied_at > now or replied_at < review.published_at:
+            raise ValidationError(_("The reply's time must be between the review and now."))
+        now = replied_at
     review.replied_at = now
     review.replied_by = by
     review.reply_text = clean_text(text)[:10_000]

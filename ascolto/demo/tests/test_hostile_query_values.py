@@ -29,6 +29,7 @@ from ascolto.feedback.services import open_link_create
 from ascolto.interactions.models import Interaction
 from ascolto.promises.models import Promise
 from ascolto.textanalysis.models import TextAnalysis
+from ascolto.voice.models import Review, Source
 from ascolto.workspaces.models import Membership, Workspace
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,9 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "interactions:interaction-update": lambda ws: [{"pk": _first(Interaction, ws)}],
     "interactions:interaction-delete": lambda ws: [{"pk": _first(Interaction, ws)}],
     "textanalysis:analysis-correct": lambda ws: [{"pk": _first(TextAnalysis, ws)}],
+    "voice:review-detail": lambda ws: [{"pk": _first(Review, ws)}],
+    "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
+    "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-update": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-preview": lambda ws: [{"pk": _first(Survey, ws)}],

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: the login and account-recovery flow, invitation links (the token is the
-# credential), public survey pages (same), health probe, language switch, Django admin.
+# credential), public survey pages (same), health probe, language switch, Django admin, and the
+# inbound endpoint for reviews (another tool's source token is the credential).
 PUBLIC_NAMESPACES = {"admin", "survey"}
 PUBLIC = {
     "set_language",
@@ -22,6 +23,7 @@ PUBLIC = {
     "workspaces:password-reset-confirm",
     "workspaces:password-reset-complete",
     "workspaces:invitation-accept",
+    "voice:inbound",
 }
 
 
