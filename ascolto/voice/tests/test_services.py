@@ -291,3 +291,25 @@ def test_reviews_are_scoped_to_their_workspace(workspace_a, workspace_b):
 def test_text_analysis_fills_the_review_hook_at_start_up():
     names = [f"{f.__module__}.{f.__qualname__}" for f in hooks.review_texts_saved]
     assert names == ["ascolto.textanalysis.services.review_texts_analyse"]
+
+
+def test_a_correction_of_the_labels_reaches_the_review(
+    workspace_a, bob, django_capture_on_commit_callbacks
+):
+    from ascolto.textanalysis.services import text_correction_record
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.reviews_ingest(
+            workspace=workspace_a,
+            items=[
+                item(platform_id="x", rating=Decimal(4), published_at=timezone.now(), text="Ok.")
+            ],
+        )
+    run_pending_tasks()
+    analysis = TextAnalysis.objects.get(source_kind="review", source_id=result.created[0])
+    text_correction_record(
+        analysis=analysis, by=bob, sentiment="negative", emotion="fear", aspects=["price"]
+    )
+    review = Review.objects.get(pk=result.created[0])
+    assert (review.sentiment, review.emotion, review.is_negative) == ("negative", "fear", True)
+    assert list(review.aspect_rows.values_list("name", flat=True)) == ["price"]
