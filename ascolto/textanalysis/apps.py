@@ -19,6 +19,7 @@ class TextAnalysisConfig(AppConfig):
         interactions_hooks.staff_signal_recorded.register(services.staff_signal_text_analyse)
         feedback_hooks.survey_answer_texts_saved.register(services.survey_answer_texts_analyse)
         voice_hooks.review_texts_saved.register(services.review_texts_analyse)
+        voice_hooks.review_judged.register(services.review_analysis_customer_set)
         text_badge_providers.register(badges.PROVIDER)
         for panel in panels.PANELS:
             customer_panels.register(panel)

@@ -89,7 +89,7 @@ def _source_queryset(kind: str, workspace_id: int) -> QuerySet:
         return (
             Review.objects.filter(workspace_id=workspace_id)
             .exclude(text="")
-            .annotate(_customer=F("customer_id"), _when=F("published_at"))
+            .annotate(_customer=F("customer_id"), _when=F("published_at"))  # confirmed only
         )
     raise ValueError(f"unknown source kind: {kind!r}")
 
@@ -273,6 +273,16 @@ def _reviews_tell(analyses: Iterable[TextAnalysis]) -> None:
             aspects=list(analysis.aspect_rows.values_list("name", flat=True)),
             language=analysis.language,
         )
+
+
+def review_analysis_customer_set(*, review: Review) -> None:
+    """The `review_judged` hook (voice): a review's analysis belongs to the customer who wrote
+    it once someone confirmed it (and to nobody when the match is undone), so the customer's
+    voice summary and health score count it."""
+    customer_id = review.customer_id if review.match_state == "confirmed" else None
+    TextAnalysis.objects.filter(
+        workspace_id=review.workspace_id, source_kind=SourceKind.REVIEW, source_id=review.pk
+    ).update(customer_id=customer_id)
 
 
 def survey_answer_texts_analyse(*, workspace_id: int, answer_ids: Sequence[int]) -> None:

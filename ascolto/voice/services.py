@@ -371,7 +371,7 @@ def review_match_confirm(
     *, review: Review, by: Membership, customer: Customer | None = None
 ) -> Review:
     """A person says who wrote `review`: the suggested customer, or `customer`. The review then
-    shows on the customer's timeline."""
+    shows on the customer's timeline and counts for them (`review_judged` hooks)."""
     require_member(by, review.workspace_id, Role.AGENT)
     chosen = customer or review.suggested_customer
     if chosen is None:
@@ -385,6 +385,7 @@ def review_match_confirm(
         review.match_reason = "person"
     review.full_clean(validate_constraints=False)
     review.save(update_fields=["customer", "match_state", "match_reason"])
+    hooks.review_judged.call(review=review)
     return review
 
 
@@ -397,6 +398,7 @@ def review_match_reject(*, review: Review, by: Membership) -> Review:
     review.suggested_customer = None
     review.match_state = MatchState.REJECTED
     review.save(update_fields=["customer", "suggested_customer", "match_state"])
+    hooks.review_judged.call(review=review)
     return review
 
 
@@ -432,6 +434,7 @@ def review_labels_record(
         [ReviewAspect(review=review, name=name[:16]) for name in sorted(set(aspects))]
     )
     _judge(review, now=timezone.now())
+    hooks.review_judged.call(review=review)
     return review
 
 

@@ -313,3 +313,40 @@ def test_a_correction_of_the_labels_reaches_the_review(
     review = Review.objects.get(pk=result.created[0])
     assert (review.sentiment, review.emotion, review.is_negative) == ("negative", "fear", True)
     assert list(review.aspect_rows.values_list("name", flat=True)) == ["price"]
+
+
+def test_a_confirmed_review_s_analysis_counts_for_its_customer(
+    workspace_a, bob, django_capture_on_commit_callbacks
+):
+    """GIVEN an analysed review suggested for a customer by email
+    WHEN a person confirms it, then says it is not them
+    THEN its analysis belongs to the customer (their voice summary and health score read it),
+    then to nobody again."""
+    customer = CustomerFactory(workspace=workspace_a, email="anna@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.reviews_ingest(
+            workspace=workspace_a,
+            items=[
+                item(
+                    platform_id="x",
+                    author_email="anna@example.com",
+                    published_at=timezone.now(),
+                    text="Pessimo servizio, furgone in ritardo.",
+                )
+            ],
+        )
+    run_pending_tasks()
+    review = Review.objects.get(pk=result.created[0])
+    analysis = TextAnalysis.objects.get(source_kind="review", source_id=review.pk)
+    assert analysis.customer_id is None  # a suggestion is not a match
+    services.review_match_confirm(review=review, by=bob)
+    analysis.refresh_from_db()
+    assert analysis.customer == customer
+    services.review_match_reject(review=review, by=bob)
+    analysis.refresh_from_db()
+    assert analysis.customer_id is None
+
+
+def test_the_review_hooks_are_filled_at_start_up():
+    names = [f"{f.__module__}.{f.__qualname__}" for f in hooks.review_judged]
+    assert "ascolto.textanalysis.services.review_analysis_customer_set" in names
