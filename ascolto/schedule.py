@@ -60,6 +60,8 @@ JOBS: list[Job] = [
         "ascolto.textanalysis.services.text_analyses_sweep",
         every=timedelta(minutes=15),
     ),
+    # Public voice: RSS/Atom feeds that are due (each feed keeps its own next time and back-off).
+    Job("voice-feeds", "ascolto.voice.services.source_feeds_poll_due", every=timedelta(minutes=5)),
 ]
 
 SWEEPERS: list[str] = [

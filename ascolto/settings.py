@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ascolto.interactions",
     "ascolto.notifications",
     "ascolto.feedback",
+    "ascolto.voice",
     "ascolto.textanalysis",
     "ascolto.promises",
     "ascolto.cases",
@@ -302,6 +303,13 @@ SCHEDULE_MODULE = "ascolto.schedule"
 # /health/ answers 503 when the scheduler has not ticked, or a ready task has waited, this long
 # (0 turns both checks off, e.g. for a web-only process whose background runs elsewhere).
 HEALTH_STALE_MINUTES = env_int("ASCOLTO_HEALTH_STALE_MINUTES", 10)
+
+# --- Public voice: RSS/Atom feeds of reviews and mentions ---------------------------------------
+# How often a feed is read; the most one answer may hold (a bigger one is cut off and counted as
+# an error); how long to wait for the feed's server. See docs/voice.md.
+VOICE_FEED_EVERY_MINUTES = env_int("ASCOLTO_VOICE_FEED_EVERY_MINUTES", 60)
+VOICE_FEED_MAX_BYTES = env_int("ASCOLTO_VOICE_FEED_MAX_BYTES", 5 * 1024 * 1024)
+VOICE_FEED_TIMEOUT_SECONDS = env_int("ASCOLTO_VOICE_FEED_TIMEOUT", 15)
 
 # --- Logging -------------------------------------------------------------------------------------
 # `ASCOLTO_LOG_FORMAT=json` writes one JSON object per line; every line carries the request's id

@@ -14,6 +14,7 @@ urlpatterns = [
     path("promises/", include("ascolto.promises.urls")),
     path("cases/", include("ascolto.cases.urls")),
     path("textanalysis/", include("ascolto.textanalysis.urls")),
+    path("voice/", include("ascolto.voice.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
     path("at-risk/", include("ascolto.health.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
