@@ -82,7 +82,14 @@ FIELDS: dict[str, dict[str, Kind]] = {
     },
     # Ascolto.
     "core.ScheduledRun": {**_LEASED, "job": N, "period_key": N},
-    "workspaces.Workspace": {"name": N, "language": N, "time_zone": N, "currency": N},
+    "workspaces.Workspace": {
+        "name": N,
+        "language": N,
+        "time_zone": N,
+        "currency": N,
+        "opening_hours": N,
+        "closed_days": N,
+    },
     "workspaces.Membership": {"role": N},
     "workspaces.MemberInvitation": {
         **_LEASED,
@@ -92,7 +99,9 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "token_salt": X,
     },
     "workspaces.PasswordResetEmail": {**_LEASED},
-    "workspaces.PasswordResetThrottle": {"key": X},
+    "workspaces.RecoveryCode": {"code_hash": X},
+    "core.RateCounter": {"key": X, "limit": N},
+    "otp_totp.TOTPDevice": {"key": X, "name": T},
     # Masked addresses of staff, objects by id only (docs/audit.md).
     "audit.AuditEntry": {
         "who": T,
@@ -154,7 +163,6 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "message_id": N,
     },
     "feedback.OpenLink": {"token": X, "label": N, "language": N},
-    "feedback.OpenLinkHit": {"ip_hash": X},
     "feedback.Response": {"language": N, "kind": N, "band": N, "import_key": X},
     "feedback.Answer": {"text": F, "choice": N},
     "feedback.Submission": {"answers": F, "error": G},
@@ -212,6 +220,67 @@ FIELDS: dict[str, dict[str, Kind]] = {
     "dashboards.DailyScore": {"kind": N},
     "dashboards.LastHeard": {"status": N},
     "dashboards.DailySegmentScore": {"kind": N},
+    "cases.CaseCategory": {"code": N, "name_it": N, "name_en": N},
+    "cases.Case": {
+        "channel": N,
+        "description": F,
+        "emotion": N,
+        "outcome": N,
+        "severity": N,
+        "source_key": N,
+        "status": N,
+    },
+    # `data` holds what changed ({"description": [old, new]}): the customer's words too.
+    "cases.CaseEvent": {"data": F, "from_status": N, "kind": N, "note": F, "to_status": N},
+    "cases.Remedy": {"decision_reason": F, "kind": N, "status": N, "why": F},
+    "cases.RemedyOption": {"kind": N},
+    "cases.SlaAlert": {"clock": N, "level": N},
+    "cases.SlaPolicy": {"severity": N},
+    "cases.SpendingBudget": {"role": N},
+    "health.HealthAlert": {"from_level": N, "to_level": N},
+    "health.HealthDigest": {**_LEASED},
+    # The score's reasons, written by the system ("promise 'on site in 24 h' broken twice").
+    "health.HealthScore": {"contributions": G, "flags": N, "level": N, "missing": N},
+    "health.HealthSettings": {"bands": N, "card": N, "weights": N},
+    "onboarding.Onboarding": {"sector": N},
+    "api.ApiToken": {"name": N, "prefix": X, "role": N, "token_hash": X},
+    # Ids the business's other systems give its customers and records.
+    "api.ExternalRef": {"external_id": N, "kind": N},
+    # A write's first answer, returned again to a retry for a day: may hold a customer's data.
+    "api.IdempotencyRecord": {"body": G, "content_type": N, "fingerprint": X, "key": N},
+    "api.ImportMapping": {"kind": N, "mapping": N},
+    # The webhook log: each payload may carry a customer's data.
+    "api.WebhookDelivery": {**_LEASED, "event": N, "payload": G},
+    "api.WebhookSubscription": {"events": N, "secret": X, "url": N},
+    "voice.Review": {
+        "author": S,
+        "author_email": S,
+        "author_phone": S,
+        "dedupe_key": X,
+        "emotion": N,
+        "language": N,
+        "match_reason": G,
+        "match_state": N,
+        "platform": N,
+        "platform_id": N,
+        "rating_original": N,
+        "reply_text": F,
+        "sentiment": N,
+        "text": F,
+        "title": F,
+        "url": N,
+    },
+    "voice.ReviewAspect": {"name": N},
+    "voice.Source": {
+        "etag": N,
+        "feed_url": N,
+        "kind": N,
+        "last_error": G,
+        "last_modified": N,
+        "name": N,
+        "platform": N,
+        "token_hash": X,
+    },
     "privacy.DataRequest": {"kind": N, "subject_key": X, "channel": N},
 }
 
@@ -237,10 +306,25 @@ CUSTOMER_PATHS: dict[str, str] = {
     "promises.Expectation": "customer",
     "promises.FitOverride": "customer",
     "dashboards.LastHeard": "customer",
+    "cases.Case": "customer",
+    "cases.CaseEvent": "customer",
+    "cases.Remedy": "case__customer",
+    "cases.SlaAlert": "case__customer",
+    "health.HealthScore": "customer",
+    "health.HealthAlert": "customer",
+    "voice.Review": "customer",
+}
+
+# Rows about the customer that their path does not reach: a review only suggested for them, or
+# written under their address. Each entry: (field pointing to a customer, field holding an
+# address), either may be empty.
+CUSTOMER_ALSO: dict[str, tuple[str, str]] = {
+    "voice.Review": ("suggested_customer", "author_email"),
 }
 
 # The field types that can hold text: each must be classified in FIELDS.
 TEXT_TYPES = (
+    "BinaryField",
     "CharField",
     "TextField",
     "EmailField",

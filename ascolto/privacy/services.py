@@ -53,6 +53,7 @@ from ascolto.workspaces.models import Membership, Role, Workspace
 # Models without a `workspace` column reach it through another row.
 WORKSPACE_PATHS: dict[str, str] = {
     "feedback.Answer": "response__workspace",
+    "api.IdempotencyRecord": "token__workspace",
     "promises.CrisisStep": "crisis__workspace",
 }
 # Shorter names than this are not searched in free text: "Li" would be found everywhere.
@@ -138,8 +139,15 @@ def _field(model: type[models.Model], name: str) -> models.Field:
 
 
 def _rows_of(label: str, customer: Customer) -> models.QuerySet:
-    path = inventory.CUSTOMER_PATHS[label]
-    return _model(label)._default_manager.filter(**{path: customer.pk})
+    condition = models.Q(**{inventory.CUSTOMER_PATHS[label]: customer.pk})
+    also_customer, also_email = inventory.CUSTOMER_ALSO.get(label, ("", ""))
+    if also_customer:
+        condition |= models.Q(**{also_customer: customer.pk})
+    if also_email and customer.email:
+        condition |= models.Q(workspace_id=customer.workspace_id) & models.Q(
+            **{f"{also_email}__iexact": customer.email}
+        )
+    return _model(label)._default_manager.filter(condition)
 
 
 def _exported_fields(label: str) -> list[models.Field]:
@@ -323,7 +331,7 @@ def _mentions(
         model = _model(label)
         rows = _in_workspace(label, _mentioning(model, name, needles), workspace)
         if exclude is not None and label in inventory.CUSTOMER_PATHS:
-            rows = rows.exclude(**{inventory.CUSTOMER_PATHS[label]: exclude.pk})
+            rows = rows.exclude(pk__in=_rows_of(label, exclude).values("pk"))
         for pk, value in rows.order_by("pk").values_list("pk", name)[:200]:
             found.append(
                 Mention(
@@ -387,10 +395,28 @@ def _blank_own_rows(customer: Customer, pseudonym: str) -> int:
     return count
 
 
+def _drop_binary(
+    model: type[models.Model], label: str, name: str, workspace: Workspace, needles: list[str]
+) -> int:
+    """Binary columns (a remembered API answer) cannot be searched by the database: read them
+    (they are few and short-lived) and delete the rows that name the person."""
+    lowered = [n.lower().encode() for n in needles]
+    rows = _in_workspace(label, model._default_manager.all(), workspace)
+    doomed = [
+        pk
+        for pk, value in rows.values_list("pk", name).iterator()
+        if any(n in bytes(value or b"").lower() for n in lowered)
+    ]
+    return model._default_manager.filter(pk__in=doomed).delete()[0]
+
+
 def _replace_generated(workspace: Workspace, needles: list[str], pseudonym: str) -> int:
     count = 0
     for label, name in inventory.fields_of_kind(Kind.GENERATED):
         model = _model(label)
+        if isinstance(_field(model, name), models.BinaryField):
+            count += _drop_binary(model, label, name, workspace, needles)
+            continue
         rows = _in_workspace(label, _mentioning(model, name, needles), workspace)
         for pk, value in list(rows.values_list("pk", name)):
             model._default_manager.filter(pk=pk).update(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,15 +12,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from ascolto.api.models import WebhookDelivery, WebhookSubscription
+from ascolto.cases.models import CaseCategory
+from ascolto.cases.services import case_note_add, case_open
 from ascolto.core.testing import run_pending_tasks
 from ascolto.customers.models import Customer, LostRecord
 from ascolto.customers.tests.factories import ContractFactory, CustomerFactory
 from ascolto.feedback.models import Invitation, Question
 from ascolto.feedback.services import response_submit, survey_invitation_create
 from ascolto.feedback.tests.factories import SurveyFactory
+from ascolto.health.services import health_score_refresh
 from ascolto.interactions.services import staff_signal_record
 from ascolto.promises.models import Crisis, Expectation, FitOverride, PromiseCheck
 from ascolto.promises.tests.test_services_checks import late_visit, make_promise
+from ascolto.voice.models import Review
 
 NAME = "Giulia Ferraresi"
 EMAIL = "giulia.ferraresi@example.it"
@@ -49,7 +56,8 @@ def seed_person(*, workspace, owner, agent, capture, name=NAME, email=EMAIL, pho
     need and a fit decision, a survey emailed to them (the saved copy of the mail) and answered
     with a detractor comment naming them (response, answer, text analysis, alert), a lost
     record, a failed task's traceback and a mail error naming them, and the admin's history;
-    another customer whose notes mention them."""
+    a complaint (case) with a note, a health score; another customer whose notes mention
+    them."""
     customer = CustomerFactory(
         workspace=workspace,
         name=name,
@@ -83,7 +91,9 @@ def seed_person(*, workspace, owner, agent, capture, name=NAME, email=EMAIL, pho
     )
     survey = SurveyFactory(workspace=workspace, by=owner)
     with capture(execute=True):
-        invitation = survey_invitation_create(survey=survey, customer=customer, by=owner)
+        invitation = survey_invitation_create(
+            survey=survey, customer=customer, by=owner, confirmed=True
+        )
     run_pending_tasks()
     invitation.refresh_from_db()
     with capture(execute=True):
@@ -94,6 +104,14 @@ def seed_person(*, workspace, owner, agent, capture, name=NAME, email=EMAIL, pho
             invitation=invitation,
         )
     run_pending_tasks()
+    case = case_open(
+        customer=customer,
+        by=agent,
+        category=CaseCategory.objects.filter(workspace=workspace).first(),
+        description=f"{name} ({phone}) lamenta il ritardo",
+    )
+    case_note_add(case=case, by=agent, note=f"Richiamata {name} su {email}")
+    health_score_refresh(workspace_id=workspace.pk, customer_id=customer.pk)
     LostRecord.objects.create(
         workspace=workspace,
         customer=customer,
@@ -114,5 +132,27 @@ def seed_person(*, workspace, owner, agent, capture, name=NAME, email=EMAIL, pho
         object_repr=name,
         action_flag=CHANGE,
         change_message=f"Changed email to {email}",
+    )
+    # A public review written under their address, not (yet) matched to them, and the webhook
+    # log of an event about them.
+    Review.objects.create(
+        workspace=workspace,
+        platform="google",
+        author=name,
+        author_email=email,
+        author_phone=phone,
+        text=f"Sono {name}: servizio lento",
+        published_at=timezone.now() - timedelta(days=3),
+        dedupe_key=f"seed-{customer.pk}",
+    )
+    subscription = WebhookSubscription.objects.create(
+        workspace=workspace, url="https://hooks.example.it/in", secret="s" * 32
+    )
+    WebhookDelivery.objects.create(
+        workspace=workspace,
+        subscription=subscription,
+        event_id=uuid.uuid4(),
+        event="customer.lost",
+        payload=json.dumps({"name": name, "email": email, "phone": phone}),
     )
     return Seeded(customer=customer, other=other, invitation=invitation)

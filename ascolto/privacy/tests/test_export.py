@@ -35,6 +35,9 @@ SECTIONS = {
     "promises.expectation",
     "promises.fitoverride",
     "dashboards.lastheard",
+    "cases.case",
+    "cases.caseevent",
+    "health.healthscore",
 }
 
 
