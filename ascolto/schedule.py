@@ -46,6 +46,8 @@ JOBS: list[Job] = [
     # Every customer's health score for the day, batched per workspace; then the week's digests.
     Job("health-scores", "ascolto.health.services.health_scores_nightly", daily="03:30"),
     Job("health-digests", "ascolto.health.services.health_digests_schedule", daily="07:30"),
+    # What each kind's retention period has let expire is emptied, erased or deleted.
+    Job("privacy-retention", "ascolto.privacy.retention.retention_run", daily="03:30"),
     # Remembered API answers (Idempotency-Key) are kept a day.
     Job(
         "api-idempotency-forget",
@@ -58,6 +60,8 @@ JOBS: list[Job] = [
         "ascolto.textanalysis.services.text_analyses_sweep",
         every=timedelta(minutes=15),
     ),
+    # Public voice: RSS/Atom feeds that are due (each feed keeps its own next time and back-off).
+    Job("voice-feeds", "ascolto.voice.services.source_feeds_poll_due", every=timedelta(minutes=5)),
 ]
 
 SWEEPERS: list[str] = [

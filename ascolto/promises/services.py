@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ascolto.audit.models import Action
+from ascolto.audit.services import audit_record
 from ascolto.customers.models import Customer
 from ascolto.customers.services import StatusChangeRefused
 from ascolto.interactions.models import Interaction
@@ -411,6 +413,10 @@ def promise_check_set(
     require_member(by, check.workspace_id, needed)
     if outcome not in PromiseCheck.Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}")
+    if stored != PromiseCheck.Outcome.NOT_MEASURABLE and stored != outcome:
+        audit_record(
+            action=Action.CHECK_OVERRIDE, member=by, target=check, detail=f"{stored} → {outcome}"
+        )
     check.outcome = outcome
     check.manual = True
     check.set_by = by
