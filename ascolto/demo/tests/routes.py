@@ -140,6 +140,11 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "api-v1:invitation_get": lambda ws: [{"invitation_id": _first(Invitation, ws)}],
     "api-v1:response_get": lambda ws: [{"response_id": _first(Response, ws)}],
     "api-v1:promise_get": lambda ws: [{"promise_id": _first(Promise, ws)}],
+    "api-v1:case_get": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:case_status": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:remedy_list": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:remedy_grant": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:customer_health": lambda ws: [{"customer_id": _first(Customer, ws)}],
 }
 
 
