@@ -15,10 +15,12 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from ascolto.api import customers, feedback, interactions, metrics
+from ascolto.api import cases, customers, feedback, interactions, metrics
 from ascolto.api.base import TokenAuth
 from ascolto.api.errors import error_response, errors_of
 from ascolto.api.parser import ApiParser
+from ascolto.cases.services import CaseRefused
+from ascolto.customers.services import StatusChangeRefused
 from ascolto.lib.updates import UnknownFields
 
 logger = logging.getLogger("ascolto.api")
@@ -43,6 +45,7 @@ api.add_router("", customers.router)
 api.add_router("", interactions.router)
 api.add_router("", feedback.router)
 api.add_router("", metrics.router)
+api.add_router("", cases.router)
 
 
 def _schema_field(loc: list) -> str | None:
@@ -61,6 +64,8 @@ def _schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 @api.exception_handler(PermissionDenied)
 @api.exception_handler(UnknownFields)
+@api.exception_handler(CaseRefused)
+@api.exception_handler(StatusChangeRefused)
 def _service_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     status, items = errors_of(exc)
     detail = _("The request has errors.") if status == 422 else items[0]["reason"]

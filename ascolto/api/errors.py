@@ -32,6 +32,8 @@ def errors_of(exc: Exception) -> tuple[int, list[dict[str, str | None]]]:
     from django.http import Http404
     from django.utils.translation import gettext as _
 
+    from ascolto.cases.services import CaseRefused
+    from ascolto.customers.services import StatusChangeRefused
     from ascolto.lib.updates import UnknownFields
 
     if isinstance(exc, ValidationError):
@@ -44,6 +46,8 @@ def errors_of(exc: Exception) -> tuple[int, list[dict[str, str | None]]]:
         else:
             items = [{"field": None, "reason": str(message)} for message in exc.messages]
         return 422, items
+    if isinstance(exc, (CaseRefused, StatusChangeRefused)):
+        return 422, [{"field": exc.field, "reason": str(exc.reason)}]
     if isinstance(exc, PermissionDenied):
         return 403, [{"field": None, "reason": _("This token's role may not do this.")}]
     if isinstance(exc, Http404):

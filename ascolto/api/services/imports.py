@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from ascolto.api.models import ExternalRef, ImportMapping
 from ascolto.api.services import records
 from ascolto.customers.models import Customer, Segment
+from ascolto.customers.services import StatusChangeRefused
 from ascolto.interactions.models import Touchpoint
 from ascolto.lib.csvimport import CsvFileError, decode_text, sniff_delimiter
 from ascolto.lib.periods import workspace_zone
@@ -562,6 +563,10 @@ def rows_import(
                 column = columns.get(name or "", name or "")
                 for message in messages:
                     result.errors.append((line, str(column or ""), str(message)))
+            return
+        except StatusChangeRefused as error:
+            field = getattr(error, "field", None) or ""
+            result.errors.append((line, str(columns.get(field, field)), str(error.reason)))
             return
         except PermissionDenied:
             result.errors.append((line, "", _("You may not import this.")))

@@ -149,3 +149,9 @@ def test_null_characters_are_refused_with_the_field(api_a):
     assert response.json()["errors"][0]["field"] == "name"
     assert api_a.get("/api/v1/customers", {"q": "a\x00"}).status_code == 422
     assert not Customer.objects.exists()
+
+
+def test_a_new_customer_cannot_start_lost(api_a):
+    response = api_a.post("/api/v1/customers", {"name": "Perso", "status": "lost"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "status"

@@ -240,3 +240,10 @@ def test_a_file_that_is_not_a_sheet_is_refused_on_the_page(carol_client):
     response = carol_client.post("/connections/import/", {"kind": "customers", "file": upload})
     assert response.status_code == 400
     assert "Excel" in response.content.decode()
+
+
+def test_a_status_the_services_refuse_is_a_bad_row(alice):
+    data = b"Nome;Email;Stato\nPerso Subito;perso@x.it;perso\nAttivo;attivo@x.it;attivo\n"
+    result = _import(alice, "customers", data)
+    assert result.created == 1
+    assert [(line, column) for line, column, _r in result.errors] == [(2, "Stato")]

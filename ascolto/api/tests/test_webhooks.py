@@ -220,7 +220,7 @@ def test_the_address_is_checked_again_at_delivery(
     run_pending_tasks()
     assert receiver.received == []
     delivery = WebhookDelivery.objects.get()
-    assert delivery.state == WorkState.PENDING and "private" in delivery.last_error
+    assert delivery.state == WorkState.PENDING and "privat" in delivery.last_error
 
 
 def test_only_owners_register_and_resend_and_other_workspaces_see_nothing(
