@@ -22,6 +22,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ascolto.cases.models import Case
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
 from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question, Survey
@@ -123,6 +124,7 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "feedback:invitation-detail": lambda ws: [{"pk": _first(Invitation, ws)}],
     "feedback:invitation-qr": lambda ws: [{"pk": _first(Invitation, ws)}],
     "feedback:cadence-update": lambda ws: [{"pk": _first(CadenceRule, ws)}],
+    "cases:case-detail": lambda ws: [{"pk": _first(Case, ws)}],
     "promises:promise-update": lambda ws: [{"pk": _first(Promise, ws)}],
     "promises:promise-checks": lambda ws: [{"pk": _first(Promise, ws)}],
     "promises:gap-customer": lambda ws: [{"pk": _first(Customer, ws)}],

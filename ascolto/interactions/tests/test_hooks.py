@@ -32,6 +32,7 @@ def test_the_higher_apps_fill_the_hooks_at_start_up_in_layer_order():
     assert _names(hooks.interaction_saved) == [
         "ascolto.textanalysis.services.interaction_text_analyse",
         "ascolto.promises.services.promise_checks_for_interaction",
+        "ascolto.cases.services.moments.case_for_complaint",
     ]
     assert _names(hooks.staff_signal_recorded) == [
         "ascolto.textanalysis.services.staff_signal_text_analyse"
@@ -44,6 +45,7 @@ def test_the_higher_apps_fill_the_hooks_at_start_up_in_layer_order():
         ("signal", 1),
         ("lost", 0),
         ("response", 3),
+        ("case", 4),
     ]
 
 
