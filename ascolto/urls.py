@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("ascolto.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("account/", include("ascolto.workspaces.urls")),
+    path("start/", include("ascolto.onboarding.urls")),
     path("customers/", include("ascolto.customers.urls")),
     path("timeline/", include("ascolto.interactions.urls")),
     path("feedback/", include("ascolto.feedback.urls")),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("cases/", include("ascolto.cases.urls")),
     path("textanalysis/", include("ascolto.textanalysis.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
+    path("at-risk/", include("ascolto.health.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("", include("ascolto.ops.urls")),
 ]

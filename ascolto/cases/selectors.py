@@ -17,6 +17,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -243,8 +244,8 @@ def case_clocks(*, case: Case, now: datetime | None = None) -> list[Any]:
     from ascolto.cases.services.sla import CLOCK_FIELDS, clock_state
 
     now = now or timezone.now()
-    zone = ZoneInfo(case.workspace.time_zone)
-    states = [clock_state(case, clock, now, zone) for clock in CLOCK_FIELDS]
+    zone, calendar = ZoneInfo(case.workspace.time_zone), case.workspace.calendar
+    states = [clock_state(case, clock, now, zone, calendar) for clock in CLOCK_FIELDS]
     return [state for state in states if state is not None]
 
 
@@ -351,3 +352,44 @@ def lost_customers_report(*, workspace: Workspace) -> dict[str, Any]:
         "records": records.select_related("customer", "reason").order_by("-lost_on", "-pk")[:100],
         "lookback_days": LOST_LOOKBACK_DAYS,
     }
+
+
+def sla_compliance(*, workspace: Workspace, start: date, end: date) -> list[dict[str, Any]]:
+    """Per category (by code), the cases opened from `start` to `end` (days in the workspace's
+    time zone, both included) and how many met each deadline; counted in the database. A case
+    without a deadline, or whose clock still runs, is not "in time"."""
+    zone = ZoneInfo(workspace.time_zone)
+    lo = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    breaches = SlaAlert.objects.filter(case=OuterRef("pk"), level=SlaAlert.Level.BREACH)
+    rows = (
+        Case.objects.for_workspace(workspace)
+        .filter(opened_at__gte=lo, opened_at__lt=hi)
+        .annotate(missed=Coalesce(Subquery(_count_of(breaches)), 0))
+        .values("category__code")
+        .annotate(
+            cases=Count("pk"),
+            acknowledged_in_time=Count(
+                "pk", filter=Q(acknowledged_at__lte=F("acknowledge_due_at"))
+            ),
+            responded_in_time=Count("pk", filter=Q(responded_at__lte=F("respond_due_at"))),
+            resolved_in_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
+            breaches=Sum("missed"),
+        )
+        .order_by("category__code")
+    )
+    return [
+        {
+            "category": row["category__code"],
+            "cases": row["cases"],
+            "acknowledged_in_time": row["acknowledged_in_time"],
+            "responded_in_time": row["responded_in_time"],
+            "resolved_in_time": row["resolved_in_time"],
+            "breaches": row["breaches"] or 0,
+        }
+        for row in rows
+    ]
+
+
+def _count_of(qs: QuerySet) -> QuerySet:
+    return qs.order_by().values("case").annotate(n=Count("pk")).values("n")

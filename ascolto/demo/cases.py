@@ -210,13 +210,13 @@ def _breaches(ctx: DemoContext) -> None:
     """Missed deadlines of open cases as the clock job would record them (quietly: no email)."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(ctx.workspace.time_zone)
+    zone, calendar = ZoneInfo(ctx.workspace.time_zone), ctx.workspace.calendar
     alerts = []
     for case in Case.objects.filter(
         workspace=ctx.workspace, status__in=["new", "acknowledged", "in_progress"]
     ):
         for clock in CLOCK_FIELDS:
-            state = clock_state(case, clock, ctx.end, zone)
+            state = clock_state(case, clock, ctx.end, zone, calendar)
             if state is not None and state.breached and state.stopped_at is None:
                 alerts.append(
                     SlaAlert(
