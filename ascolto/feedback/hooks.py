@@ -22,3 +22,8 @@ detractor_answered = Hooks("detractor_answered", ("response",))
 # the cadence uses as a subquery to leave them out. Promises: right after a broken promise;
 # cases: while a case is open.
 cadence_quiet_customers = Hooks("cadence_quiet_customers", ("workspace", "now"))
+
+# Reasons to think twice before a member invites `customer` to a survey: each function returns
+# a list of sentences (empty when none). The invitation is held until the member confirms.
+# Promises: an open broken-promise crisis (the customer is owed a call first).
+invitation_cautions = Hooks("invitation_cautions", ("customer",))

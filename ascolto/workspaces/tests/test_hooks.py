@@ -23,6 +23,7 @@ def test_the_apps_install_their_catalogues_in_a_new_workspace():
     assert workspace.touchpoints.filter(code="reclamo", is_negative=True).exists()
     assert workspace.lost_reasons.exists()
     assert workspace.case_categories.filter(code="promessa-non-mantenuta").exists()
+    assert workspace.case_categories.filter(code="ritardo").exists()
     assert workspace.memberships.get().role == "owner"
 
 
