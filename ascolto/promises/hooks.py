@@ -17,3 +17,8 @@ crises_opened = Hooks("crises_opened", ("crises",))
 # member who corrected it, or None for an automatic recheck; `withdrawn` True). Cases: the
 # case of a handled crisis is resolved, that of a withdrawn one closed as withdrawn.
 crises_closed = Hooks("crises_closed", ("crisis_ids", "by", "withdrawn"))
+
+# A broken promise sounded its alert: its crisis was opened (or reopened) for `crisis`, in the
+# checking transaction. Quiet crises (history loaded without alerts) do not call it. The API
+# sends the `promise.broken` webhook.
+promise_broken = Hooks("promise_broken", ("crisis",))

@@ -506,6 +506,7 @@ def _alert_recipients(customer: Customer) -> list[Membership]:
 def _crisis_alert(crisis: Crisis) -> None:
     from ascolto.notifications.services import notification_create
 
+    hooks.promise_broken.call(crisis=crisis)
     check = crisis.promise_check
     customer = check.customer
     workspace = customer.workspace
