@@ -9,11 +9,23 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect to the lower apps' hooks and registries (docs/architecture.md)."""
-        from ascolto.cases import selectors, services
+        from ascolto.cases import panels, selectors, services
+        from ascolto.cases.services import moments
+        from ascolto.customers.panels import customer_panels
+        from ascolto.feedback import hooks as feedback_hooks
+        from ascolto.interactions import hooks as interactions_hooks
         from ascolto.interactions.timeline import TimelineSource, timeline_sources
+        from ascolto.promises import hooks as promises_hooks
         from ascolto.workspaces import hooks as workspaces_hooks
 
         workspaces_hooks.workspace_created.register(services.case_defaults_install)
+        interactions_hooks.interaction_saved.register(moments.case_for_complaint)
+        feedback_hooks.detractor_answered.register(moments.case_for_detractor)
+        feedback_hooks.cadence_quiet_customers.register(selectors.customer_ids_with_open_case)
+        promises_hooks.crises_opened.register(moments.cases_for_crises)
+        promises_hooks.crises_closed.register(moments.cases_for_closed_crises)
+        for panel in panels.PANELS:
+            customer_panels.register(panel)
         timeline_sources.register(
             TimelineSource(
                 kind="case",

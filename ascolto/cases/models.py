@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import Response
 from ascolto.interactions.models import Channel, Interaction
-from ascolto.promises.models import PromiseCheck
+from ascolto.promises.models import Crisis, PromiseCheck
 from ascolto.workspaces.models import Membership, Role, Workspace
 from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
@@ -148,6 +148,10 @@ class Case(SameWorkspaceMixin, models.Model):
     respond_due_at = models.DateTimeField(_("first response by"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
 
+    # A broken promise's case: the crisis whose checklist the case page shows.
+    crisis = models.OneToOneField(
+        Crisis, null=True, blank=True, on_delete=models.SET_NULL, related_name="case"
+    )
     interactions = models.ManyToManyField(Interaction, blank=True, related_name="cases")
     promise_checks = models.ManyToManyField(PromiseCheck, blank=True, related_name="cases")
     responses = models.ManyToManyField(Response, blank=True, related_name="cases")

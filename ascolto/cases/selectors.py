@@ -4,18 +4,32 @@ cases only through these: open cases and missed deadlines per customer among the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, TruncMonth
 from django.utils import timezone
 
 from ascolto.cases.models import OPEN_STATUSES, Case, CaseCategory, CaseEvent, Remedy, SlaAlert
 from ascolto.customers.models import Contract, Customer
-from ascolto.workspaces.models import Workspace
+from ascolto.workspaces.models import Membership, Workspace
 
 
 def case_category_list(*, workspace: Workspace, active_only: bool = True) -> QuerySet[CaseCategory]:
@@ -180,3 +194,202 @@ def remedy_ledger(
         by_kind=by("kind"),
         kept_value=kept or Decimal(0),
     )
+
+
+def case_queue(
+    *,
+    workspace: Workspace,
+    member: Membership,
+    scope: str = "mine",
+    category: CaseCategory | None = None,
+    breaching: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[Case]:
+    """The work queue: open cases ordered by the deadline that comes first (missed ones on top),
+    then the oldest. `scope`: "mine", "team" or "unassigned"; `breaching`: only cases with a
+    deadline missed or within the next business day (9 hours)."""
+    now = now or timezone.now()
+    qs = case_list_open(workspace=workspace)
+    if scope == "mine":
+        qs = qs.filter(owner=member)
+    elif scope == "unassigned":
+        qs = qs.filter(owner__isnull=True)
+    if category is not None:
+        qs = qs.filter(category=category)
+    qs = qs.annotate(next_due=Least(_due("acknowledge"), _due("respond"), _due("resolve")))
+    if breaching:
+        qs = qs.filter(next_due__lte=now + timedelta(hours=24))
+    return qs.order_by("next_due", "opened_at", "pk")
+
+
+# Stands for "no deadline" inside Least(), which is NULL as soon as one argument is.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _due(clock: str) -> Any:
+    """The deadline of one clock while it runs, else `NO_DEADLINE`."""
+    stopped, due = {
+        "acknowledge": ("acknowledged_at", "acknowledge_due_at"),
+        "respond": ("responded_at", "respond_due_at"),
+        "resolve": ("resolved_at", "resolve_due_at"),
+    }[clock]
+    return Coalesce(
+        SqlCase(When(**{f"{stopped}__isnull": True}, then=F(due))),
+        Value(NO_DEADLINE, output_field=DateTimeField()),
+    )
+
+
+def case_clocks(*, case: Case, now: datetime | None = None) -> list[Any]:
+    """The three clocks of a case as the page shows them (`sla.ClockState`)."""
+    from ascolto.cases.services.sla import CLOCK_FIELDS, clock_state
+
+    now = now or timezone.now()
+    zone, calendar = ZoneInfo(case.workspace.time_zone), case.workspace.calendar
+    states = [clock_state(case, clock, now, zone, calendar) for clock in CLOCK_FIELDS]
+    return [state for state in states if state is not None]
+
+
+def case_emotion(*, case: Case) -> str:
+    """The case's emotion: as staff set it, else what text analysis read in its linked
+    interactions (the most recent analysed one), else ""."""
+    if case.emotion:
+        return case.emotion
+    from ascolto.textanalysis.models import TextAnalysis
+
+    ids = list(case.interactions.values_list("pk", flat=True))
+    found = (
+        TextAnalysis.objects.filter(
+            workspace_id=case.workspace_id, source_kind="interaction", source_id__in=ids
+        )
+        .order_by("-occurred_at", "-pk")
+        .values_list("emotion", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+LOST_LOOKBACK_DAYS = 90
+
+
+@dataclass(frozen=True)
+class LostReasonRow:
+    reason: str
+    customers: int
+    yearly_value: Decimal
+    cases: int
+    broken_promises: int
+
+
+def lost_customers_report(*, workspace: Workspace) -> dict[str, Any]:
+    """Why customers were lost: per reason and per month, how many and their yearly contract
+    value, with the cases and broken promises of the 90 days before each loss, and the
+    competitors named. Counted in the database (one subquery per figure)."""
+    from ascolto.customers.models import LostRecord
+    from ascolto.promises.models import PromiseCheck
+
+    lookback = timedelta(days=LOST_LOOKBACK_DAYS)
+    cases_before = (
+        Case.objects.filter(
+            customer=OuterRef("customer"),
+            opened_at__date__lte=OuterRef("lost_on"),
+            opened_at__date__gte=OuterRef("lost_on") - lookback,
+        )
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    broken_before = (
+        PromiseCheck.objects.filter(
+            customer=OuterRef("customer"),
+            outcome=PromiseCheck.Outcome.BROKEN,
+            occurred_at__date__lte=OuterRef("lost_on"),
+            occurred_at__date__gte=OuterRef("lost_on") - lookback,
+        )
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    value = (
+        Contract.objects.filter(customer=OuterRef("customer"))
+        .order_by()
+        .values("customer")
+        .annotate(v=Sum("yearly_value"))
+        .values("v")
+    )
+    records = LostRecord.objects.for_workspace(workspace).annotate(
+        cases_before=Coalesce(Subquery(cases_before), 0),
+        broken_before=Coalesce(Subquery(broken_before), 0),
+        value=Coalesce(Subquery(value), Value(Decimal(0)), output_field=DecimalField()),
+    )
+    by_reason = (
+        records.values("reason__name_it", "reason__name_en")
+        .annotate(
+            n=Count("pk"),
+            total=Sum("value"),
+            cases=Sum("cases_before"),
+            broken=Sum("broken_before"),
+        )
+        .order_by("-n", "reason__name_it")
+    )
+    by_month = (
+        records.annotate(month=TruncMonth("lost_on"))
+        .values("month")
+        .annotate(n=Count("pk"), total=Sum("value"))
+        .order_by("month")
+    )
+    competitors = (
+        records.exclude(competitor="")
+        .values("competitor")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "competitor")
+    )
+    return {
+        "by_reason": list(by_reason),
+        "by_month": list(by_month),
+        "competitors": list(competitors),
+        "records": records.select_related("customer", "reason").order_by("-lost_on", "-pk")[:100],
+        "lookback_days": LOST_LOOKBACK_DAYS,
+    }
+
+
+def sla_compliance(*, workspace: Workspace, start: date, end: date) -> list[dict[str, Any]]:
+    """Per category (by code), the cases opened from `start` to `end` (days in the workspace's
+    time zone, both included) and how many met each deadline; counted in the database. A case
+    without a deadline, or whose clock still runs, is not "in time"."""
+    zone = ZoneInfo(workspace.time_zone)
+    lo = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    breaches = SlaAlert.objects.filter(case=OuterRef("pk"), level=SlaAlert.Level.BREACH)
+    rows = (
+        Case.objects.for_workspace(workspace)
+        .filter(opened_at__gte=lo, opened_at__lt=hi)
+        .annotate(missed=Coalesce(Subquery(_count_of(breaches)), 0))
+        .values("category__code")
+        .annotate(
+            cases=Count("pk"),
+            acknowledged_in_time=Count(
+                "pk", filter=Q(acknowledged_at__lte=F("acknowledge_due_at"))
+            ),
+            responded_in_time=Count("pk", filter=Q(responded_at__lte=F("respond_due_at"))),
+            resolved_in_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
+            breaches=Sum("missed"),
+        )
+        .order_by("category__code")
+    )
+    return [
+        {
+            "category": row["category__code"],
+            "cases": row["cases"],
+            "acknowledged_in_time": row["acknowledged_in_time"],
+            "responded_in_time": row["responded_in_time"],
+            "resolved_in_time": row["resolved_in_time"],
+            "breaches": row["breaches"] or 0,
+        }
+        for row in rows
+    ]
+
+
+def _count_of(qs: QuerySet) -> QuerySet:
+    return qs.order_by().values("case").annotate(n=Count("pk")).values("n")

@@ -197,6 +197,7 @@ DemoStep = Callable[[DemoContext], None]
 
 def _steps() -> list[DemoStep]:
     from ascolto.demo.cadence import cadence_step
+    from ascolto.demo.cases import cases_step
     from ascolto.demo.customers import customers_step
     from ascolto.demo.interactions import interactions_step
     from ascolto.demo.promises import promises_step
@@ -214,6 +215,7 @@ def _steps() -> list[DemoStep]:
         cadence_step,
         voice_step,
         texts_step,
+        cases_step,
     ]
 
 

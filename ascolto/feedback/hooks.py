@@ -13,9 +13,14 @@ from ascolto.lib.hooks import Hooks
 # answer. Text analysis queues one task to analyse them all.
 survey_answer_texts_saved = Hooks("survey_answer_texts_saved", ("workspace_id", "answer_ids"))
 
+# A response with a detractor score was stored (after its alert), in the storing transaction:
+# cases open a "call back" case for the account owner.
+detractor_answered = Hooks("detractor_answered", ("response",))
+
 # Reasons not to send a relationship survey now: each function returns the ids of customers of
 # `workspace` who must wait at `now`, as a one-column queryset (`.values("customer_id")`) that
-# the cadence uses as a subquery to leave them out. Promises: right after a broken promise.
+# the cadence uses as a subquery to leave them out. Promises: right after a broken promise;
+# cases: while a case is open.
 cadence_quiet_customers = Hooks("cadence_quiet_customers", ("workspace", "now"))
 
 # Reasons to think twice before a member invites `customer` to a survey: each function returns

@@ -21,7 +21,6 @@ from ascolto.feedback.models import (
     Survey,
     token_hash_of,
 )
-from ascolto.interactions.models import Interaction
 from ascolto.workspaces.models import Workspace
 
 
@@ -149,30 +148,6 @@ def all_good_responses(*, workspace: Workspace, customer: Customer | None = None
     """Top scores with nothing to improve ("tutto bene"), for the health score."""
     qs = Response.objects.for_workspace(workspace).filter(all_good=True)
     return qs.filter(customer=customer) if customer is not None else qs
-
-
-# Cadence: who may be asked now. The complaint selector is a stand-in with a fixed window until
-# the cases issue records when a complaint is resolved; higher apps add their own reasons to
-# wait through the `cadence_quiet_customers` hook (promises: right after a broken promise).
-OPEN_COMPLAINT_DAYS = 14
-COMPLAINT_TOUCHPOINT_CODE = "reclamo"
-
-
-def customer_ids_with_open_complaint(
-    *, workspace: Workspace, now: datetime | None = None
-) -> QuerySet:
-    """Ids of customers with a complaint ("reclamo" interaction) in the last 14 days, as a
-    subquery. A stand-in until the cases app records when a complaint is resolved."""
-    now = now or timezone.now()
-    return (
-        Interaction.objects.for_workspace(workspace)
-        .filter(
-            touchpoint__code=COMPLAINT_TOUCHPOINT_CODE,
-            occurred_at__gt=now - timedelta(days=OPEN_COMPLAINT_DAYS),
-            occurred_at__lte=now,
-        )
-        .values("customer_id")
-    )
 
 
 def cadence_rule_list(*, workspace: Workspace) -> QuerySet[CadenceRule]:

@@ -212,9 +212,17 @@ def _react(check: PromiseCheck, tally: CheckTally, by: Membership | None) -> Non
         if crisis_open(check=check) is not None or crisis_reopen(check=check) is not None:
             tally.alerts_raised += 1
     elif check.outcome == PromiseCheck.Outcome.KEPT:
-        Crisis.objects.filter(promise_check=check, closed_at__isnull=True).update(
+        _withdraw(Crisis.objects.filter(promise_check=check, closed_at__isnull=True), by)
+
+
+def _withdraw(crises, by: Membership | None = None) -> None:
+    """Close open crises as false alarms (their check is kept after all)."""
+    ids = list(crises.values_list("pk", flat=True))
+    if ids:
+        Crisis.objects.filter(pk__in=ids, closed_at__isnull=True).update(
             closed_at=timezone.now(), withdrawn=True, closed_by=by
         )
+        hooks.crises_closed.call(crisis_ids=ids, by=by, withdrawn=True)
 
 
 @transaction.atomic
@@ -389,12 +397,22 @@ def _run_batch(
         elif crisis_open(check=check, alert=True) is not None:
             tally.alerts_raised += 1
     Crisis.objects.bulk_create(quiet, ignore_conflicts=True)
-    Crisis.objects.filter(
-        promise_check__promise__in=promise_ids,
-        promise_check__interaction__in=ids,
-        promise_check__outcome=PromiseCheck.Outcome.KEPT,
-        closed_at__isnull=True,
-    ).update(closed_at=timezone.now(), withdrawn=True)
+    if quiet:
+        opened = list(
+            Crisis.objects.filter(
+                promise_check__in=[c.promise_check_id for c in quiet], closed_at__isnull=True
+            ).select_related("promise_check", "customer")
+        )
+        if opened:
+            hooks.crises_opened.call(crises=opened)
+    _withdraw(
+        Crisis.objects.filter(
+            promise_check__promise__in=promise_ids,
+            promise_check__interaction__in=ids,
+            promise_check__outcome=PromiseCheck.Outcome.KEPT,
+            closed_at__isnull=True,
+        )
+    )
 
 
 @transaction.atomic
@@ -450,6 +468,7 @@ def crisis_open(*, check: PromiseCheck, alert: bool = True) -> Crisis | None:
                 )
         except IntegrityError:  # opened at the same moment by another worker
             return None
+        hooks.crises_opened.call(crises=[crisis])
         if alert:
             _crisis_alert(crisis)
     return crisis
@@ -466,6 +485,7 @@ def crisis_reopen(*, check: PromiseCheck, alert: bool = True) -> Crisis | None:
         if not reopened:
             return None
         crisis = Crisis.objects.select_related("promise_check").get(promise_check=check)
+        hooks.crises_opened.call(crises=[crisis])
         if alert:
             _crisis_alert(crisis)
     return crisis
@@ -554,6 +574,7 @@ def crisis_close(*, crisis: Crisis, by: Membership, note: str = "") -> Crisis:
         if note:
             crisis.note = note[:5_000]
         crisis.save(update_fields=["closed_at", "closed_by", "note"])
+        hooks.crises_closed.call(crisis_ids=[crisis.pk], by=by, withdrawn=False)
     return crisis
 
 

@@ -72,7 +72,7 @@ def test_a_manager_with_2000_cannot_approve_2500_the_owner_can(case, bob, carol,
     waiting = services.case_remedy_grant(case=case, by=bob, kind="refund", amount="2500")
     with pytest.raises(CaseRefused) as refused:
         services.case_remedy_approve(remedy=waiting, by=carol)
-    assert "above your budget" in refused.value.reason
+    assert "supera il tuo budget" in refused.value.reason
     waiting.refresh_from_db()
     assert waiting.status == "pending"
     services.case_remedy_approve(remedy=waiting, by=alice, reason="Cliente storico")

@@ -73,7 +73,7 @@ def test_a_move_that_does_not_exist_is_refused(customer, bob):
     services.case_status_change(case=case, by=bob, status="in_progress")
     with pytest.raises(CaseRefused) as refused:
         services.case_status_change(case=case, by=bob, status="acknowledged")
-    assert "cannot become" in refused.value.reason
+    assert "non può diventare" in refused.value.reason
     case.refresh_from_db()
     assert case.status == "in_progress"
 

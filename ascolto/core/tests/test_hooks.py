@@ -40,6 +40,9 @@ def test_every_registered_hook_takes_its_list_s_arguments():
         "interaction_measures",
         "survey_answer_texts_saved",
         "cadence_quiet_customers",
+        "detractor_answered",
+        "crises_opened",
+        "crises_closed",
     }
     for hook_list in lists:
         assert len(hook_list) > 0, f"nothing fills {hook_list.name}"

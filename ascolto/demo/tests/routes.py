@@ -16,8 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ascolto.api.models import ApiToken, WebhookDelivery, WebhookSubscription
 from ascolto.api.services.tokens import api_token_create
 from ascolto.api.services.webhooks import webhook_event_emit, webhook_subscription_create
-from ascolto.cases.models import Case, CaseCategory
-from ascolto.cases.services import case_open
+from ascolto.cases.models import Case, CaseCategory, Remedy
+from ascolto.cases.services import case_open, case_remedy_grant
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
 from ascolto.feedback.models import (
@@ -105,7 +105,14 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "workspaces:member-remove": lambda ws: [{"pk": _first(Membership, ws, role="agent")}],
     "workspaces:invitation-revoke": lambda ws: [{"pk": _first(MemberInvitation, ws)}],
     "workspaces:invitation-resend": lambda ws: [{"pk": _first(MemberInvitation, ws)}],
+    "core:help": lambda ws: [{"topic": "nps"}],
     "cases:case-detail": lambda ws: [{"pk": _first(Case, ws)}],
+    "cases:case-status": lambda ws: [{"pk": _first(Case, ws)}],
+    "cases:case-take": lambda ws: [{"pk": _first(Case, ws)}],
+    "cases:case-note": lambda ws: [{"pk": _first(Case, ws)}],
+    "cases:case-acknowledge": lambda ws: [{"pk": _first(Case, ws)}],
+    "cases:case-remedy": lambda ws: [{"pk": _first(Case, ws)}],
+    "cases:remedy-decide": lambda ws: [{"pk": _first(Remedy, ws)}],
     "dashboards:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "dashboards:export": lambda ws: [
         # One form filters every table: three of them are enough (and one is the full list).
@@ -125,7 +132,6 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "privacy:data-request-done": lambda ws: [{"pk": 1}],
     "workspaces:password-reset-confirm": lambda ws: [{"uidb64": "MQ", "token": "set-password"}],
     "workspaces:invitation-accept": lambda ws: [{"token": "unknown"}],
-    "core:help": lambda ws: [{"topic": "promises"}],
     "api:token-revoke": lambda ws: [{"pk": _first(ApiToken, ws)}],
     "api:webhook-detail": lambda ws: [{"pk": _first(WebhookSubscription, ws)}],
     "api:webhook-delete": lambda ws: [{"pk": _first(WebhookSubscription, ws)}],
@@ -209,7 +215,7 @@ def demo_workspace_complete() -> Workspace:
         touchpoint=workspace.touchpoints.order_by("pk").first(),
     )
     member_invite(workspace=workspace, by=owner, email="nuovo.collega@example.com", role="agent")
-    case_open(
+    case = case_open(
         customer=Customer.objects.filter(workspace=workspace).order_by("pk").first(),
         by=owner,
         category=CaseCategory.objects.filter(workspace=workspace).order_by("pk").first(),
@@ -224,4 +230,6 @@ def demo_workspace_complete() -> Workspace:
         allow_private=True,
     )
     webhook_event_emit(workspace_id=workspace.pk, event="customer.lost", data={})
+    agent = workspace.memberships.filter(role="agent").order_by("pk").first()
+    case_remedy_grant(case=case, by=agent, kind="refund", amount="500", why="Da approvare")
     return workspace

@@ -143,6 +143,10 @@ def test_demo_has_a_promise_catalogue_with_a_realistic_history(workspace_b):
     alerts = Notification.objects.filter(workspace=workspace, kind="broken_promise")
     assert 1 <= alerts.count() <= 3
     assert set(alerts.values_list("kind", "state")) == {("broken_promise", "done")}
+    # The cases' approval requests are shown in the app only: no demo email goes out.
+    assert set(
+        Notification.objects.filter(workspace=workspace).values_list("state", flat=True)
+    ) == {"done"}
 
 
 def test_demo_perception_and_needs(workspace_b):

@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from ascolto.customers.models import Contract, Customer
-from ascolto.feedback import hooks, selectors
+from ascolto.feedback import hooks
 from ascolto.feedback.models import CadenceRule, CadenceTrigger, Invitation
 from ascolto.feedback.services.invitations import survey_invitation_create_for_rule
 from ascolto.interactions.models import Interaction
@@ -105,10 +105,9 @@ def _not_fatigued(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) -> Q
 
 
 def _not_suppressed(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) -> QuerySet[Customer]:
-    """Relationship surveys wait while a complaint is open, and for every reason a higher app
-    gives through the `cadence_quiet_customers` hook (right after a broken promise)."""
+    """Relationship surveys wait for every reason a higher app gives through the
+    `cadence_quiet_customers` hook (right after a broken promise, while a case is open)."""
     workspace = rule.workspace
-    qs = qs.exclude(pk__in=selectors.customer_ids_with_open_complaint(workspace=workspace, now=now))
     for quiet in hooks.cadence_quiet_customers.call(workspace=workspace, now=now):
         qs = qs.exclude(pk__in=quiet)
     return qs

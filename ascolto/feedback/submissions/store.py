@@ -155,3 +155,4 @@ def detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
             customer=customer,
             url=url,
         )
+    hooks.detractor_answered.call(response=response)

@@ -149,15 +149,20 @@ def test_renewal_trigger_fires_once_per_renewal(
 def test_no_periodic_survey_during_an_open_complaint(
     at_start, time_machine, workspace_a, alice, survey_a
 ):
-    """GIVEN a customer who complained yesterday WHEN the cadence runs daily THEN they are
-    asked only once the complaint window has passed, the others at once."""
+    """GIVEN a customer whose complaint yesterday opened a case WHEN the cadence runs daily
+    THEN they are asked only once the case is resolved (day 6), the others at once."""
+    from ascolto.cases.models import Case
+    from ascolto.cases.services import case_status_change
+
     complaining = CustomerFactory(workspace=workspace_a)
     delayed = CustomerFactory(workspace=workspace_a)
     calm = CustomerFactory(workspace=workspace_a)
-    InteractionFactory(
+    interaction_record(
         customer=complaining,
+        by=alice,
         touchpoint=workspace_a.touchpoints.get(code="reclamo"),
         occurred_at=START - timedelta(days=1),
+        text="Il noleggio non è arrivato",
     )
     # A delay alone is no broken promise: only the promises' checks decide that.
     InteractionFactory(
@@ -167,11 +172,14 @@ def test_no_periodic_survey_during_an_open_complaint(
     )
     make_rule(workspace_a, alice, survey_a, every_days=90)
 
-    run_days(time_machine, 20)
+    run_days(time_machine, 6)
+    case = Case.objects.get(customer=complaining)
+    case_status_change(case=case, by=alice, status="resolved")
+    run_days(time_machine, 14, start=START + timedelta(days=6))
 
     assert invitation_days(calm) == [0]
     assert invitation_days(delayed) == [0]
-    assert invitation_days(complaining) == [13]  # 14 days after the complaint
+    assert invitation_days(complaining) == [6]  # once the case is resolved
 
 
 def _late_repair(workspace, by, customer, *, hours: int):

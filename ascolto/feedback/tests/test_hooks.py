@@ -27,8 +27,10 @@ def test_the_higher_apps_fill_the_hooks_at_start_up():
         "ascolto.textanalysis.services.survey_answer_texts_analyse"
     ]
     assert _names(hooks.cadence_quiet_customers) == [
-        "ascolto.promises.selectors.customer_ids_after_broken_promise"
+        "ascolto.promises.selectors.customer_ids_after_broken_promise",
+        "ascolto.cases.selectors.customer_ids_with_open_case",
     ]
+    assert _names(hooks.detractor_answered) == ["ascolto.cases.services.moments.case_for_detractor"]
 
 
 def test_a_higher_app_s_quiet_customers_are_not_asked(workspace_a, alice, survey_a):

@@ -71,7 +71,7 @@ def test_crisis_checklist_ticked_kept_after_reload_and_handled(page, alice, bob,
     assert border == "rgb(179, 38, 30)"
 
     for step in ("call", "apologise"):
-        card.locator(f"[data-step={step}] button.crisis-tick").click()
+        card.locator(f"[data-step={step}] button.crisis-line").click()
         expect(page.locator(f"#crisis-{crisis.pk} [data-step={step}]")).to_have_class(
             "crisis-step is-done"
         )

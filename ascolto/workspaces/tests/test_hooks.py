@@ -22,6 +22,7 @@ def test_the_apps_install_their_catalogues_in_a_new_workspace():
     workspace = workspace_create(name="Studio Verdi", owner=UserFactory())
     assert workspace.touchpoints.filter(code="reclamo", is_negative=True).exists()
     assert workspace.lost_reasons.exists()
+    assert workspace.case_categories.filter(code="promessa-non-mantenuta").exists()
     assert workspace.case_categories.filter(code="ritardo").exists()
     assert workspace.memberships.get().role == "owner"
 
