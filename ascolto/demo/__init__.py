@@ -198,6 +198,7 @@ DemoStep = Callable[[DemoContext], None]
 def _steps() -> list[DemoStep]:
     from ascolto.demo.cadence import cadence_step
     from ascolto.demo.customers import customers_step
+    from ascolto.demo.health import health_step
     from ascolto.demo.interactions import interactions_step
     from ascolto.demo.promises import promises_step
     from ascolto.demo.surveys import surveys_step
@@ -212,6 +213,7 @@ def _steps() -> list[DemoStep]:
         promises_step,
         cadence_step,
         texts_step,
+        health_step,
     ]
 
 

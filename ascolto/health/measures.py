@@ -143,15 +143,16 @@ def promises(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Res
 
 
 def voice(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
-    """Their texts in the window (survey comments, notes, staff signals as analysed): anger or
-    half of them negative poor, any negative concerning. No texts: no data."""
+    """Their texts in the window (survey comments, notes, staff signals as analysed): anger
+    twice, or three negative texts making half of them, poor; anger once, or a quarter of them
+    negative, concerning. One sour note among many is not a trend. No texts: no data."""
     texts, negative, angry = (row.get(k) or 0 for k in ("texts", "negative", "angry"))
     if not texts:
         return None
     params = {"texts": texts, "negative": negative, "angry": angry}
-    if angry or negative * 2 >= texts:
+    if angry >= 2 or (negative >= 3 and negative * 2 >= texts):
         return POOR, params
-    if negative:
+    if angry or negative * 4 >= texts and negative:
         return CONCERNING, params
     return HEALTHY, params
 

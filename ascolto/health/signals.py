@@ -3,7 +3,8 @@
 `signal_rows(workspace=, at=)` annotates the workspace's customers with correlated subqueries
 (counts and latest values over responses, invitations, interactions, staff signals, promise
 checks, crises, text analyses and contracts), each using the `(customer, time)` indexes those
-tables have. Only events before `at` are read, so a score "as of" a past date sees what
+tables have. Anger counts only in a text also read as negative (the analyser hears anger in
+some plain notes such as "ritardo consegna"). Only events before `at` are read, so a score "as of" a past date sees what
 was known then (no leakage: a backtest or a history never peeks at the future).
 
 The tables are read here rather than through each app's selectors because the batch needs
@@ -184,7 +185,7 @@ def signal_rows(
         ),
         texts=_count(texts),
         negative=_count(texts.filter(sentiment=Sentiment.NEGATIVE)),
-        angry=_count(texts.filter(emotion=Emotion.ANGER)),
+        angry=_count(texts.filter(emotion=Emotion.ANGER, sentiment=Sentiment.NEGATIVE)),
         signals=_count(signals.filter(created_at__gt=window)),
         signals_negative=_count(
             signals.filter(created_at__gt=window, polarity=StaffSignal.Polarity.NEGATIVE)

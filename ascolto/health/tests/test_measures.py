@@ -77,9 +77,12 @@ def test_promises_bands():
 def test_voice_bands():
     assert measures.voice({"texts": 0}, B, DAY) is None
     assert band(measures.voice({"texts": 4}, B, DAY)) == HEALTHY
+    assert band(measures.voice({"texts": 8, "negative": 1}, B, DAY)) == HEALTHY
     assert band(measures.voice({"texts": 4, "negative": 1}, B, DAY)) == CONCERNING
-    assert band(measures.voice({"texts": 4, "negative": 2}, B, DAY)) == POOR
-    assert band(measures.voice({"texts": 4, "angry": 1}, B, DAY)) == POOR
+    assert band(measures.voice({"texts": 4, "negative": 2}, B, DAY)) == CONCERNING
+    assert band(measures.voice({"texts": 6, "negative": 3}, B, DAY)) == POOR
+    assert band(measures.voice({"texts": 9, "angry": 1}, B, DAY)) == CONCERNING
+    assert band(measures.voice({"texts": 9, "angry": 2}, B, DAY)) == POOR
 
 
 def test_staff_bands_everything_is_fine_is_a_warning():
