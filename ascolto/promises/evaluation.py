@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.utils.translation import gettext_lazy as _
+
+# The calendar lives in lib, shared with the complaints' clocks; the names stay importable here.
+from ascolto.lib.businesshours import (  # noqa: F401
+    BUSINESS_END,
+    BUSINESS_START,
+    business_minutes_between,
+    is_business_day,
+)
 
 KEPT = "kept"
 BROKEN = "broken"
 NOT_MEASURABLE = "not_measurable"
 
-BUSINESS_START = time(9, 0)
-BUSINESS_END = time(18, 0)
 # A span longer than this is not a delay to measure but a data error.
 MAX_SPAN_DAYS = 3660
 
@@ -43,36 +47,6 @@ class Outcome:
     outcome: str
     measured: float | None
     reason: str
-
-
-@lru_cache(maxsize=64)
-def _italian_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("IT", years=year).keys())
-
-
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _italian_holidays(day.year)
-
-
-def business_minutes_between(start: datetime, end: datetime, tz: ZoneInfo) -> float:
-    """Minutes between two aware datetimes that fall on a working day (Monday–Friday, not an
-    Italian public holiday) between 9:00 and 18:00 in the time zone `tz`."""
-    if end <= start:
-        return 0.0
-    start_local, end_local = start.astimezone(tz), end.astimezone(tz)
-    total = 0.0
-    day = start_local.date()
-    last = end_local.date()
-    while day <= last:
-        if is_business_day(day):
-            open_at = datetime.combine(day, BUSINESS_START, tzinfo=tz)
-            close_at = datetime.combine(day, BUSINESS_END, tzinfo=tz)
-            lo = max(open_at, start_local)
-            hi = min(close_at, end_local)
-            if hi > lo:
-                total += (hi - lo).total_seconds() / 60
-        day += timedelta(days=1)
-    return total
 
 
 def _compare(value: float, comparison: str, limit: float) -> bool:
