@@ -35,10 +35,11 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "feedback": 20,
     "trend": 10,
     "silence": 15,
-    "promises": 15,
+    "promises": 10,
+    "cases": 10,
     "voice": 10,
     "staff": 10,
-    "complaints": 10,
+    "complaints": 5,
     "renewal": 10,
 }
 
@@ -201,11 +202,27 @@ def renewal(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Resu
     return CONCERNING, params
 
 
+def cases(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
+    """Cases (complaints handled with clocks): none open and no deadline missed in the window
+    healthy; one open, or a missed deadline, concerning; two open, or an open case past a
+    deadline, poor. A customer who never had a case: no data."""
+    if not row.get("cases_ever"):
+        return None
+    open_, breaches = row.get("cases_open") or 0, row.get("sla_breaches") or 0
+    params = {"open": open_, "breaches": breaches}
+    if open_ >= 2 or (open_ and breaches):
+        return POOR, params
+    if open_ or breaches:
+        return CONCERNING, params
+    return HEALTHY, params
+
+
 MEASURES: dict[str, Callable[[Mapping[str, Any], Mapping[str, int], date], Result]] = {
     "feedback": feedback,
     "trend": trend,
     "silence": silence,
     "promises": promises,
+    "cases": cases,
     "voice": voice,
     "staff": staff,
     "complaints": complaints,
@@ -467,6 +484,15 @@ def sentence(measure: str, band: str, params: Mapping[str, Any]) -> str:
             % p
         )
     if measure == "cases":
+        if p.get("breaches") and not p.get("open"):
+            return (
+                ngettext(
+                    "%(breaches)s deadline missed on a case in 90 days.",
+                    "%(breaches)s deadlines missed on cases in 90 days.",
+                    p["breaches"],
+                )
+                % p
+            )
         if p.get("breaches"):
             return ngettext(
                 "%(open)s open case, %(breaches)s past its deadline.",

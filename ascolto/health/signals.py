@@ -2,14 +2,16 @@
 
 `signal_rows(workspace=, at=)` annotates the workspace's customers with correlated subqueries
 (counts and latest values over responses, invitations, interactions, staff signals, promise
-checks, crises, text analyses and contracts), each using the `(customer, time)` indexes those
+checks, crises, cases and their missed deadlines, text analyses and contracts), each using the `(customer, time)` indexes those
 tables have. Anger counts only in a text also read as negative (the analyser hears anger in
 some plain notes such as "ritardo consegna"). Only events before `at` are read, so a score "as of" a past date sees what
 was known then (no leakage: a backtest or a history never peeks at the future).
 
 The tables are read here rather than through each app's selectors because the batch needs
 them as subqueries of one statement; each app's own meaning is kept (a detractor is a 0–6
-NPS score, a complaint a negative touchpoint, a crisis open until handled or withdrawn).
+NPS score, a complaint a negative touchpoint, a crisis open until handled or withdrawn, a case
+open until resolved, a missed deadline a "breach" deadline alert, as `cases.selectors` count
+them).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from ascolto.cases.models import Case, SlaAlert
 from ascolto.customers.models import Contract, Customer, LostRecord
 from ascolto.feedback.models import Answer, Invitation, Response, Survey
 from ascolto.interactions.models import Interaction, StaffSignal
@@ -182,6 +185,29 @@ def signal_rows(
             Crisis.objects.filter(workspace_id=ws, opened_at__lt=at, withdrawn=False).filter(
                 Q(closed_at__isnull=True) | Q(closed_at__gte=at)
             )
+        ),
+        cases_ever=_count(Case.objects.filter(workspace_id=ws, opened_at__lt=at)),
+        cases_open=_count(
+            Case.objects.filter(workspace_id=ws, opened_at__lt=at).filter(
+                Q(resolved_at__isnull=True) | Q(resolved_at__gte=at)
+            )
+        ),
+        sla_breaches=Coalesce(
+            Subquery(
+                SlaAlert.objects.filter(
+                    workspace_id=ws,
+                    case__customer=OuterRef("pk"),
+                    level=SlaAlert.Level.BREACH,
+                    created_at__lt=at,
+                    created_at__gt=window,
+                )
+                .order_by()
+                .values("case__customer")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
         ),
         texts=_count(texts),
         negative=_count(texts.filter(sentiment=Sentiment.NEGATIVE)),

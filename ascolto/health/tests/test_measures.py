@@ -104,6 +104,16 @@ def test_complaints_bands():
     )
 
 
+def test_cases_bands():
+    assert measures.cases({}, B, DAY) is None
+    assert band(measures.cases({"cases_ever": 3}, B, DAY)) == HEALTHY
+    assert band(measures.cases({"cases_ever": 1, "cases_open": 1}, B, DAY)) == CONCERNING
+    assert band(measures.cases({"cases_ever": 1, "sla_breaches": 1}, B, DAY)) == CONCERNING
+    assert band(measures.cases({"cases_ever": 2, "cases_open": 2}, B, DAY)) == POOR
+    open_late = {"cases_ever": 1, "cases_open": 1, "sla_breaches": 1}
+    assert band(measures.cases(open_late, B, DAY)) == POOR
+
+
 def test_renewal_bands():
     assert measures.renewal({}, B, DAY) is None
     assert band(measures.renewal({"renewal_date": DAY + timedelta(100)}, B, DAY)) == HEALTHY
@@ -122,7 +132,17 @@ def test_missing_measures_are_dropped_and_the_rest_renormalised():
         "created_at": AT - timedelta(400),
         "interactions_year": 2,
     }
-    scored = score_row(row, day=DAY, weights=DEFAULT_WEIGHTS, bands=B)
+    weights = {
+        "feedback": 20,
+        "trend": 10,
+        "silence": 15,
+        "promises": 15,
+        "voice": 10,
+        "staff": 10,
+        "complaints": 10,
+        "renewal": 10,
+    }
+    scored = score_row(row, day=DAY, weights=weights, bands=B)
     assert scored.score == 56  # 100 - round(20 * 100 / 45)
     assert scored.contributions[0].measure == "feedback"
     assert scored.contributions[0].points == 44
