@@ -198,3 +198,37 @@ def test_open_cases_and_missed_deadlines_count(world, workspace_a, alice):
     # As of before the case was opened there was no case at all: no data.
     health_scores_compute(workspace=workspace_a, now=days_ago(7))
     assert "cases" in HealthScore.objects.get(customer=anna, day=days_ago(7).date()).missing
+
+
+def test_a_new_risk_indicator_alerts_once_whatever_the_score(workspace_a, alice):
+    """
+    GIVEN a healthy customer scored yesterday
+    WHEN a missed payment and a cancellation note arrive today, and the score runs twice
+    THEN alice gets one notification naming both indicators, kept as two indicator alerts;
+         the next day, with the indicators still there, nothing new; a detractor answer alone
+         raises no indicator alert (the survey already notifies it).
+    """
+    from ascolto.health.models import HealthFlagAlert
+
+    c = CustomerFactory(
+        workspace=workspace_a, name="Dora", created_at=days_ago(400), account_owner=alice
+    )
+    f.nps(c, 10, days_ago(20))
+    f.interaction(c, days_ago(10))
+    health_scores_compute(workspace=workspace_a, now=NOW - timedelta(days=1))
+    f.interaction(c, NOW - timedelta(hours=3), code="pagamento-mancato")
+    f.interaction(c, NOW - timedelta(hours=2), text="Valutiamo la disdetta del contratto")
+    health_scores_compute(workspace=workspace_a, now=NOW)
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(hours=1))
+    assert set(HealthFlagAlert.objects.values_list("flag", flat=True)) == {
+        "missed_payment",
+        "leaving_words",
+    }
+    note = Notification.objects.get(recipient=alice)
+    assert "Dora" in note.title
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(days=1))
+    assert HealthFlagAlert.objects.count() == 2
+    assert Notification.objects.filter(recipient=alice).count() == 1
+    f.nps(c, 2, NOW + timedelta(days=1, hours=2))
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(days=1, hours=3))
+    assert HealthFlagAlert.objects.count() == 2
