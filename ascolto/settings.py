@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ascolto.cases",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.onboarding",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",

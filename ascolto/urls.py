@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("ascolto.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("account/", include("ascolto.workspaces.urls")),
+    path("start/", include("ascolto.onboarding.urls")),
     path("customers/", include("ascolto.customers.urls")),
     path("timeline/", include("ascolto.interactions.urls")),
     path("feedback/", include("ascolto.feedback.urls")),
