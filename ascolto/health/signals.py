@@ -7,6 +7,11 @@ tables have. Anger counts only in a text also read as negative (the analyser hea
 some plain notes such as "ritardo consegna"). Only events before `at` are read, so a score "as of" a past date sees what
 was known then (no leakage: a backtest or a history never peeks at the future).
 
+Each subquery is scoped by the outer customer (`customer = outer id`), which the outer query
+already limits to the workspace; adding `workspace_id = …` as well made SQLite's planner pick
+the `(workspace, time)` indexes and scan the whole workspace once per customer (14 s instead
+of a fraction of a second for 166 customers).
+
 The tables are read here rather than through each app's selectors because the batch needs
 them as subqueries of one statement; each app's own meaning is kept (a detractor is a 0–6
 NPS score, a complaint a negative touchpoint, a crisis open until handled or withdrawn, a case
@@ -135,18 +140,15 @@ def signal_rows(
     recent = at - timedelta(days=flag_days)
     year = at - timedelta(days=365)
     ws = workspace.pk
-    nps = Response.objects.filter(
-        workspace_id=ws, kind=Survey.Kind.NPS, score__isnull=False, submitted_at__lt=at
-    )
-    responses = Response.objects.filter(workspace_id=ws, submitted_at__lt=at)
-    interactions = Interaction.objects.filter(workspace_id=ws, occurred_at__lt=at)
-    signals = StaffSignal.objects.filter(workspace_id=ws, created_at__lt=at)
-    checks = PromiseCheck.objects.filter(workspace_id=ws, occurred_at__lt=at)
-    texts = TextAnalysis.objects.filter(workspace_id=ws, occurred_at__lt=at, occurred_at__gt=window)
+    nps = Response.objects.filter(kind=Survey.Kind.NPS, score__isnull=False, submitted_at__lt=at)
+    responses = Response.objects.filter(submitted_at__lt=at)
+    interactions = Interaction.objects.filter(occurred_at__lt=at)
+    signals = StaffSignal.objects.filter(created_at__lt=at)
+    checks = PromiseCheck.objects.filter(occurred_at__lt=at)
+    texts = TextAnalysis.objects.filter(occurred_at__lt=at, occurred_at__gt=window)
     leaving = list(LEAVING_WORDS) + competitor_names(workspace=workspace)
     leaving_since = at - timedelta(days=LEAVING_DAYS)
     answers_leaving = Answer.objects.filter(
-        response__workspace_id=ws,
         response__customer=OuterRef("pk"),
         response__submitted_at__lt=at,
         response__submitted_at__gt=leaving_since,
@@ -161,7 +163,6 @@ def signal_rows(
         last_interaction_at=_max(interactions, "occurred_at"),
         unanswered=_count(
             Invitation.objects.filter(
-                workspace_id=ws,
                 sent_at__lt=at - timedelta(days=7),
                 sent_at__gt=at - timedelta(days=180),
             ).filter(Q(answered_at__isnull=True) | Q(answered_at__gte=at))
@@ -182,13 +183,13 @@ def signal_rows(
             )
         ),
         open_crises=_count(
-            Crisis.objects.filter(workspace_id=ws, opened_at__lt=at, withdrawn=False).filter(
+            Crisis.objects.filter(opened_at__lt=at, withdrawn=False).filter(
                 Q(closed_at__isnull=True) | Q(closed_at__gte=at)
             )
         ),
-        cases_ever=_count(Case.objects.filter(workspace_id=ws, opened_at__lt=at)),
+        cases_ever=_count(Case.objects.filter(opened_at__lt=at)),
         cases_open=_count(
-            Case.objects.filter(workspace_id=ws, opened_at__lt=at).filter(
+            Case.objects.filter(opened_at__lt=at).filter(
                 Q(resolved_at__isnull=True) | Q(resolved_at__gte=at)
             )
         ),
@@ -220,16 +221,12 @@ def signal_rows(
             signals.filter(created_at__gt=window).filter(_words_q("text", list(FINE_WORDS)))
         ),
         renewal_date=_latest(
-            Contract.objects.filter(workspace_id=ws, renewal_date__gte=at.date()).filter(
-                start_date__lte=at.date()
-            ),
+            Contract.objects.filter(renewal_date__gte=at.date()).filter(start_date__lte=at.date()),
             "renewal_date",
             "renewal_date",  # the nearest renewal
         ),
         renewal_auto=_latest(
-            Contract.objects.filter(workspace_id=ws, renewal_date__gte=at.date()).filter(
-                start_date__lte=at.date()
-            ),
+            Contract.objects.filter(renewal_date__gte=at.date()).filter(start_date__lte=at.date()),
             "auto_renew",
             "renewal_date",
         ),
