@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import translation
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ascolto.health import measures
@@ -156,6 +156,7 @@ def test_too_little_data_is_not_enough_data():
     assert scored.score is None and scored.level == "unknown"
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(list(DEFAULT_WEIGHTS)), st.floats(0, 100, allow_nan=False), min_size=1
