@@ -199,6 +199,7 @@ def _steps() -> list[DemoStep]:
     from ascolto.demo.cadence import cadence_step
     from ascolto.demo.cases import cases_step
     from ascolto.demo.customers import customers_step
+    from ascolto.demo.health import health_step
     from ascolto.demo.interactions import interactions_step
     from ascolto.demo.promises import promises_step
     from ascolto.demo.surveys import surveys_step
@@ -216,6 +217,7 @@ def _steps() -> list[DemoStep]:
         voice_step,
         texts_step,
         cases_step,
+        health_step,
     ]
 
 

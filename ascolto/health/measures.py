@@ -35,10 +35,11 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "feedback": 20,
     "trend": 10,
     "silence": 15,
-    "promises": 15,
+    "promises": 10,
+    "cases": 10,
     "voice": 10,
     "staff": 10,
-    "complaints": 10,
+    "complaints": 5,
     "renewal": 10,
 }
 
@@ -143,15 +144,16 @@ def promises(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Res
 
 
 def voice(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
-    """Their texts in the window (survey comments, notes, staff signals as analysed): anger or
-    half of them negative poor, any negative concerning. No texts: no data."""
+    """Their texts in the window (survey comments, notes, staff signals as analysed): anger
+    twice, or three negative texts making half of them, poor; anger once, or a quarter of them
+    negative, concerning. One sour note among many is not a trend. No texts: no data."""
     texts, negative, angry = (row.get(k) or 0 for k in ("texts", "negative", "angry"))
     if not texts:
         return None
     params = {"texts": texts, "negative": negative, "angry": angry}
-    if angry or negative * 2 >= texts:
+    if angry >= 2 or (negative >= 3 and negative * 2 >= texts):
         return POOR, params
-    if negative:
+    if angry or negative * 4 >= texts and negative:
         return CONCERNING, params
     return HEALTHY, params
 
@@ -200,11 +202,27 @@ def renewal(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Resu
     return CONCERNING, params
 
 
+def cases(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
+    """Cases (complaints handled with clocks): none open and no deadline missed in the window
+    healthy; one open, or a missed deadline, concerning; two open, or an open case past a
+    deadline, poor. A customer who never had a case: no data."""
+    if not row.get("cases_ever"):
+        return None
+    open_, breaches = row.get("cases_open") or 0, row.get("sla_breaches") or 0
+    params = {"open": open_, "breaches": breaches}
+    if open_ >= 2 or (open_ and breaches):
+        return POOR, params
+    if open_ or breaches:
+        return CONCERNING, params
+    return HEALTHY, params
+
+
 MEASURES: dict[str, Callable[[Mapping[str, Any], Mapping[str, int], date], Result]] = {
     "feedback": feedback,
     "trend": trend,
     "silence": silence,
     "promises": promises,
+    "cases": cases,
     "voice": voice,
     "staff": staff,
     "complaints": complaints,
@@ -466,6 +484,15 @@ def sentence(measure: str, band: str, params: Mapping[str, Any]) -> str:
             % p
         )
     if measure == "cases":
+        if p.get("breaches") and not p.get("open"):
+            return (
+                ngettext(
+                    "%(breaches)s deadline missed on a case in 90 days.",
+                    "%(breaches)s deadlines missed on cases in 90 days.",
+                    p["breaches"],
+                )
+                % p
+            )
         if p.get("breaches"):
             return ngettext(
                 "%(open)s open case, %(breaches)s past its deadline.",

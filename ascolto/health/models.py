@@ -114,6 +114,35 @@ class HealthAlert(models.Model):
         return f"{self.customer_id} {self.from_level}->{self.to_level}"
 
 
+class HealthFlagAlert(models.Model):
+    """A single-event risk indicator (a missed payment, words of leaving, …) that appeared on a
+    customer's score of `day` and was not there the stored day before: alerted once; it stays
+    quiet while the indicator lasts."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="health_flag_alerts"
+    )
+    day = models.DateField(_("day"))
+    flag = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("risk indicator alert")
+        verbose_name_plural = _("risk indicator alerts")
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "flag", "day"], name="healthflagalert_unique_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.flag} {self.day}"
+
+
 class HealthDigest(LeasedWork):
     """One member's weekly digest (the week's Monday): their customers at risk, what changed
     and why, renewals ahead. Created once per member per week; sent by the leased sender."""

@@ -62,7 +62,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "renewal": (F("renewal_date").asc(nulls_last=True), "score"),
     "name": ("customer__name",),
 }
-AT_RISK_LEVELS = (Level.CRITICAL, Level.AT_RISK, Level.WATCH)
+AT_RISK_LEVELS = (Level.CRITICAL, Level.AT_RISK)
 
 
 @dataclass(frozen=True)

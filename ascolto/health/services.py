@@ -30,6 +30,7 @@ from ascolto.health.models import (
     LEVEL_RANK,
     HealthAlert,
     HealthDigest,
+    HealthFlagAlert,
     HealthScore,
     HealthSettings,
     Level,
@@ -182,39 +183,48 @@ def staff_signal_health_refresh(*, signal) -> None:
 
 
 # --- Alerts -------------------------------------------------------------------------------------
+# Indicators another app already alerts on by itself (feedback: every detractor answer).
+FLAGS_ALERTED_ELSEWHERE = frozenset({"detractor"})
+
+
 def health_alerts_raise(
     *, workspace: Workspace, day: date, customer_ids: list[int] | None = None
 ) -> int:
     """Alert on every customer whose score of `day` is at a worse level than their previous
-    stored score: one `HealthAlert` per customer per day (a second run that day adds none), and
-    one notification per recipient listing all their customers who fell."""
-    previous = (
-        HealthScore.objects.filter(customer=OuterRef("customer"), day__lt=day)
-        .order_by("-day")
-        .values("level")[:1]
+    stored score, or shows a risk indicator their previous score did not: one `HealthAlert` per
+    customer per day and one `HealthFlagAlert` per indicator per day (a second run that day adds
+    none), and one notification per recipient listing all their customers. A customer without
+    a previous score raises nothing (the first night is not news)."""
+    previous = HealthScore.objects.filter(customer=OuterRef("customer"), day__lt=day).order_by(
+        "-day"
     )
     today = (
         HealthScore.objects.for_workspace(workspace)
         .filter(day=day)
-        .exclude(level=Level.UNKNOWN)
-        .annotate(previous_level=Subquery(previous))
+        .annotate(
+            previous_level=Subquery(previous.values("level")[:1]),
+            previous_flags=Subquery(
+                previous.values("flags")[:1], output_field=HealthScore._meta.get_field("flags")
+            ),
+        )
         .filter(previous_level__isnull=False)
-        .exclude(previous_level=Level.UNKNOWN)
         .select_related("customer__account_owner__user")
     )
     if customer_ids is not None:
         today = today.filter(customer_id__in=customer_ids)
-    fallen = [s for s in today if LEVEL_RANK[Level(s.level)] > LEVEL_RANK[Level(s.previous_level)]]
-    if not fallen:
-        return 0
-    existing = set(
-        HealthAlert.objects.filter(
-            customer_id__in=[s.customer_id for s in fallen], day=day
-        ).values_list("customer_id", flat=True)
-    )
-    new = [s for s in fallen if s.customer_id not in existing]
+    fallen, flagged = [], []
+    for s in today:
+        if (
+            Level.UNKNOWN not in (s.level, s.previous_level)
+            and LEVEL_RANK[Level(s.level)] > LEVEL_RANK[Level(s.previous_level)]
+        ):
+            fallen.append(s)
+        before = set(s.previous_flags or [])
+        new_flags = [f for f in s.flags if f not in before and f not in FLAGS_ALERTED_ELSEWHERE]
+        if new_flags:
+            flagged.append((s, new_flags))
     created = []
-    for s in new:
+    for s in fallen:
         try:
             with transaction.atomic():
                 HealthAlert.objects.create(
@@ -227,8 +237,22 @@ def health_alerts_raise(
         except IntegrityError:
             continue  # another run alerted this customer today
         created.append(s)
-    _notify(workspace, created)
-    return len(created)
+    created_flags = []
+    for s, new_flags in flagged:
+        fresh = []
+        for flag in new_flags:
+            try:
+                with transaction.atomic():
+                    HealthFlagAlert.objects.create(
+                        workspace=workspace, customer_id=s.customer_id, day=day, flag=flag
+                    )
+            except IntegrityError:
+                continue
+            fresh.append(flag)
+        if fresh:
+            created_flags.append((s, fresh))
+    _notify(workspace, created, created_flags)
+    return len(created) + sum(len(f) for _s, f in created_flags)
 
 
 def _recipients(workspace: Workspace, customer: Customer) -> list[Membership]:
@@ -241,38 +265,58 @@ def _recipients(workspace: Workspace, customer: Customer) -> list[Membership]:
     )
 
 
-def _notify(workspace: Workspace, fallen: Sequence[HealthScore]) -> None:
-    by_recipient: dict[int, tuple[Membership, list[HealthScore]]] = {}
-    for score in fallen:
+def _notify(
+    workspace: Workspace,
+    fallen: Sequence[HealthScore],
+    flagged: Sequence[tuple[HealthScore, list[str]]] = (),
+) -> None:
+    """One notification per recipient for all their customers who fell or raised an
+    indicator in this run."""
+    items: dict[int, tuple[Membership, list[tuple[HealthScore, list[str]]]]] = {}
+    flags_of = {s.customer_id: f for s, f in flagged}
+    scores = {s.customer_id: s for s in fallen} | {s.customer_id: s for s, _f in flagged}
+    for customer_id, score in scores.items():
         for member in _recipients(workspace, score.customer):
-            by_recipient.setdefault(member.pk, (member, []))[1].append(score)
+            entry = items.setdefault(member.pk, (member, []))
+            entry[1].append((score, flags_of.get(customer_id, [])))
     url = reverse("health:at-risk")
-    for member, scores in by_recipient.values():
+    fallen_ids = {s.customer_id for s in fallen}
+    for member, entries in items.values():
         with translation.override(workspace.language):
-            if len(scores) == 1:
-                title = _("%(name)s is now “%(level)s”") % {
-                    "name": scores[0].customer.name,
-                    "level": Level(scores[0].level).label,
-                }
+            if len(entries) == 1:
+                score, flags = entries[0]
+                if score.customer_id in fallen_ids:
+                    title = _("%(name)s is now “%(level)s”") % {
+                        "name": score.customer.name,
+                        "level": Level(score.level).label,
+                    }
+                else:
+                    title = _("%(name)s: %(what)s") % {
+                        "name": score.customer.name,
+                        "what": ", ".join(str(measures.FLAG_LABELS[f]) for f in flags),
+                    }
             else:
                 title = ngettext(
-                    "%(count)s customer fell to a worse health level",
-                    "%(count)s customers fell to a worse health level",
-                    len(scores),
-                ) % {"count": len(scores)}
+                    "%(count)s customer needs attention",
+                    "%(count)s customers need attention",
+                    len(entries),
+                ) % {"count": len(entries)}
             lines = []
-            for score in scores:
+            for score, flags in entries:
                 reasons = "; ".join(
-                    measures.sentence(c["measure"], c["band"], c["params"])
-                    for c in score.contributions[:3]
-                    if c["points"]
+                    [str(measures.FLAG_LABELS[f]) for f in flags]
+                    + [
+                        measures.sentence(c["measure"], c["band"], c["params"])
+                        for c in score.contributions[:3]
+                        if c["points"]
+                    ]
                 )
                 lines.append(
                     _("%(name)s: %(level)s (%(score)s/100). %(reasons)s")
                     % {
                         "name": score.customer.name,
                         "level": Level(score.level).label,
-                        "score": score.score,
+                        "score": "–" if score.score is None else score.score,
                         "reasons": reasons,
                     }
                 )
@@ -283,7 +327,7 @@ def _notify(workspace: Workspace, fallen: Sequence[HealthScore]) -> None:
             kind=Notification.Kind.OTHER,
             title=title,
             body=body,
-            customer=scores[0].customer if len(scores) == 1 else None,
+            customer=entries[0][0].customer if len(entries) == 1 else None,
             url=url,
         )
 

@@ -2,13 +2,21 @@
 
 `signal_rows(workspace=, at=)` annotates the workspace's customers with correlated subqueries
 (counts and latest values over responses, invitations, interactions, staff signals, promise
-checks, crises, text analyses and contracts), each using the `(customer, time)` indexes those
-tables have. Only events before `at` are read, so a score "as of" a past date sees what
+checks, crises, cases and their missed deadlines, text analyses and contracts), each using the `(customer, time)` indexes those
+tables have. Anger counts only in a text also read as negative (the analyser hears anger in
+some plain notes such as "ritardo consegna"). Only events before `at` are read, so a score "as of" a past date sees what
 was known then (no leakage: a backtest or a history never peeks at the future).
+
+Each subquery is scoped by the outer customer (`customer = outer id`), which the outer query
+already limits to the workspace; adding `workspace_id = …` as well made SQLite's planner pick
+the `(workspace, time)` indexes and scan the whole workspace once per customer (14 s instead
+of a fraction of a second for 166 customers).
 
 The tables are read here rather than through each app's selectors because the batch needs
 them as subqueries of one statement; each app's own meaning is kept (a detractor is a 0–6
-NPS score, a complaint a negative touchpoint, a crisis open until handled or withdrawn).
+NPS score, a complaint a negative touchpoint, a crisis open until handled or withdrawn, a case
+open until resolved, a missed deadline a "breach" deadline alert, as `cases.selectors` count
+them).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from ascolto.cases.models import Case, SlaAlert
 from ascolto.customers.models import Contract, Customer, LostRecord
 from ascolto.feedback.models import Answer, Invitation, Response, Survey
 from ascolto.interactions.models import Interaction, StaffSignal
@@ -131,18 +140,15 @@ def signal_rows(
     recent = at - timedelta(days=flag_days)
     year = at - timedelta(days=365)
     ws = workspace.pk
-    nps = Response.objects.filter(
-        workspace_id=ws, kind=Survey.Kind.NPS, score__isnull=False, submitted_at__lt=at
-    )
-    responses = Response.objects.filter(workspace_id=ws, submitted_at__lt=at)
-    interactions = Interaction.objects.filter(workspace_id=ws, occurred_at__lt=at)
-    signals = StaffSignal.objects.filter(workspace_id=ws, created_at__lt=at)
-    checks = PromiseCheck.objects.filter(workspace_id=ws, occurred_at__lt=at)
-    texts = TextAnalysis.objects.filter(workspace_id=ws, occurred_at__lt=at, occurred_at__gt=window)
+    nps = Response.objects.filter(kind=Survey.Kind.NPS, score__isnull=False, submitted_at__lt=at)
+    responses = Response.objects.filter(submitted_at__lt=at)
+    interactions = Interaction.objects.filter(occurred_at__lt=at)
+    signals = StaffSignal.objects.filter(created_at__lt=at)
+    checks = PromiseCheck.objects.filter(occurred_at__lt=at)
+    texts = TextAnalysis.objects.filter(occurred_at__lt=at, occurred_at__gt=window)
     leaving = list(LEAVING_WORDS) + competitor_names(workspace=workspace)
     leaving_since = at - timedelta(days=LEAVING_DAYS)
     answers_leaving = Answer.objects.filter(
-        response__workspace_id=ws,
         response__customer=OuterRef("pk"),
         response__submitted_at__lt=at,
         response__submitted_at__gt=leaving_since,
@@ -157,7 +163,6 @@ def signal_rows(
         last_interaction_at=_max(interactions, "occurred_at"),
         unanswered=_count(
             Invitation.objects.filter(
-                workspace_id=ws,
                 sent_at__lt=at - timedelta(days=7),
                 sent_at__gt=at - timedelta(days=180),
             ).filter(Q(answered_at__isnull=True) | Q(answered_at__gte=at))
@@ -178,13 +183,36 @@ def signal_rows(
             )
         ),
         open_crises=_count(
-            Crisis.objects.filter(workspace_id=ws, opened_at__lt=at, withdrawn=False).filter(
+            Crisis.objects.filter(opened_at__lt=at, withdrawn=False).filter(
                 Q(closed_at__isnull=True) | Q(closed_at__gte=at)
             )
         ),
+        cases_ever=_count(Case.objects.filter(opened_at__lt=at)),
+        cases_open=_count(
+            Case.objects.filter(opened_at__lt=at).filter(
+                Q(resolved_at__isnull=True) | Q(resolved_at__gte=at)
+            )
+        ),
+        sla_breaches=Coalesce(
+            Subquery(
+                SlaAlert.objects.filter(
+                    workspace_id=ws,
+                    case__customer=OuterRef("pk"),
+                    level=SlaAlert.Level.BREACH,
+                    created_at__lt=at,
+                    created_at__gt=window,
+                )
+                .order_by()
+                .values("case__customer")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
         texts=_count(texts),
         negative=_count(texts.filter(sentiment=Sentiment.NEGATIVE)),
-        angry=_count(texts.filter(emotion=Emotion.ANGER)),
+        angry=_count(texts.filter(emotion=Emotion.ANGER, sentiment=Sentiment.NEGATIVE)),
         signals=_count(signals.filter(created_at__gt=window)),
         signals_negative=_count(
             signals.filter(created_at__gt=window, polarity=StaffSignal.Polarity.NEGATIVE)
@@ -193,16 +221,12 @@ def signal_rows(
             signals.filter(created_at__gt=window).filter(_words_q("text", list(FINE_WORDS)))
         ),
         renewal_date=_latest(
-            Contract.objects.filter(workspace_id=ws, renewal_date__gte=at.date()).filter(
-                start_date__lte=at.date()
-            ),
+            Contract.objects.filter(renewal_date__gte=at.date()).filter(start_date__lte=at.date()),
             "renewal_date",
             "renewal_date",  # the nearest renewal
         ),
         renewal_auto=_latest(
-            Contract.objects.filter(workspace_id=ws, renewal_date__gte=at.date()).filter(
-                start_date__lte=at.date()
-            ),
+            Contract.objects.filter(renewal_date__gte=at.date()).filter(start_date__lte=at.date()),
             "auto_renew",
             "renewal_date",
         ),

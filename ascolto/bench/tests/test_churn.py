@@ -56,3 +56,21 @@ def test_telco_reaches_the_published_figures():
     assert result["points_card"]["auc_mean"] >= 0.837
     assert result["logistic"]["auc_mean"] >= 0.845
     assert result["rules"]["auc_mean"] < result["points_card"]["auc_mean"]
+
+
+@pytest.mark.django_db
+def test_bench_health_times_the_nightly_batch(workspace_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ascolto.customers.tests.factories import CustomerFactory
+    from ascolto.health.tests import fixtures as f
+
+    for i in range(3):
+        c = CustomerFactory(workspace=workspace_a, created_at=timezone.now() - timedelta(400))
+        f.nps(c, 3 * i, timezone.now() - timedelta(days=3))
+    out = io.StringIO()
+    call_command("bench", "health", "--repeat", "2", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["customers_scored"] == 3 and data["median_s"] >= 0

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import translation
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ascolto.health import measures
@@ -77,9 +77,12 @@ def test_promises_bands():
 def test_voice_bands():
     assert measures.voice({"texts": 0}, B, DAY) is None
     assert band(measures.voice({"texts": 4}, B, DAY)) == HEALTHY
+    assert band(measures.voice({"texts": 8, "negative": 1}, B, DAY)) == HEALTHY
     assert band(measures.voice({"texts": 4, "negative": 1}, B, DAY)) == CONCERNING
-    assert band(measures.voice({"texts": 4, "negative": 2}, B, DAY)) == POOR
-    assert band(measures.voice({"texts": 4, "angry": 1}, B, DAY)) == POOR
+    assert band(measures.voice({"texts": 4, "negative": 2}, B, DAY)) == CONCERNING
+    assert band(measures.voice({"texts": 6, "negative": 3}, B, DAY)) == POOR
+    assert band(measures.voice({"texts": 9, "angry": 1}, B, DAY)) == CONCERNING
+    assert band(measures.voice({"texts": 9, "angry": 2}, B, DAY)) == POOR
 
 
 def test_staff_bands_everything_is_fine_is_a_warning():
@@ -101,6 +104,16 @@ def test_complaints_bands():
     )
 
 
+def test_cases_bands():
+    assert measures.cases({}, B, DAY) is None
+    assert band(measures.cases({"cases_ever": 3}, B, DAY)) == HEALTHY
+    assert band(measures.cases({"cases_ever": 1, "cases_open": 1}, B, DAY)) == CONCERNING
+    assert band(measures.cases({"cases_ever": 1, "sla_breaches": 1}, B, DAY)) == CONCERNING
+    assert band(measures.cases({"cases_ever": 2, "cases_open": 2}, B, DAY)) == POOR
+    open_late = {"cases_ever": 1, "cases_open": 1, "sla_breaches": 1}
+    assert band(measures.cases(open_late, B, DAY)) == POOR
+
+
 def test_renewal_bands():
     assert measures.renewal({}, B, DAY) is None
     assert band(measures.renewal({"renewal_date": DAY + timedelta(100)}, B, DAY)) == HEALTHY
@@ -119,7 +132,17 @@ def test_missing_measures_are_dropped_and_the_rest_renormalised():
         "created_at": AT - timedelta(400),
         "interactions_year": 2,
     }
-    scored = score_row(row, day=DAY, weights=DEFAULT_WEIGHTS, bands=B)
+    weights = {
+        "feedback": 20,
+        "trend": 10,
+        "silence": 15,
+        "promises": 15,
+        "voice": 10,
+        "staff": 10,
+        "complaints": 10,
+        "renewal": 10,
+    }
+    scored = score_row(row, day=DAY, weights=weights, bands=B)
     assert scored.score == 56  # 100 - round(20 * 100 / 45)
     assert scored.contributions[0].measure == "feedback"
     assert scored.contributions[0].points == 44
@@ -133,6 +156,7 @@ def test_too_little_data_is_not_enough_data():
     assert scored.score is None and scored.level == "unknown"
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(list(DEFAULT_WEIGHTS)), st.floats(0, 100, allow_nan=False), min_size=1

@@ -63,21 +63,24 @@ def test_scores_match_a_hand_count(world, workspace_a):
     # Anna: feedback 20 healthy, trend 10 healthy, silence 15 healthy, promises 15 healthy,
     # complaints 10 healthy (interactions this year, none negative): 100.
     assert anna.score == 100 and anna.level == "healthy"
-    assert set(anna.missing) == {"voice", "staff", "renewal"}
-    # Bruno: heard from 2 days ago (silence healthy, keeps 15), one complaint (concerning,
-    # keeps 5 of 10), every other measure poor: 20.
-    assert bruno.score == 20 and bruno.level == "critical"
+    assert set(anna.missing) == {"voice", "staff", "renewal", "cases"}
+    # Bruno has no case (that measure is left out: 90 points have data). Heard from 2 days
+    # ago (silence healthy), one complaint (concerning: loses 2.5 of 5), every other measure
+    # poor: 72.5 of 90 points lost, 80.56 of 100, 81 in whole points (largest remainder:
+    # complaints 2.78 -> 3, feedback 22.22 -> 23, the 11.11s stay 11): score 19.
+    assert bruno.score == 19 and bruno.level == "critical"
+    assert "cases" in bruno.missing
     losses = {c["measure"]: c["points"] for c in bruno.contributions}
-    assert sum(losses.values()) == 80
+    assert sum(losses.values()) == 81
     assert losses == {
-        "feedback": 20,
-        "trend": 10,
+        "feedback": 23,
+        "trend": 11,
         "silence": 0,
-        "promises": 15,
-        "voice": 10,
-        "staff": 10,
-        "complaints": 5,
-        "renewal": 10,
+        "promises": 11,
+        "voice": 11,
+        "staff": 11,
+        "complaints": 3,
+        "renewal": 11,
     }
     assert set(bruno.flags) == {
         "complaint",
@@ -163,3 +166,69 @@ def test_workspaces_are_kept_apart(world, workspace_a, workspace_b, mallory):
     assert not HealthScore.objects.for_workspace(workspace_a).exists()
     health_scores_compute(workspace=workspace_a, now=NOW)
     assert set(by_customer(workspace_a)) == {"Anna", "Bruno", "Carla"}
+
+
+def test_open_cases_and_missed_deadlines_count(world, workspace_a, alice):
+    """A case opened through the cases service counts while open; a missed deadline in the
+    window makes an open case poor; a resolved case with a missed deadline stays concerning."""
+    from ascolto.cases.models import Case, SlaAlert
+    from ascolto.cases.tests.factories import open_case
+
+    anna, _bruno, _carla = world
+    case = open_case(anna, alice)
+    Case.objects.filter(pk=case.pk).update(opened_at=days_ago(6))
+
+    def anna_cases(now):
+        health_scores_compute(workspace=workspace_a, now=now)
+        score = HealthScore.objects.get(customer=anna, day=now.date())
+        return {c["measure"]: c["band"] for c in score.contributions}.get("cases")
+
+    assert anna_cases(NOW) == "concerning"
+    SlaAlert.objects.create(
+        workspace=workspace_a,
+        case=case,
+        clock="respond",
+        level="breach",
+        due_at=days_ago(5),
+        created_at=days_ago(5),
+    )
+    assert anna_cases(NOW) == "poor"
+    Case.objects.filter(pk=case.pk).update(status="resolved", resolved_at=days_ago(1))
+    assert anna_cases(NOW) == "concerning"
+    # As of before the case was opened there was no case at all: no data.
+    health_scores_compute(workspace=workspace_a, now=days_ago(7))
+    assert "cases" in HealthScore.objects.get(customer=anna, day=days_ago(7).date()).missing
+
+
+def test_a_new_risk_indicator_alerts_once_whatever_the_score(workspace_a, alice):
+    """
+    GIVEN a healthy customer scored yesterday
+    WHEN a missed payment and a cancellation note arrive today, and the score runs twice
+    THEN alice gets one notification naming both indicators, kept as two indicator alerts;
+         the next day, with the indicators still there, nothing new; a detractor answer alone
+         raises no indicator alert (the survey already notifies it).
+    """
+    from ascolto.health.models import HealthFlagAlert
+
+    c = CustomerFactory(
+        workspace=workspace_a, name="Dora", created_at=days_ago(400), account_owner=alice
+    )
+    f.nps(c, 10, days_ago(20))
+    f.interaction(c, days_ago(10))
+    health_scores_compute(workspace=workspace_a, now=NOW - timedelta(days=1))
+    f.interaction(c, NOW - timedelta(hours=3), code="pagamento-mancato")
+    f.interaction(c, NOW - timedelta(hours=2), text="Valutiamo la disdetta del contratto")
+    health_scores_compute(workspace=workspace_a, now=NOW)
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(hours=1))
+    assert set(HealthFlagAlert.objects.values_list("flag", flat=True)) == {
+        "missed_payment",
+        "leaving_words",
+    }
+    note = Notification.objects.get(recipient=alice)
+    assert "Dora" in note.title
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(days=1))
+    assert HealthFlagAlert.objects.count() == 2
+    assert Notification.objects.filter(recipient=alice).count() == 1
+    f.nps(c, 2, NOW + timedelta(days=1, hours=2))
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(days=1, hours=3))
+    assert HealthFlagAlert.objects.count() == 2

@@ -64,6 +64,9 @@ class Command(BaseCommand):
         from ascolto.bench.churn import add_churn_parser
 
         add_churn_parser(sub)
+        from ascolto.bench.health import add_health_parser
+
+        add_health_parser(sub)
 
     def handle(self, *args, **options):
         if options["target"] == "text":
@@ -74,6 +77,10 @@ class Command(BaseCommand):
             from ascolto.bench.churn import handle_churn
 
             return handle_churn(self, options)
+        if options["target"] == "health":
+            from ascolto.bench.health import handle_health
+
+            return handle_health(self, options)
         if options["target"] == "survey":
             from ascolto.bench.survey import handle_survey
 

@@ -98,8 +98,9 @@ class Command(BaseCommand):
             "promise checks": _("Promise checks"),
             "perception": _("Perception answers"),
             "texts": _("Text analysis"),
+            "health": _("Health scores"),
         }
-        units = {"promise checks": _("interactions"), "texts": _("texts")}
+        units = {"promise checks": _("interactions"), "texts": _("texts"), "health": _("days")}
 
         def progress(label: str, advance: int, total: int) -> None:
             bar = bars.get(label)

@@ -72,7 +72,12 @@ class Command(BaseCommand):
                 for key, value in result.as_json().items():
                     self.stdout.write(f"{key}: {value}")
             return
-        fit = health_card_propose(workspace=workspace, horizon=horizon)
+        try:
+            fit = health_card_propose(workspace=workspace, horizon=horizon)
+        except ImportError as exc:
+            raise CommandError(
+                _("Fitting a card needs the train extra: pip install 'ascolto[train]'.")
+            ) from exc
         out = {
             "lost": fit.lost,
             "train_rows": fit.train_rows,
