@@ -40,6 +40,7 @@ class CustomerForm(WorkspaceBoundForm):
             "preferred_language",
             "account_owner",
             "notes",
+            "surveys_opt_out",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 

@@ -83,6 +83,11 @@ class Customer(SameWorkspaceMixin, models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     notes = models.TextField(_("notes"), blank=True, max_length=10_000)
+    surveys_opt_out = models.BooleanField(
+        _("does not want surveys"),
+        default=False,
+        help_text=_("Never invite this customer to a survey, neither by schedule nor by hand."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -34,6 +34,7 @@ CUSTOMER_FIELDS = (
     "account_owner",
     "status",
     "notes",
+    "surveys_opt_out",
 )
 
 CONTRACT_FIELDS = ("title", "start_date", "renewal_date", "yearly_value", "auto_renew")

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
-from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question, Survey
+from ascolto.feedback.models import BulkSend, CadenceRule, Invitation, OpenLink, Question, Survey
 from ascolto.feedback.services import open_link_create
 from ascolto.interactions.models import Interaction
 from ascolto.promises.models import Promise
@@ -139,7 +139,14 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "survey:thanks": lambda ws: [{"token": _open_invitation(ws).token}],
     "workspaces:password-reset-confirm": lambda ws: [{"uidb64": "MQ", "token": "set-password"}],
     "workspaces:invitation-accept": lambda ws: [{"token": "unknown"}],
+    "core:help": lambda ws: [{"topic": "nps"}],
+    "feedback:bulk-detail": lambda ws: [{"pk": _bulk_send(ws).pk}],
 }
+
+
+def _bulk_send(workspace: Workspace) -> BulkSend:
+    survey = Survey.objects.filter(workspace=workspace).order_by("pk").first()
+    return BulkSend.objects.create(workspace=workspace, survey=survey, customer_ids=[], total=0)
 
 
 def _open_invitation(workspace: Workspace) -> Invitation:
