@@ -12,8 +12,11 @@ urlpatterns = [
     path("feedback/", include("ascolto.feedback.urls")),
     path("s/", include("ascolto.feedback.public_urls")),
     path("promises/", include("ascolto.promises.urls")),
+    path("cases/", include("ascolto.cases.urls")),
     path("textanalysis/", include("ascolto.textanalysis.urls")),
     path("notifications/", include("ascolto.notifications.urls")),
+    path("at-risk/", include("ascolto.health.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("", include("ascolto.ops.urls")),
 ]

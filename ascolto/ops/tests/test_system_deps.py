@@ -73,3 +73,14 @@ def test_missing_packages_as_root_are_installed_with_apt(tmp_path):
     assert calls[1].startswith("install -y -qq --no-install-recommends")
     assert "gettext" in calls[1] and "libpangoft2-1.0-0" in calls[1]
     assert "chromium" not in calls[1] and "fonts-dejavu" not in calls[1]
+
+
+def test_the_postgresql_run_also_needs_pgbouncer(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "id").write_text("#!/bin/sh\necho 1000\n")
+    (bin_dir / "id").chmod(0o755)
+    env = {"PATH": str(bin_dir), "ASCOLTO_SYSROOT": str(tmp_path / "empty")}
+    assert " pgbouncer" not in _run(env).stderr
+    env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/test"
+    assert " pgbouncer" in _run(env).stderr

@@ -9,12 +9,15 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: the login and account-recovery flow, invitation links (the token is the
-# credential), public survey pages (same), health probe, language switch, Django admin.
+# credential), public survey pages (same), health and readiness probes, language switch, Django
+# admin, and the metrics (answered only with the operator's bearer token, ascolto/ops/views.py).
 PUBLIC_NAMESPACES = {"admin", "survey"}
 PUBLIC = {
     "set_language",
     "core:home",
     "core:health",
+    "ops:ready",
+    "ops:metrics",
     "core:help-index",
     "core:help",
     "workspaces:login",
