@@ -138,7 +138,7 @@ class BusinessCalendar:
         for _day in range(MAX_SPAN_DAYS):
             for open_at, close_at in self.open_spans(day, tz):
                 lo = max(open_at, moment)
-                if lo < close_at or (lo == close_at and not left):
+                if lo < close_at:
                     if lo + left <= close_at:
                         return (lo + left).astimezone(tz)
                     left -= close_at - lo
