@@ -293,3 +293,8 @@ def test_a_hotel_answers_a_critical_complaint_faster_than_the_default():
         for w in (hotel, shop)
     }
     assert critical["Hotel"].acknowledge_minutes < critical["Negozio"].acknowledge_minutes
+
+
+def test_an_owner_finds_new_business_at_the_top_and_an_agent_does_not(alice_client, bob_client):
+    assert 'href="/start/new/"' in alice_client.get("/customers/").content.decode()
+    assert 'href="/start/new/"' not in bob_client.get("/customers/").content.decode()
