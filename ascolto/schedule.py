@@ -46,6 +46,8 @@ JOBS: list[Job] = [
     # Every customer's health score for the day, batched per workspace; then the week's digests.
     Job("health-scores", "ascolto.health.services.health_scores_nightly", daily="03:30"),
     Job("health-digests", "ascolto.health.services.health_digests_schedule", daily="07:30"),
+    # What each kind's retention period has let expire is emptied, erased or deleted.
+    Job("privacy-retention", "ascolto.privacy.retention.retention_run", daily="03:30"),
     # Texts saved while no worker ran, or loaded in bulk: analysed in bounded batches.
     Job(
         "textanalysis-sweep",

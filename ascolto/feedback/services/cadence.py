@@ -81,7 +81,7 @@ HOLD_REASON_LABELS = {
     "opted_out": _lazy("does not want surveys"),
     "no_email": _lazy("no email address"),
     "complaint": _lazy("open complaint"),
-    "quiet": _lazy("a promise was just broken: recovering"),
+    "quiet": _lazy("broken promise: crisis open or just handled"),
     "open_invitation": _lazy("already has an open invitation to this survey"),
     "fatigue": _lazy("asked recently (fatigue window)"),
 }
@@ -89,12 +89,13 @@ HOLD_REASON_LABELS = {
 
 def _rule_customers(rule: CadenceRule) -> QuerySet[Customer]:
     """Customers the rule speaks to: active (not prospects, not lost), of the rule's kind and
-    segment, with an email address (cadence invitations go by email), not opted out."""
+    segment, with an email address (cadence invitations go by email), who have not asked for
+    no more surveys."""
     qs = Customer.objects.filter(
         workspace_id=rule.workspace_id,
         kind=rule.customer_kind,
         status=Customer.Status.ACTIVE,
-        surveys_opt_out=False,
+        surveys_opted_out_at__isnull=True,
     ).exclude(email="")
     if rule.segment_id:
         qs = qs.filter(segment_id=rule.segment_id)
@@ -161,7 +162,7 @@ def annotate_hold_reason(
     for ids in _quiet_ids(workspace, now):
         quiet |= Q(pk__in=ids)
     whens = [
-        When(surveys_opt_out=True, then=Value("opted_out")),
+        When(surveys_opted_out_at__isnull=False, then=Value("opted_out")),
         When(email="", then=Value("no_email")),
         When(
             pk__in=selectors.customer_ids_with_open_complaint(workspace=workspace, now=now),

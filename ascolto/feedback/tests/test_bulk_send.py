@@ -37,7 +37,7 @@ def crowd(workspace_a, alice, bob, survey_a):
 
     ask = [customer(f"Cliente{n}", segment=shops) for n in range(5)]
     ask.append(customer("Interno", kind=Customer.Kind.INTERNAL))
-    customer("Contrario", surveys_opt_out=True)
+    customer("Contrario", surveys_opted_out_at=timezone.now())
     customer("SenzaMail", email="")
     complaining = customer("Arrabbiato")
     interaction_record(
@@ -131,7 +131,9 @@ def test_not_heard_from_leaves_out_who_answered_lately(workspace_a, survey_a, cr
 
 def test_the_cadence_leaves_out_who_opted_out(workspace_a, alice, survey_a):
     willing = CustomerFactory(workspace=workspace_a, email="si@esempio.it")
-    CustomerFactory(workspace=workspace_a, email="no@esempio.it", surveys_opt_out=True)
+    CustomerFactory(
+        workspace=workspace_a, email="no@esempio.it", surveys_opted_out_at=timezone.now()
+    )
     rule = cadence_rule_create(
         workspace=workspace_a, by=alice, name="Ogni 90", survey=survey_a, every_days=90
     )
@@ -140,7 +142,9 @@ def test_the_cadence_leaves_out_who_opted_out(workspace_a, alice, survey_a):
 
 
 def test_no_invitation_by_hand_to_who_opted_out(workspace_a, alice, survey_a):
-    customer = CustomerFactory(workspace=workspace_a, email="no@esempio.it", surveys_opt_out=True)
+    customer = CustomerFactory(
+        workspace=workspace_a, email="no@esempio.it", surveys_opted_out_at=timezone.now()
+    )
     with pytest.raises(ValidationError):
         survey_invitation_create(survey=survey_a, customer=customer, by=alice)
 
@@ -172,7 +176,7 @@ def test_a_customer_held_back_after_the_preview_is_skipped(
 ):
     sent = survey_bulk_send_create(workspace=workspace_a, by=alice, choice=_choice(survey_a))
     late = crowd["ask"][0]
-    late.surveys_opt_out = True
+    late.surveys_opted_out_at = timezone.now()
     late.save()
     bulk.survey_bulk_send_run(bulk_id=sent.pk)
     sent.refresh_from_db()

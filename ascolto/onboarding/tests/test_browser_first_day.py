@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from ascolto.core.testing import run_pending_tasks
 from ascolto.customers.models import Customer
-from ascolto.customers.services import customer_create
+from ascolto.customers.services import customer_create, customer_surveys_consent_set
 from ascolto.feedback.models import Invitation, Response
 from ascolto.feedback.submissions.filing import submissions_store_all
 from ascolto.interactions.models import Touchpoint
@@ -85,7 +85,7 @@ def test_the_first_day_of_a_real_business(
 
     for name in ("Bar Centrale", "Studio Conti", "Idraulica Fumagalli"):
         add(name)
-    add("Rossi Mario", surveys_opt_out=True)
+    customer_surveys_consent_set(customer=add("Rossi Mario"), by=owner, wanted=False)
     add("Giardini Verdi", email="", phone="333 765 4321")
     angry = add("Tetti Moretti")
     interaction_record(
