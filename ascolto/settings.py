@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str, private_dir
 
@@ -29,7 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "ascolto.core.staticfiles.StaticFilesConfig",
     "django.contrib.humanize",
     "axes",
     "django_otp",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "ascolto.core",
     "ascolto.workspaces",
     "ascolto.audit",
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "ascolto.interactions",
     "ascolto.notifications",
     "ascolto.feedback",
+    "ascolto.voice",
     "ascolto.textanalysis",
     "ascolto.promises",
     "ascolto.cases",
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "ascolto.dashboards",
     "ascolto.onboarding",
     "ascolto.privacy",
+    "ascolto.api",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "ascolto.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ascolto.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -265,6 +270,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Source maps (of the API docs' Swagger UI) are for developers' tools: served, not compressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+]
 
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("ASCOLTO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -293,6 +303,13 @@ SCHEDULE_MODULE = "ascolto.schedule"
 # /health/ answers 503 when the scheduler has not ticked, or a ready task has waited, this long
 # (0 turns both checks off, e.g. for a web-only process whose background runs elsewhere).
 HEALTH_STALE_MINUTES = env_int("ASCOLTO_HEALTH_STALE_MINUTES", 10)
+
+# --- Public voice: RSS/Atom feeds of reviews and mentions ---------------------------------------
+# How often a feed is read; the most one answer may hold (a bigger one is cut off and counted as
+# an error); how long to wait for the feed's server. See docs/voice.md.
+VOICE_FEED_EVERY_MINUTES = env_int("ASCOLTO_VOICE_FEED_EVERY_MINUTES", 60)
+VOICE_FEED_MAX_BYTES = env_int("ASCOLTO_VOICE_FEED_MAX_BYTES", 5 * 1024 * 1024)
+VOICE_FEED_TIMEOUT_SECONDS = env_int("ASCOLTO_VOICE_FEED_TIMEOUT", 15)
 
 # --- Logging -------------------------------------------------------------------------------------
 # `ASCOLTO_LOG_FORMAT=json` writes one JSON object per line; every line carries the request's id
@@ -345,3 +362,9 @@ PRIVACY_RETENTION_MONTHS = {
     "audit_log": env_int("ASCOLTO_RETENTION_AUDIT_LOG_MONTHS", 24),
     "failed_tasks": env_int("ASCOLTO_RETENTION_FAILED_TASKS_MONTHS", 3),
 }
+# --- API -----------------------------------------------------------------------------------------
+# Requests to /api/v1/ larger than this are refused (413); each token may send this many per
+# minute (then 429 with Retry-After). See docs/api.md.
+API_MAX_BODY_BYTES = env_int("ASCOLTO_API_MAX_BODY_BYTES", 1_000_000)
+API_RATE_PER_MINUTE = env_int("ASCOLTO_API_RATE_PER_MINUTE", 600)
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -255,6 +255,7 @@ def lost_record_create(
     if customer.status != Customer.Status.LOST:
         customer.status = Customer.Status.LOST
         customer.save(update_fields=["status", "updated_at"])
+    hooks.customer_lost.call(record=record)
     return record
 
 

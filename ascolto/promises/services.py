@@ -27,6 +27,7 @@ from ascolto.customers.services import StatusChangeRefused
 from ascolto.interactions.models import Interaction
 from ascolto.lib.business_calendar import BusinessCalendar
 from ascolto.lib.updates import model_update, refuse_unknown_fields
+from ascolto.promises import hooks
 from ascolto.promises.evaluation import Outcome, evaluate
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
@@ -485,6 +486,7 @@ def _alert_recipients(customer: Customer) -> list[Membership]:
 def _crisis_alert(crisis: Crisis) -> None:
     from ascolto.notifications.services import notification_create
 
+    hooks.promise_broken.call(crisis=crisis)
     check = crisis.promise_check
     customer = check.customer
     workspace = customer.workspace

@@ -24,6 +24,7 @@ from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, Expectation, Promise, PromiseCheck
 from ascolto.promises.services import expectation_create
 from ascolto.textanalysis.models import TextAnalysis
+from ascolto.voice.models import Review, Source
 from ascolto.workspaces.models import MemberInvitation, Membership, Workspace
 from ascolto.workspaces.services import member_invite
 
@@ -61,6 +62,9 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "interactions:interaction-update": lambda ws: [{"pk": _first(Interaction, ws)}],
     "interactions:interaction-delete": lambda ws: [{"pk": _first(Interaction, ws)}],
     "textanalysis:analysis-correct": lambda ws: [{"pk": _first(TextAnalysis, ws)}],
+    "voice:review-detail": lambda ws: [{"pk": _first(Review, ws)}],
+    "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
+    "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-update": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-preview": lambda ws: [{"pk": _first(Survey, ws)}],
