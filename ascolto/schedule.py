@@ -68,6 +68,7 @@ SWEEPERS: list[str] = [
     "ascolto.core.sweep.scheduled_runs_sweep",
     "ascolto.workspaces.services.member_invitations_sweep",
     "ascolto.feedback.services.survey_invitations_sweep",
+    "ascolto.feedback.services.bulk.survey_bulk_sends_sweep",
     "ascolto.feedback.submissions.filing.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ascolto.customers.models import Segment
+from ascolto.customers.models import Customer, Segment
 from ascolto.feedback.models import (
     CadenceRule,
     Dimension,
@@ -13,9 +13,10 @@ from ascolto.feedback.models import (
     Response,
     Survey,
 )
+from ascolto.feedback.services.bulk import BulkChoice
 from ascolto.interactions.models import Touchpoint
 from ascolto.lib.periods import PeriodDateField
-from ascolto.workspaces.models import Language, Workspace
+from ascolto.workspaces.models import Language, Membership, Workspace
 
 
 class SurveyCreateForm(forms.Form):
@@ -177,3 +178,56 @@ class CadenceRuleForm(forms.ModelForm):
         self.fields["after_touchpoint"].queryset = Touchpoint.objects.for_workspace(workspace)
         for name in ("every_days", "fatigue_days", "days_before_renewal"):
             self.fields[name].widget.attrs.update({"min": 1, "max": 3650})
+
+
+class BulkSendForm(forms.Form):
+    """Whom to send a survey to at once (every filter optional but the survey)."""
+
+    survey = forms.ModelChoiceField(label=_("Survey"), queryset=Survey.objects.none())
+    segment = forms.ModelChoiceField(
+        label=_("Segment"), queryset=Segment.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind of customer"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, initial=Customer.Status.ACTIVE)
+    account_owner = forms.ModelChoiceField(
+        label=_("Account owner"), queryset=Membership.objects.none(), required=False
+    )
+    silent_days = forms.IntegerField(
+        label=_("Not heard from in (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Only customers who have not answered a survey in this many days."),
+    )
+    fatigue_days = forms.IntegerField(
+        label=_("Do not ask anyone asked in the last (days)"),
+        initial=30,
+        min_value=0,
+        max_value=365,
+    )
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = Survey.objects.filter(workspace=workspace, active=True)
+        self.fields["segment"].queryset = Segment.objects.filter(workspace=workspace)
+        self.fields["account_owner"].queryset = Membership.objects.filter(
+            workspace=workspace
+        ).select_related("user")
+        self.fields["kind"].choices = [("", _("All")), *Customer.Kind.choices]
+        self.fields["status"].choices = [
+            (Customer.Status.ACTIVE, Customer.Status.ACTIVE.label),
+            (Customer.Status.PROSPECT, Customer.Status.PROSPECT.label),
+            ("", _("Active and prospects")),
+        ]
+
+    def choice(self) -> BulkChoice:
+        data = self.cleaned_data
+        return BulkChoice(
+            survey=data["survey"],
+            segment_id=data["segment"].pk if data.get("segment") else None,
+            kind=data.get("kind") or "",
+            status=data.get("status") or "",
+            account_owner_id=data["account_owner"].pk if data.get("account_owner") else None,
+            silent_days=data.get("silent_days"),
+            fatigue_days=data["fatigue_days"],
+        )

@@ -20,7 +20,9 @@ detractor_answered = Hooks("detractor_answered", ("response",))
 # Reasons not to send a relationship survey now: each function returns the ids of customers of
 # `workspace` who must wait at `now`, as a one-column queryset (`.values("customer_id")`) that
 # the cadence uses as a subquery to leave them out. Promises: right after a broken promise;
-# cases: while a case is open.
+# cases: while a case is open. A function may carry a `hold_reason` attribute (a code of
+# `feedback.services.cadence.HOLD_REASONS`) naming its reason on the bulk send's held-back list;
+# without it the reason shown is "quiet".
 cadence_quiet_customers = Hooks("cadence_quiet_customers", ("workspace", "now"))
 
 # Reasons to think twice before a member invites `customer` to a survey: each function returns

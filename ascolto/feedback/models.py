@@ -236,6 +236,7 @@ class Invitation(SameWorkspaceMixin, LeasedWork):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         LINK = "link", _("Link or printed QR code")
+        WHATSAPP = "whatsapp", _("WhatsApp")
 
     # No index of their own: `invitation_ws_time` and `invitation_customer` start with them
     # (on PostgreSQL a submission's UPDATE writes a new entry in every index of the table).
@@ -678,3 +679,53 @@ class CadenceTrigger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.source_kind} {self.source_key}"
+
+
+class BulkSend(SameWorkspaceMixin, LeasedWork):
+    """A survey sent to many customers at once, and the durable work of inviting them.
+
+    `customer_ids` are the customers the choice asked when it was made (the held back were
+    already left out); the worker invites them in chunks and counts `processed` with each
+    chunk, in the chunk's transaction, so the progress shown is what really happened and a
+    restarted worker carries on where it stopped. See `feedback/services/bulk.py`."""
+
+    lease_seconds = 300
+    max_attempts = 10
+    retry_base_seconds = 30
+    retry_cap_seconds = 10 * 60
+    redispatch_after_seconds = 120
+
+    same_workspace_fields = ("survey",)
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="bulk_sends")
+    created_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    choice = models.JSONField(default=dict, blank=True)
+    customer_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    invited = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey sent to many")
+        verbose_name_plural = _("surveys sent to many")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="bulksend_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} × {self.total}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.processed / self.total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None or self.processed >= self.total

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ascolto.feedback import views
+from ascolto.feedback import views, views_bulk
 
 app_name = "feedback"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("invitations/<int:pk>/qr.svg", views.invitation_qr, name="invitation-qr"),
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation-resend"),
     path("responses/", views.response_list, name="response-list"),
+    path("send/", views_bulk.bulk_send, name="bulk-send"),
+    path("send/<int:pk>/", views_bulk.bulk_detail, name="bulk-detail"),
     path("cadence/", views.cadence_rule_list, name="cadence-list"),
     path("cadence/new/", views.cadence_rule_create, name="cadence-create"),
     path("cadence/<int:pk>/edit/", views.cadence_rule_update, name="cadence-update"),

@@ -213,7 +213,8 @@ def open_link_qr(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Role.AGENT)
 def invitation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     customer = get_for_workspace(request, Customer, customer_pk)
-    form = InvitationForm(request.POST or None, workspace=request.workspace)
+    initial = {"channel": request.GET.get("channel")} if request.GET.get("channel") else None
+    form = InvitationForm(request.POST or None, workspace=request.workspace, initial=initial)
     cautions = services.survey_invitation_cautions(customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,6 +234,8 @@ def invitation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
         else:
             if invitation.channel == Invitation.Channel.EMAIL:
                 messages.success(request, _("The invitation will be emailed in a moment."))
+            elif invitation.channel == Invitation.Channel.WHATSAPP:
+                messages.success(request, _("Open WhatsApp and press send: the message is ready."))
             else:
                 messages.success(request, _("Hand over this link or print its QR code."))
             return redirect("feedback:invitation-detail", pk=invitation.pk)
@@ -251,10 +254,15 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request, Invitation.objects.select_related("survey", "customer"), pk
     )
     link = services.survey_link(invitation.token) if invitation.answered_at is None else ""
+    whatsapp_url = (
+        services.survey_invitation_whatsapp_url(invitation)
+        if link and invitation.channel == Invitation.Channel.WHATSAPP
+        else ""
+    )
     return render(
         request,
         "feedback/invitation_detail.html",
-        {"invitation": invitation, "link": link},
+        {"invitation": invitation, "link": link, "whatsapp_url": whatsapp_url},
     )
 
 

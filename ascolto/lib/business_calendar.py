@@ -123,6 +123,28 @@ class BusinessCalendar:
             day += timedelta(days=1)
         return total
 
+    def deadline(self, start: datetime, minutes: float, tz: ZoneInfo) -> datetime:
+        """The moment `minutes` open minutes after `start` (aware), in `tz`.
+
+        A start while closed counts from the next opening; a deadline that falls exactly on a
+        closing time stays there (not the next opening). Zero minutes from a closed moment is
+        the next opening: the clock has not started yet. Raises ValueError when the business
+        is never open within MAX_SPAN_DAYS."""
+        if minutes < 0:
+            raise ValueError("minutes must not be negative")
+        left = timedelta(minutes=minutes)
+        moment = start.astimezone(UTC)
+        day = start.astimezone(tz).date()
+        for _day in range(MAX_SPAN_DAYS):
+            for open_at, close_at in self.open_spans(day, tz):
+                lo = max(open_at, moment)
+                if lo < close_at:
+                    if lo + left <= close_at:
+                        return (lo + left).astimezone(tz)
+                    left -= close_at - lo
+            day += timedelta(days=1)
+        raise ValueError("deadline too far away")
+
 
 def _at(day: date, minute: int, tz: ZoneInfo) -> datetime:
     """The instant, in UTC, at which the wall clock in `tz` shows `minute` on `day` (24:00 is

@@ -8,14 +8,12 @@ calendar, the default one: Monday to Friday, 9:00–18:00, Italian public holida
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ascolto.lib.business_calendar import BusinessCalendar
 
 DEFAULT_CALENDAR = BusinessCalendar()
-# A deadline further than this many days away is not a deadline but a data error.
-MAX_DEADLINE_DAYS = 3660
 
 
 def business_minutes_between(
@@ -33,18 +31,4 @@ def business_deadline(
     A start outside business hours counts from the next opening; a deadline that falls exactly
     on a closing time stays there (not the next morning). Zero minutes from a closed moment is
     the next opening: the clock has not started yet."""
-    if minutes < 0:
-        raise ValueError("minutes must not be negative")
-    calendar = calendar or DEFAULT_CALENDAR
-    left = timedelta(minutes=minutes)
-    moment = start.astimezone(UTC)
-    day = start.astimezone(tz).date()
-    for _ in range(MAX_DEADLINE_DAYS):
-        for open_at, close_at in calendar.open_spans(day, tz):
-            lo = max(open_at, moment)
-            if lo < close_at:
-                if lo + left <= close_at:
-                    return (lo + left).astimezone(tz)
-                left -= close_at - lo
-        day += timedelta(days=1)
-    raise ValueError("deadline too far away")
+    return (calendar or DEFAULT_CALENDAR).deadline(start, minutes, tz)

@@ -35,6 +35,10 @@ class SectorDefaults:
     # the relationship survey's cadence: ask every N days, never twice within M days
     every_days: int = 90
     fatigue_days: int = 30
+    # complaints (the cases app): {severity: (acknowledge, first response, resolve)} in business
+    # minutes, over the general defaults; {remedy kind: (usual value, at most)} likewise
+    sla: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    remedies: dict[str, tuple[Decimal, Decimal | None]] = field(default_factory=dict)
 
 
 def _duration(
@@ -194,6 +198,8 @@ SECTORS: dict[str, SectorDefaults] = {
             _COMPLAINT_ANSWER,
         ],
         every_days=120,
+        # a line down is a business stopped
+        sla={"critical": (30, 60, 4 * 60), "high": (60, 2 * 60, 9 * 60)},
     ),
     Sector.STUDIO: SectorDefaults(
         touchpoints=[
@@ -259,6 +265,16 @@ SECTORS: dict[str, SectorDefaults] = {
         ],
         every_days=365,
         fatigue_days=60,
+        # a guest is in the house: answer within minutes, put it right the same day
+        sla={
+            "critical": (15, 30, 4 * 60),
+            "high": (30, 60, 9 * 60),
+            "medium": (60, 4 * 60, 2 * 9 * 60),
+        },
+        remedies={
+            "gift": (Decimal("20"), Decimal("80")),
+            "discount": (Decimal("30"), Decimal("300")),
+        },
     ),
     Sector.RETAIL: SectorDefaults(
         touchpoints=[
@@ -302,6 +318,11 @@ SECTORS: dict[str, SectorDefaults] = {
         ],
         every_days=180,
         fatigue_days=45,
+        remedies={
+            "discount": (Decimal("10"), Decimal("100")),
+            "refund": (Decimal("30"), Decimal("500")),
+            "gift": (Decimal("10"), Decimal("30")),
+        },
     ),
     Sector.OTHER: SectorDefaults(
         promises=[

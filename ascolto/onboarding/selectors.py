@@ -88,7 +88,10 @@ def onboarding_checklist(*, workspace: Workspace) -> Checklist:
         Step(
             "customers",
             _("Add your customers"),
-            _("Everyone you want to hear from: name, email or mobile number, segment."),
+            _(
+                "Everyone you want to hear from, one by one or all at once from a spreadsheet: "
+                "name, email or mobile number, segment."
+            ),
             "customers:customer-list",
             row["has_customers"],
         ),

@@ -4,7 +4,8 @@
 workspace with its owner (`workspaces.services.workspace_create`, whose hook installs every
 app's general catalogues), then the sector's touchpoints, a starter promise catalogue, an NPS
 survey and the cadence rule that asks every customer, each through its own app's services, as
-the owner. Everything in one transaction: a failure leaves nothing half made.
+the owner, and the sector's response times and remedies for complaints over the general ones
+the cases app installs. Everything in one transaction: a failure leaves nothing half made.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ascolto.cases.services import remedy_option_set, sla_policy_set
 from ascolto.customers.models import Customer
 from ascolto.feedback.models import Survey
 from ascolto.feedback.services import survey_create
@@ -100,6 +102,22 @@ def _install_sector_defaults(workspace: Workspace, by: Membership, sector: str) 
         every_days=defaults.every_days,
         fatigue_days=defaults.fatigue_days,
     )
+    # complaints: the general defaults came with the workspace (`workspace_created`); the
+    # sector's own response times and remedies replace them where it has some
+    for severity, (ack, respond, resolve) in defaults.sla.items():
+        sla_policy_set(
+            workspace=workspace,
+            by=by,
+            category=None,
+            severity=severity,
+            acknowledge_minutes=ack,
+            respond_minutes=respond,
+            resolve_minutes=resolve,
+        )
+    for kind, (usual, most) in defaults.remedies.items():
+        remedy_option_set(
+            workspace=workspace, by=by, kind=kind, default_amount=usual, max_amount=most
+        )
 
 
 def _onboarding(workspace: Workspace) -> Onboarding:

@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ascolto.lib.business_calendar import BusinessCalendar
 
+# One calendar arithmetic for promises and complaints' clocks: the workspace's own calendar
+# (`Workspace.calendar`), else Monday–Friday 9:00–18:00 with Italian public holidays closed.
+from ascolto.lib.businesshours import DEFAULT_CALENDAR, business_minutes_between
+
 KEPT = "kept"
 BROKEN = "broken"
 NOT_MEASURABLE = "not_measurable"
 
-# Before a workspace sets its own hours: Monday to Friday, 9:00–18:00, Italian holidays closed.
-DEFAULT_CALENDAR = BusinessCalendar()
 # A span longer than this is not a delay to measure but a data error.
 MAX_SPAN_DAYS = 3660
 
@@ -48,15 +50,6 @@ class Outcome:
 def is_business_day(day: date) -> bool:
     """Monday to Friday and not an Italian public holiday (the default calendar)."""
     return DEFAULT_CALENDAR.is_open_day(day)
-
-
-def business_minutes_between(
-    start: datetime, end: datetime, tz: ZoneInfo, calendar: BusinessCalendar | None = None
-) -> float:
-    """Minutes between two aware datetimes during which the business is open, in the time
-    zone `tz`: its own calendar (`Workspace.calendar`), else Monday–Friday 9:00–18:00 with
-    Italian public holidays closed."""
-    return (calendar or DEFAULT_CALENDAR).open_minutes_between(start, end, tz)
 
 
 def _compare(value: float, comparison: str, limit: float) -> bool:

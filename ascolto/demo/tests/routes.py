@@ -21,6 +21,7 @@ from ascolto.cases.services import case_open, case_remedy_grant
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
 from ascolto.feedback.models import (
+    BulkSend,
     CadenceRule,
     Invitation,
     OpenLink,
@@ -151,7 +152,13 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "api-v1:remedy_list": lambda ws: [{"case_id": _first(Case, ws)}],
     "api-v1:remedy_grant": lambda ws: [{"case_id": _first(Case, ws)}],
     "api-v1:customer_health": lambda ws: [{"customer_id": _first(Customer, ws)}],
+    "feedback:bulk-detail": lambda ws: [{"pk": _bulk_send(ws).pk}],
 }
+
+
+def _bulk_send(workspace: Workspace) -> BulkSend:
+    survey = Survey.objects.filter(workspace=workspace).order_by("pk").first()
+    return BulkSend.objects.create(workspace=workspace, survey=survey, customer_ids=[], total=0)
 
 
 def argument_sets(name: str, pattern: URLPattern, workspace: Workspace) -> list[dict] | None:

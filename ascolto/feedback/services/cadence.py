@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from ascolto.customers.models import Contract, Customer
 from ascolto.feedback import hooks
@@ -74,6 +75,18 @@ def cadence_rule_update(*, rule: CadenceRule, by: Membership, **fields: object) 
 # --- who may be asked --------------------------------------------------------------------------
 
 
+# Why a customer is not asked, in the order they are told (the first that applies).
+HOLD_REASONS = ("opted_out", "no_email", "complaint", "quiet", "open_invitation", "fatigue")
+HOLD_REASON_LABELS = {
+    "opted_out": _lazy("does not want surveys"),
+    "no_email": _lazy("no email address"),
+    "complaint": _lazy("open complaint"),  # an open case (cases' `hold_reason`)
+    "quiet": _lazy("broken promise: crisis open or just handled"),
+    "open_invitation": _lazy("already has an open invitation to this survey"),
+    "fatigue": _lazy("asked recently (fatigue window)"),
+}
+
+
 def _rule_customers(rule: CadenceRule) -> QuerySet[Customer]:
     """Customers the rule speaks to: active (not prospects, not lost), of the rule's kind and
     segment, with an email address (cadence invitations go by email), who have not asked for
@@ -89,28 +102,81 @@ def _rule_customers(rule: CadenceRule) -> QuerySet[Customer]:
     return qs
 
 
+def _recently_invited(now: datetime, days: int) -> Exists:
+    """The customer (OuterRef "pk") was invited to any survey in the last `days` days."""
+    return Exists(
+        Invitation.objects.filter(
+            customer=OuterRef("pk"), created_at__gt=now - timedelta(days=days)
+        )
+    )
+
+
+def _open_invitation_to(survey_id: int, now: datetime) -> Exists:
+    """The customer holds a live invitation to the survey."""
+    return Exists(
+        Invitation.objects.filter(
+            customer=OuterRef("pk"),
+            survey_id=survey_id,
+            closed_at__isnull=True,
+            expires_at__gt=now,
+        )
+    )
+
+
+def _quiet_ids(workspace: Workspace, now: datetime) -> list[QuerySet]:
+    """One-column querysets of the customers higher apps keep quiet (a broken promise...)."""
+    return list(hooks.cadence_quiet_customers.call(workspace=workspace, now=now))
+
+
+def _quiet_by_reason(workspace: Workspace, now: datetime) -> list[tuple[str, QuerySet]]:
+    """The same querysets, each with the reason its function names (`hold_reason`)."""
+    return [
+        (getattr(function, "hold_reason", "quiet"), function(workspace=workspace, now=now))
+        for function in hooks.cadence_quiet_customers
+    ]
+
+
 def _not_fatigued(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) -> QuerySet[Customer]:
     """Drop customers invited to any survey in the last `fatigue_days`, and those holding a live
     invitation to the rule's survey."""
-    recent = Invitation.objects.filter(
-        customer=OuterRef("pk"), created_at__gt=now - timedelta(days=rule.fatigue_days)
+    return qs.exclude(_recently_invited(now, rule.fatigue_days)).exclude(
+        _open_invitation_to(rule.survey_id, now)
     )
-    open_here = Invitation.objects.filter(
-        customer=OuterRef("pk"),
-        survey_id=rule.survey_id,
-        closed_at__isnull=True,
-        expires_at__gt=now,
-    )
-    return qs.exclude(Exists(recent)).exclude(Exists(open_here))
 
 
 def _not_suppressed(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) -> QuerySet[Customer]:
     """Relationship surveys wait for every reason a higher app gives through the
     `cadence_quiet_customers` hook (right after a broken promise, while a case is open)."""
     workspace = rule.workspace
-    for quiet in hooks.cadence_quiet_customers.call(workspace=workspace, now=now):
+    for quiet in _quiet_ids(workspace, now):
         qs = qs.exclude(pk__in=quiet)
     return qs
+
+
+def annotate_hold_reason(
+    qs: QuerySet[Customer],
+    *,
+    workspace: Workspace,
+    survey_id: int,
+    fatigue_days: int,
+    now: datetime,
+) -> QuerySet[Customer]:
+    """`qs` with `hold_reason`: why the cadence's rules would not ask each customer now (a
+    code of HOLD_REASONS, the first that applies), or "" when they may be asked by email.
+    The same rules as the cadence's own (`_rule_customers`, `_not_suppressed`,
+    `_not_fatigued`), computed in the database for a whole list at once."""
+    whens = [
+        When(surveys_opted_out_at__isnull=False, then=Value("opted_out")),
+        When(email="", then=Value("no_email")),
+    ]
+    for reason, ids in _quiet_by_reason(workspace, now):
+        whens.append(When(pk__in=ids, then=Value(reason)))
+    whens.append(When(_open_invitation_to(survey_id, now), then=Value("open_invitation")))
+    if fatigue_days:
+        whens.append(When(_recently_invited(now, fatigue_days), then=Value("fatigue")))
+    return qs.annotate(
+        hold_reason=Case(*whens, default=Value(""), output_field=CharField(max_length=20))
+    )
 
 
 def _invite(rule: CadenceRule, customer: Customer) -> Invitation | None:

@@ -29,6 +29,7 @@ from ascolto.feedback.models import (
     token_hash_of,
 )
 from ascolto.lib import emails
+from ascolto.lib.phones import whatsapp_link, whatsapp_number
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role
 
@@ -40,6 +41,23 @@ OPEN_LINK_SUBMITS = Limit("survey-open-link", OPEN_LINK_SUBMITS_PER_HOUR, 3600)
 
 def survey_link(token: str) -> str:
     return settings.SITE_URL + reverse("survey:answer", args=[token])
+
+
+def survey_invitation_whatsapp_url(invitation: Invitation) -> str:
+    """The click-to-chat link of a WhatsApp invitation: a chat with the customer's mobile, the
+    message and the personal survey link typed in, in the invitation's language ("" when the
+    customer's number is no longer a mobile one)."""
+    number = whatsapp_number(invitation.customer.phone)
+    if not number:
+        return ""
+    context = {
+        "name": invitation.customer.name,
+        "business": invitation.survey.workspace.name,
+        "link": survey_link(invitation.token),
+    }
+    with translation.override(invitation.language):
+        text = render_to_string("feedback/whatsapp_message.txt", context).strip()
+    return whatsapp_link(number, " ".join(text.split()))
 
 
 def unsubscribe_link(token: str) -> str:
@@ -127,6 +145,8 @@ def _invitation_create(
         raise ValidationError({"channel": _("Choose email or link.")})
     if channel == Invitation.Channel.EMAIL and not customer.email:
         raise ValidationError({"customer": _("This customer has no email address.")})
+    if channel == Invitation.Channel.WHATSAPP and not whatsapp_number(customer.phone):
+        raise ValidationError({"customer": _("This customer has no mobile number.")})
     if Customer.objects.filter(pk=customer.pk, surveys_opted_out_at__isnull=False).exists():
         raise ValidationError({"customer": _("This customer asked not to receive surveys.")})
     now = timezone.now()
@@ -153,6 +173,8 @@ def _invitation_create(
         expires_at=now + timedelta(days=survey.expires_after_days),
         token_salt=salt,
         state=SendState.PENDING if channel == Invitation.Channel.EMAIL else SendState.DONE,
+        # a WhatsApp invitation is sent by the member, from the chat its page opens
+        sent_at=now if channel == Invitation.Channel.WHATSAPP else None,
         message_id=emails.message_id(f"survey.{secrets.token_hex(8)}"),
     )
     invitation.token_hash = token_hash_of(invitation.token)

@@ -138,3 +138,29 @@ def test_nothing_when_the_end_is_not_after_the_start():
     moment = rome(2026, 3, 2, 10)
     assert cal.open_minutes_between(moment, moment, ROME) == 0
     assert cal.open_minutes_between(moment, rome(2026, 3, 2, 9), ROME) == 0
+
+
+def test_a_deadline_counts_open_minutes_only():
+    cal = BusinessCalendar()
+    # Friday 17:00 + 2 open hours: 1 on Friday, 1 on Monday from 9:00
+    assert cal.deadline(rome(2026, 3, 6, 17), 120, ROME) == rome(2026, 3, 9, 10)
+    # from a closed moment, zero minutes is the next opening
+    assert cal.deadline(rome(2026, 3, 7, 12), 0, ROME) == rome(2026, 3, 9, 9)
+    # a deadline on the closing time stays there
+    assert cal.deadline(rome(2026, 3, 9, 17), 60, ROME) == rome(2026, 3, 9, 18)
+
+
+def test_a_deadline_skips_the_august_closure_and_lunch():
+    cal = calendar(["9-13, 14-18"] * 5 + ["", ""], "10/08 - 23/08")
+    # Friday 7 August 2026 12:00 + 3 h: 1 h before lunch, 2 h after
+    assert cal.deadline(rome(2026, 8, 7, 12), 180, ROME) == rome(2026, 8, 7, 16)
+    # + 8 h: Friday's 5 h, then closed until Monday 24 August
+    assert cal.deadline(rome(2026, 8, 7, 12), 8 * 60, ROME) == rome(2026, 8, 24, 12)
+
+
+def test_a_deadline_across_the_spring_change_is_real_time():
+    cal = calendar(ALWAYS, public_holidays=False)
+    start = rome(2026, 3, 29, 1)
+    end = cal.deadline(start, 120, ROME)
+    assert end == rome(2026, 3, 29, 4)  # 1:00 + 2 real hours = 4:00 summer time
+    assert cal.open_minutes_between(start, end, ROME) == 120

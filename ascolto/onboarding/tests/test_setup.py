@@ -259,3 +259,42 @@ def test_a_member_starts_a_second_business_and_switches_to_it(alice_client, alic
 def test_new_business_needs_a_login(client):
     response = client.get("/start/new/")
     assert response.status_code == 302 and "/login/" in response.url
+
+
+@pytest.mark.parametrize("sector", Sector.values)
+def test_every_sector_has_complaint_defaults_and_its_own_where_it_has_some(sector):
+    from ascolto.cases.models import RemedyOption, SlaPolicy
+    from ascolto.cases.services.remedies import DEFAULT_REMEDIES
+    from ascolto.cases.services.sla import DEFAULT_SLA
+
+    owner = services.owner_account(email="t@esempio.it", password="una-password-lunga")
+    workspace = services.workspace_setup(name="Casa", owner=owner, sector=sector)
+    defaults = SECTORS[sector]
+    policies = {
+        p.severity: (p.acknowledge_minutes, p.respond_minutes, p.resolve_minutes)
+        for p in SlaPolicy.objects.filter(workspace=workspace, category=None)
+    }
+    assert policies == {**DEFAULT_SLA, **defaults.sla}
+    options = {
+        o.kind: (o.default_amount, o.max_amount)
+        for o in RemedyOption.objects.filter(workspace=workspace, category=None)
+    }
+    assert options == {**DEFAULT_REMEDIES, **defaults.remedies}
+
+
+def test_a_hotel_answers_a_critical_complaint_faster_than_the_default():
+    from ascolto.cases.models import SlaPolicy
+
+    owner = services.owner_account(email="t@esempio.it", password="una-password-lunga")
+    hotel = services.workspace_setup(name="Hotel", owner=owner, sector=Sector.HOSPITALITY)
+    shop = services.workspace_setup(name="Negozio", owner=owner, sector=Sector.RETAIL)
+    critical = {
+        w.name: SlaPolicy.objects.get(workspace=w, category=None, severity="critical")
+        for w in (hotel, shop)
+    }
+    assert critical["Hotel"].acknowledge_minutes < critical["Negozio"].acknowledge_minutes
+
+
+def test_an_owner_finds_new_business_at_the_top_and_an_agent_does_not(alice_client, bob_client):
+    assert 'href="/start/new/"' in alice_client.get("/customers/").content.decode()
+    assert 'href="/start/new/"' not in bob_client.get("/customers/").content.decode()
