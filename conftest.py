@@ -24,6 +24,9 @@ ALLOWED_SKIPS: dict[str, str] = {
         "shows that PostgreSQL refuses to change a column a trigger names; the same migration"
         " is tested on a SQLite file in every run"
     ),
+    "PgBouncer sits in front of PostgreSQL: the test run uses SQLite": (
+        "runs the product through a real PgBouncer in transaction mode; the PostgreSQL run has it"
+    ),
     "in-memory SQLite test database cannot wait for locks": (
         "twenty threads through a live server need a database that waits for its write lock;"
         " the SQLite run's test database is in memory, so this runs on PostgreSQL only (the"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str, private_dir
@@ -44,14 +45,18 @@ INSTALLED_APPS = [
     "ascolto.voice",
     "ascolto.textanalysis",
     "ascolto.promises",
+    "ascolto.cases",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.onboarding",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
 ]
 
 MIDDLEWARE = [
+    # First, to time the whole answer and give every log line the request's id.
+    "ascolto.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +117,13 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+# PostgreSQL reached through a pooler in transaction mode (PgBouncer, docs/deployment.md): a
+# server connection is lent for one transaction only, so a cursor kept open across transactions
+# (Django's server-side cursors for `.iterator()`) would be looked for on another connection.
+# Prepared statements stay off, as is Django's default with psycopg 3.
+DB_POOLER = env_bool("ASCOLTO_DB_POOLER", False)
+if DB_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with writers taking turns before each transaction (SQLITE_WRITER_LOCK).
     DATABASES["default"]["ENGINE"] = "ascolto.feedback.submissions.sqlite"
@@ -274,14 +286,34 @@ VOICE_FEED_MAX_BYTES = env_int("ASCOLTO_VOICE_FEED_MAX_BYTES", 5 * 1024 * 1024)
 VOICE_FEED_TIMEOUT_SECONDS = env_int("ASCOLTO_VOICE_FEED_TIMEOUT", 15)
 
 # --- Logging -------------------------------------------------------------------------------------
+# `ASCOLTO_LOG_FORMAT=json` writes one JSON object per line; every line carries the request's id
+# and workspace (ascolto/lib/logs.py). One line per request names its route, never its path.
+LOG_FORMAT = env_str("ASCOLTO_LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"ASCOLTO_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request": {"()": "ascolto.lib.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s w=%(workspace)s] "
+            "%(message)s"
+        },
+        "json": {"()": "ascolto.lib.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("ASCOLTO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# /metrics (Prometheus) answers only with this bearer token; without one it does not exist.
+METRICS_TOKEN = env_str("ASCOLTO_METRICS_TOKEN", "")
 
 # --- Application ---------------------------------------------------------------------------------
 PAGE_SIZE = 25

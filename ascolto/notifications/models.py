@@ -24,6 +24,7 @@ class Notification(SameWorkspaceMixin, LeasedWork):
     class Kind(models.TextChoices):
         DETRACTOR = "detractor", _("Detractor answer")
         BROKEN_PROMISE = "broken_promise", _("Broken promise")
+        CASE = "case", _("Case (complaint)")
         OTHER = "other", _("Other")
 
     same_workspace_fields = {

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
-# Business hours are shared with the reply deadlines of public reviews (voice).
-from ascolto.lib.businesshours import (  # noqa: F401 (imported from here by promises' tests)
-    business_minutes_between,
-    is_business_day,
-)
+from ascolto.lib.business_calendar import BusinessCalendar
 
 KEPT = "kept"
 BROKEN = "broken"
 NOT_MEASURABLE = "not_measurable"
 
+# Before a workspace sets its own hours: Monday to Friday, 9:00–18:00, Italian holidays closed.
+DEFAULT_CALENDAR = BusinessCalendar()
 # A span longer than this is not a delay to measure but a data error.
 MAX_SPAN_DAYS = 3660
 
@@ -45,6 +43,20 @@ class Outcome:
     outcome: str
     measured: float | None
     reason: str
+
+
+def is_business_day(day: date) -> bool:
+    """Monday to Friday and not an Italian public holiday (the default calendar)."""
+    return DEFAULT_CALENDAR.is_open_day(day)
+
+
+def business_minutes_between(
+    start: datetime, end: datetime, tz: ZoneInfo, calendar: BusinessCalendar | None = None
+) -> float:
+    """Minutes between two aware datetimes during which the business is open, in the time
+    zone `tz`: its own calendar (`Workspace.calendar`), else Monday–Friday 9:00–18:00 with
+    Italian public holidays closed."""
+    return (calendar or DEFAULT_CALENDAR).open_minutes_between(start, end, tz)
 
 
 def _compare(value: float, comparison: str, limit: float) -> bool:
@@ -69,9 +81,12 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
+def evaluate(
+    promise, interaction, tz: ZoneInfo, calendar: BusinessCalendar | None = None
+) -> Outcome:
     """Check `interaction` against `promise` (both model instances, or anything with the same
-    attributes)."""
+    attributes). A promise in business hours counts the open minutes of `calendar` (the
+    workspace's; the default calendar when None)."""
     kind = promise.target_type
     limit = float(promise.limit) if isinstance(promise.limit, Decimal | int | float) else None
     if kind == "flag":
@@ -86,7 +101,7 @@ def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
         if end < start or (end - start).days > MAX_SPAN_DAYS:
             return Outcome(NOT_MEASURABLE, None, "out_of_order")
         if promise.business_hours:
-            minutes = business_minutes_between(start, end, tz)
+            minutes = business_minutes_between(start, end, tz, calendar)
         else:
             minutes = (end - start).total_seconds() / 60
         minutes = round(minutes, 2)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
 from ascolto.interactions.models import Interaction
+from ascolto.lib.business_calendar import BusinessCalendar
 from ascolto.lib.updates import model_update, refuse_unknown_fields
 from ascolto.promises.evaluation import Outcome, evaluate
 from ascolto.promises.models import (
@@ -153,11 +154,12 @@ def _store(
     existing: PromiseCheck | None,
     tz: ZoneInfo,
     tally: CheckTally,
+    calendar: BusinessCalendar | None = None,
 ) -> None:
     if existing is not None and existing.manual:
         tally.add(existing.outcome)
         return
-    result = evaluate(promise, interaction, tz)
+    result = evaluate(promise, interaction, tz, calendar)
     if existing is None:
         check = _new_check(promise, interaction, result)
         try:
@@ -165,7 +167,7 @@ def _store(
                 check.save()
         except IntegrityError:  # another worker stored it first: recheck that row
             existing = PromiseCheck.objects.get(promise=promise, interaction=interaction)
-            return _store(promise, interaction, existing, tz, tally)
+            return _store(promise, interaction, existing, tz, tally, calendar)
     else:
         check = existing
         if _refresh(check, interaction, result):
@@ -218,6 +220,7 @@ def promise_checks_for_interaction(*, interaction: Interaction) -> CheckTally:
     tally = CheckTally()
     customer = interaction.customer
     tz = ZoneInfo(interaction.workspace.time_zone)
+    calendar = interaction.workspace.calendar
     promises = list(
         _applicable_promises(
             interaction.workspace_id, interaction.touchpoint_id, customer.segment_id
@@ -234,7 +237,7 @@ def promise_checks_for_interaction(*, interaction: Interaction) -> CheckTally:
     if stale:
         PromiseCheck.objects.filter(pk__in=stale, crisis__isnull=True).delete()
     for promise in promises:
-        _store(promise, interaction, existing.get(promise.pk), tz, tally)
+        _store(promise, interaction, existing.get(promise.pk), tz, tally, calendar)
     return tally
 
 
@@ -252,6 +255,7 @@ def promise_recheck(*, promise: Promise, batch_size: int = 2000) -> CheckTally:
     if not promise.active:
         return tally
     tz = ZoneInfo(promise.workspace.time_zone)
+    calendar = promise.workspace.calendar
     by_touchpoint = {promise.touchpoint_id: [promise]}
     alert_since = timezone.now() - RECENT_FOR_ALERT
     interactions = (
@@ -267,7 +271,15 @@ def promise_recheck(*, promise: Promise, batch_size: int = 2000) -> CheckTally:
         if not batch:
             break
         last_pk = batch[-1].pk
-        _run_batch(batch, by_touchpoint, tz, tally, alert=True, alert_since=alert_since)
+        _run_batch(
+            batch,
+            by_touchpoint,
+            tz,
+            tally,
+            alert=True,
+            alert_since=alert_since,
+            calendar=calendar,
+        )
     return tally
 
 
@@ -286,6 +298,7 @@ def promise_checks_run(
     workspaces = [workspace] if workspace is not None else list(Workspace.objects.all())
     for ws in workspaces:
         tz = ZoneInfo(ws.time_zone)
+        calendar = ws.calendar
         promises = list(Promise.objects.filter(workspace=ws, active=True))
         if not promises:
             continue
@@ -303,7 +316,7 @@ def promise_checks_run(
             if not batch:
                 break
             last_pk = batch[-1].pk
-            _run_batch(batch, by_touchpoint, tz, tally, alert)
+            _run_batch(batch, by_touchpoint, tz, tally, alert, calendar=calendar)
             if progress is not None:
                 progress(len(batch))
     return tally
@@ -317,6 +330,7 @@ def _run_batch(
     tally: CheckTally,
     alert: bool = True,
     alert_since: datetime | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> None:
     promise_ids = [p.pk for promises in by_touchpoint.values() for p in promises]
     existing = {
@@ -335,7 +349,7 @@ def _run_batch(
             if check is not None and check.manual:
                 tally.add(check.outcome)
                 continue
-            result = evaluate(promise, interaction, tz)
+            result = evaluate(promise, interaction, tz, calendar)
             tally.add(result.outcome)
             if check is None:
                 to_create.append(_new_check(promise, interaction, result))

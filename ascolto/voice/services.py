@@ -461,7 +461,9 @@ def _judge(review: Review, *, now: datetime, email: bool = True) -> None:
     zone = workspace_zone(review.workspace)
     review.is_negative = True
     if review.replied_at is None:
-        review.reply_due_at = business_deadline(review.published_at, reply_hours(review), zone)
+        review.reply_due_at = business_deadline(
+            review.published_at, reply_hours(review) * 60, zone, review.workspace.calendar
+        )
     alert = review.replied_at is None and review.published_at >= now - ALERT_WINDOW
     if alert:
         review.alerted_at = now
@@ -532,7 +534,8 @@ def review_reply_record(
     review.replied_by = by
     review.reply_text = clean_text(text)[:10_000]
     start = min(review.published_at, review.created_at)
-    minutes = business_minutes_between(start, now, workspace_zone(review.workspace))
+    workspace = review.workspace
+    minutes = business_minutes_between(start, now, workspace_zone(workspace), workspace.calendar)
     review.reply_business_minutes = int(round(minutes))
     review.full_clean(validate_constraints=False)
     review.save(update_fields=["replied_at", "replied_by", "reply_text", "reply_business_minutes"])

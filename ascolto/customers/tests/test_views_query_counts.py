@@ -23,8 +23,9 @@ from ascolto.workspaces.tests.factories import MembershipFactory
 LIST_MAX_QUERIES = 10
 # 17 with analysed texts on the timeline (their badges' aspects and corrections are two
 # prefetches), plus the one aggregate of the "Their words" card and the unread notifications
-# counted for the navigation.
-DETAIL_MAX_QUERIES = 19
+# counted for the navigation, the health card's score history, and the customer's cases on the
+# timeline.
+DETAIL_MAX_QUERIES = 21
 
 
 def _count(client, url: str) -> int:

@@ -32,9 +32,11 @@ def test_the_higher_apps_fill_the_hooks_at_start_up_in_layer_order():
     assert _names(hooks.interaction_saved) == [
         "ascolto.textanalysis.services.interaction_text_analyse",
         "ascolto.promises.services.promise_checks_for_interaction",
+        "ascolto.health.services.interaction_health_refresh",
     ]
     assert _names(hooks.staff_signal_recorded) == [
-        "ascolto.textanalysis.services.staff_signal_text_analyse"
+        "ascolto.textanalysis.services.staff_signal_text_analyse",
+        "ascolto.health.services.staff_signal_health_refresh",
     ]
     assert _names(hooks.interaction_measures) == [
         "ascolto.promises.selectors.promise_measure_names"
@@ -45,6 +47,7 @@ def test_the_higher_apps_fill_the_hooks_at_start_up_in_layer_order():
         ("lost", 0),
         ("response", 3),
         ("review", 7),
+        ("case", 4),
     ]
 
 

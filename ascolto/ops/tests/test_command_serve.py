@@ -74,3 +74,57 @@ def test_serve_answers_health_and_stops_every_child_on_sigterm(external_db):
     finally:
         if serve.poll() is None:
             serve.kill()
+
+
+def test_metrics_add_up_every_web_worker_of_the_run(external_db):
+    """Two gunicorn workers answer the requests; whichever answers the scrape counts them all."""
+    db = external_db
+    db.env["ASCOLTO_METRICS_TOKEN"] = "t" * 32
+    port = free_port()
+    serve = db.ascolto(
+        "serve",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "1",
+        "--web-only",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/ready/", timeout=5) as r:  # noqa: S310
+                    assert r.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "no answer from /ready/"
+                time.sleep(0.2)
+        db.wait_for(lambda: len(children(children(serve.pid)[0])) == 2, what="two web workers")
+        for _ in range(20):
+            with urllib.request.urlopen(f"{base}/health/", timeout=5) as r:  # noqa: S310
+                assert r.status in (200, 503)
+        request = urllib.request.Request(  # noqa: S310
+            f"{base}/metrics", headers={"Authorization": "Bearer " + "t" * 32}
+        )
+        with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310
+            text = r.read().decode()
+        counts = [
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("ascolto_http_request_duration_seconds_count{")
+            and 'route="core:health"' in line
+        ]
+        assert sum(counts) == 20
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        try:
+            serve.wait(timeout=20)
+        finally:
+            if serve.poll() is None:
+                serve.kill()
+    assert not (db.data_dir / "metrics" / str(serve.pid)).exists()

@@ -9,13 +9,18 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: the login and account-recovery flow, invitation links (the token is the
-# credential), public survey pages (same), health probe, language switch, Django admin, and the
-# inbound endpoint for reviews (another tool's source token is the credential).
+# credential), public survey pages (same), health and readiness probes, language switch, Django
+# admin, the metrics (answered only with the operator's bearer token, ascolto/ops/views.py), and
+# the inbound endpoint for reviews (another tool's source token is the credential).
 PUBLIC_NAMESPACES = {"admin", "survey"}
 PUBLIC = {
     "set_language",
     "core:home",
     "core:health",
+    "ops:ready",
+    "ops:metrics",
+    "core:help-index",
+    "core:help",
     "workspaces:login",
     "workspaces:logout",
     "workspaces:password-reset",
@@ -24,6 +29,10 @@ PUBLIC = {
     "workspaces:password-reset-complete",
     "workspaces:invitation-accept",
     "voice:inbound",
+    # a fresh install's first page (404 once any account exists), and starting one's own
+    # business (any signed-in user: it creates a workspace, it shows none)
+    "onboarding:first-run",
+    "onboarding:workspace-new",
 }
 
 

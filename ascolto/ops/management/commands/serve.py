@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,15 @@ BACKGROUND_PROCESSES: list[tuple[str, list[str]]] = [
     ("worker", ["worker"]),
     ("scheduler", ["scheduler"]),
 ]
+
+
+def metrics_folder() -> Path:
+    """A fresh folder where this run's gunicorn workers keep their request counts, so that
+    /metrics adds up every worker's (prometheus_client's multiprocess mode)."""
+    folder = Path(settings.DATA_DIR) / "metrics" / str(os.getpid())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, mode=0o700)
+    return folder
 
 
 def collect_static() -> None:
@@ -70,12 +80,16 @@ class Command(BaseCommand):
             str(workers),
             "--threads",
             str(threads),
-            "--access-logfile",
-            "-",
+            # No access log: paths carry the survey links' tokens. Each request is logged by
+            # ascolto.ops.requestlog with its route's name instead.
+            "--config",
+            "python:ascolto.ops.gunicorn_config",
             "--graceful-timeout",
             "20",
         ]
-        children = [subprocess.Popen(gunicorn)]  # noqa: S603 (fixed argv, no shell)
+        metrics = metrics_folder()
+        web_env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        children = [subprocess.Popen(gunicorn, env=web_env)]  # noqa: S603 (fixed argv, no shell)
         if not web_only:
             ascolto = [sys.executable, "-m", "ascolto"]
             for _name, argv in BACKGROUND_PROCESSES:
@@ -98,6 +112,7 @@ class Command(BaseCommand):
                     child.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     child.kill()
+        shutil.rmtree(metrics, ignore_errors=True)
         codes = [child.returncode for child in children]
         if any(code not in (0, -signal.SIGTERM, None) for code in codes):
             raise SystemExit(1)
