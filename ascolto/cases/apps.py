@@ -10,10 +10,13 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         """Connect to the lower apps' hooks and registries (docs/architecture.md)."""
         from ascolto.cases import selectors, services
+        from ascolto.cases.services import reviews
         from ascolto.interactions.timeline import TimelineSource, timeline_sources
+        from ascolto.voice import hooks as voice_hooks
         from ascolto.workspaces import hooks as workspaces_hooks
 
         workspaces_hooks.workspace_created.register(services.case_defaults_install)
+        voice_hooks.review_judged.register(reviews.case_open_for_review)
         timeline_sources.register(
             TimelineSource(
                 kind="case",
