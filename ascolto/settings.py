@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str, private_dir
 
@@ -29,15 +30,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "ascolto.core.staticfiles.StaticFilesConfig",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "ascolto.core",
     "ascolto.workspaces",
+    "ascolto.audit",
     "ascolto.customers",
     "ascolto.interactions",
     "ascolto.notifications",
@@ -49,6 +54,8 @@ INSTALLED_APPS = [
     "ascolto.health",
     "ascolto.dashboards",
     "ascolto.onboarding",
+    "ascolto.privacy",
+    "ascolto.api",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
@@ -59,16 +66,20 @@ MIDDLEWARE = [
     "ascolto.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ascolto.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ascolto.workspaces.tenancy.CurrentWorkspaceMiddleware",
+    "ascolto.audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -169,6 +180,11 @@ LOGIN_REDIRECT_URL = "customers:customer-list"
 LOGOUT_REDIRECT_URL = "workspaces:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
+# Two-factor sign-in (docs/security.md): TOTP apps through django-otp, plus recovery codes.
+OTP_TOTP_ISSUER = env_str("ASCOLTO_OTP_ISSUER", "Ascolto")
+# Wrong codes in a row slow a device down (1 s, 2 s, 4 s, ... before the next try is looked at).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 # Login throttling: lock a username+address pair after repeated failures. The client address is
 # the socket's unless the operator names a trusted reverse proxy, so a forged X-Forwarded-For
 # header cannot rotate the address.
@@ -184,6 +200,11 @@ BEHIND_PROXY = env_bool("ASCOLTO_BEHIND_PROXY", False)
 AXES_CLIENT_IP_CALLABLE = "ascolto.workspaces.security.client_ip"
 AXES_USERNAME_CALLABLE = "ascolto.workspaces.security.login_username"
 AXES_VERBOSE = False
+
+# Rate limits (sign-in attempts, reset emails, survey answers; docs/security.md) count in the
+# database, shared by every process; in Redis instead when ASCOLTO_REDIS_URL is set
+# (redis://host:6379/0).
+RATE_LIMIT_REDIS_URL = env_str("ASCOLTO_REDIS_URL", "")
 
 # --- HTTPS, cookies and headers ------------------------------------------------------------------
 # ASCOLTO_HTTPS is on by default: cookies are Secure and HSTS is sent. `make run` turns it off
@@ -249,6 +270,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Source maps (of the API docs' Swagger UI) are for developers' tools: served, not compressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+]
 
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("ASCOLTO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -294,7 +320,10 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "ascolto.lib.logs.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "ascolto.lib.logs.RequestContextFilter"},
+        "no_4xx_tracebacks": {"()": "ascolto.lib.logfilters.NoTracebackForClientErrors"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s w=%(workspace)s] "
@@ -310,10 +339,32 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("ASCOLTO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # A 403 or 404 is one line in the log, not a traceback.
+        "django.request": {"filters": ["no_4xx_tracebacks"]},
+    },
 }
 # /metrics (Prometheus) answers only with this bearer token; without one it does not exist.
 METRICS_TOKEN = env_str("ASCOLTO_METRICS_TOKEN", "")
 
 # --- Application ---------------------------------------------------------------------------------
 PAGE_SIZE = 25
+
+# --- Privacy -------------------------------------------------------------------------------------
+# How many months each kind of data is kept (0: for ever); the daily `privacy-retention` job
+# removes what is older (docs/privacy.md). The Art. 30 record (`ascolto gdpr record`) lists them.
+PRIVACY_RETENTION_MONTHS = {
+    "survey_comments": env_int("ASCOLTO_RETENTION_SURVEY_COMMENTS_MONTHS", 0),
+    "interaction_notes": env_int("ASCOLTO_RETENTION_INTERACTION_NOTES_MONTHS", 0),
+    "lost_customers": env_int("ASCOLTO_RETENTION_LOST_CUSTOMERS_MONTHS", 0),
+    "notifications": env_int("ASCOLTO_RETENTION_NOTIFICATIONS_MONTHS", 12),
+    "audit_log": env_int("ASCOLTO_RETENTION_AUDIT_LOG_MONTHS", 24),
+    "failed_tasks": env_int("ASCOLTO_RETENTION_FAILED_TASKS_MONTHS", 3),
+}
+# --- API -----------------------------------------------------------------------------------------
+# Requests to /api/v1/ larger than this are refused (413); each token may send this many per
+# minute (then 429 with Retry-After). See docs/api.md.
+API_MAX_BODY_BYTES = env_int("ASCOLTO_API_MAX_BODY_BYTES", 1_000_000)
+API_RATE_PER_MINUTE = env_int("ASCOLTO_API_RATE_PER_MINUTE", 600)
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -18,6 +18,10 @@ urlpatterns = [
     path("notifications/", include("ascolto.notifications.urls")),
     path("at-risk/", include("ascolto.health.urls")),
     path("dashboard/", include("ascolto.dashboards.urls")),
+    path("audit/", include("ascolto.audit.urls")),
+    path("privacy/", include("ascolto.privacy.urls")),
+    path("connections/", include("ascolto.api.urls")),
+    path("api/v1/", include("ascolto.api.v1_urls")),
     path("admin/", admin.site.urls),
     path("", include("ascolto.ops.urls")),
 ]

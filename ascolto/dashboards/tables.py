@@ -10,6 +10,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ascolto.audit.models import Action
+from ascolto.audit.services import audit_record
 from ascolto.dashboards import selectors
 from ascolto.dashboards.forms import DashboardFilters
 from ascolto.dashboards.selectors import BREAKDOWNS, NpsRow
@@ -63,8 +65,9 @@ def nps_table(title: str, key_title: str, rows: list[NpsRow]) -> Table:
     return Table(title, nps_headers(key_title), [nps_cells(r) for r in rows])
 
 
-def _local(value) -> str:
-    return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+def _local(value):
+    """A time in the workspace's zone, kept a time (XLSX stores it as a date)."""
+    return None if value is None else timezone.localtime(value)
 
 
 def _silent_rows(customers) -> Iterator[list[Any]]:
@@ -96,9 +99,12 @@ def export_table(
     """The table called `name` (one of `EXPORTS`) for these filters, to download. Bulk exports
     (the silent customers' names and addresses among them) are for managers and owners."""
     require_member(by, workspace, Role.MANAGER)
+    audit_record(action=Action.EXPORT, member=by, object_type="table", object_id=name)
     common = {"workspace": workspace, "segment": filters.segment}
     if name == "summary":
-        scores = selectors.scores_compare(period=filters.period, **common)
+        scores = selectors.scores_compare(
+            period=filters.period, previous=filters.previous, **common
+        )
         cur, prev = scores.current, scores.previous
         return Table(
             _("Summary"),

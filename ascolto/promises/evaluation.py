@@ -67,6 +67,26 @@ def _compare(value: float, comparison: str, limit: float) -> bool:
     return math.isclose(value, limit, rel_tol=1e-9, abs_tol=1e-9)
 
 
+# The times a duration or punctuality promise reads when it names none.
+DEFAULT_MOMENTS = {
+    "duration": ("requested_at", "started_at"),
+    "punctuality": ("scheduled_for", "started_at"),
+}
+
+
+def moments_read(promise) -> tuple[str, ...]:
+    """The interaction's time fields `promise` reads (none for flags and thresholds)."""
+    defaults = DEFAULT_MOMENTS.get(promise.target_type)
+    if defaults is None:
+        return ()
+    return (promise.start_moment or defaults[0], promise.end_moment or defaults[1])
+
+
+def missing_moments(promise, interaction) -> list[str]:
+    """The time fields `promise` reads that `interaction` leaves empty."""
+    return [name for name in moments_read(promise) if getattr(interaction, name, None) is None]
+
+
 def _moments(promise, interaction, default_start: str, default_end: str):
     start_name = promise.start_moment or default_start
     end_name = promise.end_moment or default_end

@@ -20,10 +20,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ascolto.audit.models import Action
+from ascolto.audit.services import audit_record
 from ascolto.customers.models import Customer
+from ascolto.customers.services import StatusChangeRefused
 from ascolto.interactions.models import Interaction
 from ascolto.lib.business_calendar import BusinessCalendar
 from ascolto.lib.updates import model_update, refuse_unknown_fields
+from ascolto.promises import hooks
 from ascolto.promises.evaluation import Outcome, evaluate
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
@@ -409,6 +413,10 @@ def promise_check_set(
     require_member(by, check.workspace_id, needed)
     if outcome not in PromiseCheck.Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}")
+    if stored != PromiseCheck.Outcome.NOT_MEASURABLE and stored != outcome:
+        audit_record(
+            action=Action.CHECK_OVERRIDE, member=by, target=check, detail=f"{stored} → {outcome}"
+        )
     check.outcome = outcome
     check.manual = True
     check.set_by = by
@@ -478,6 +486,7 @@ def _alert_recipients(customer: Customer) -> list[Membership]:
 def _crisis_alert(crisis: Crisis) -> None:
     from ascolto.notifications.services import notification_create
 
+    hooks.promise_broken.call(crisis=crisis)
     check = crisis.promise_check
     customer = check.customer
     workspace = customer.workspace
@@ -491,7 +500,11 @@ def _crisis_alert(crisis: Crisis) -> None:
         body = _(
             "We promised: %(wording)s. What happened: %(what)s. "
             "Call the customer, apologise, explain honestly and offer a remedy."
-        ) % {"wording": promise.wording(workspace.language), "what": check_summary(check)}
+        ) % {
+            # the promise's own full stop would make "scarto.. Cosa è successo"
+            "wording": promise.wording(workspace.language).rstrip(" ."),
+            "what": check_summary(check),
+        }
     for recipient in _alert_recipients(customer):
         notification_create(
             workspace=workspace,
@@ -570,56 +583,60 @@ def expectation_delete(*, expectation: Expectation, by: Membership) -> None:
 # --- taking a prospect on: the fit check at conversion --------------------------------------
 
 
-class ConversionRefused(Exception):
+class ConversionRefused(StatusChangeRefused):
     """The prospect cannot be converted as asked; `reason` says why, in the active language."""
 
-    def __init__(self, reason: str, *, field: str | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
+
+def customer_activating_fit_check(*, customer: Customer, by: Membership, reason: str) -> Any:
+    """The fit check, run whenever a prospect becomes a customer (registered on
+    `customers.hooks.customer_activating`, so the Edit form, the conversion page and any
+    other path pass through it). When the needs fit, nothing is needed. When they do not, only
+    managers and owners decide, with a reason, and a `FitOverride` records it with the
+    mismatches (in words and as fields); it is returned."""
+    from ascolto.promises.fit import fit_check_for_customer
+    from ascolto.promises.models import FitOverride
+
+    fit = fit_check_for_customer(workspace=customer.workspace, customer=customer)
+    if not fit.misfit:
+        return None
+    convert_url = reverse("promises:customer-convert", args=[customer.pk])
+    if not by.has_role(Role.MANAGER):
+        raise ConversionRefused(
+            _("Their needs do not fit your promises: a manager or an owner decides."),
+            next_url=convert_url,
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConversionRefused(
+            _("Their needs do not fit your promises: say why you take them anyway."),
+            field="reason",
+            next_url=convert_url,
+        )
+    override = FitOverride(
+        workspace_id=customer.workspace_id,
+        customer=customer,
+        reason=reason[:2_000],
+        mismatches=fit.mismatch_records(),
+        decided_by=by,
+    )
+    override.full_clean()
+    override.save()
+    return override
 
 
 @transaction.atomic
 def customer_convert(*, customer: Customer, by: Membership, reason: str = "") -> Any:
-    """Make a prospect a customer after the fit check.
-
-    When their needs fit the catalogue the status simply changes. When they do not, a reason
-    is required, only managers and owners decide, and a `FitOverride` records the reason with
-    the mismatches (in words and as fields). The customer row is locked first, so a second
-    submission of the same form finds an active customer and records nothing more.
-    Returns the override, or None when none was needed."""
-    from ascolto.customers.services import customer_update
-    from ascolto.promises.fit import fit_check_for_customer
+    """Make a prospect a customer after the fit check (`customer_activating_fit_check`, run by
+    `customers.services.customer_activate` for every path). Returns the `FitOverride` when
+    the prospect was taken despite a misfit, or None when none was needed."""
+    from ascolto.customers.services import customer_activate
     from ascolto.promises.models import FitOverride
 
     require_member(by, customer.workspace_id, Role.AGENT)
-    locked = Customer.objects.select_for_update().get(
-        pk=customer.pk, workspace_id=customer.workspace_id
-    )
-    if locked.status != Customer.Status.PROSPECT:
-        raise ConversionRefused(_("%(name)s is not a prospect.") % {"name": locked.name})
-    fit = fit_check_for_customer(workspace=locked.workspace, customer=locked)
-    override = None
-    if fit.misfit:
-        if not by.has_role(Role.MANAGER):
-            raise ConversionRefused(
-                _("Their needs do not fit your promises: a manager or an owner decides.")
-            )
-        reason = (reason or "").strip()
-        if not reason:
-            raise ConversionRefused(
-                _("Their needs do not fit your promises: say why you take them anyway."),
-                field="reason",
-            )
-        override = FitOverride(
-            workspace_id=locked.workspace_id,
-            customer=locked,
-            reason=reason[:2_000],
-            mismatches=fit.mismatch_records(),
-            decided_by=by,
-        )
-        override.full_clean()
-        override.save()
-    customer_update(customer=locked, by=by, status=Customer.Status.ACTIVE)
-    customer.status = locked.status
-    return override
+    try:
+        results = customer_activate(customer=customer, by=by, reason=reason)
+    except StatusChangeRefused as exc:
+        if isinstance(exc, ConversionRefused):
+            raise
+        raise ConversionRefused(exc.reason, field=exc.field) from exc
+    return next((r for r in results if isinstance(r, FitOverride)), None)

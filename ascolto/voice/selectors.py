@@ -282,7 +282,7 @@ class Clock:
 def waiting_clocks(*, workspace: Workspace, now: datetime, limit: int = 50) -> list[Clock]:
     """Negative reviews waiting for a reply, most urgent first, each with its clock: business
     hours left before the deadline, or how late it is."""
-    zone, calendar = workspace_zone(workspace), workspace.calendar
+    zone = workspace_zone(workspace)
     clocks = []
     for review in reviews_waiting(workspace=workspace, limit=limit):
         due = review.reply_due_at
@@ -290,6 +290,6 @@ def waiting_clocks(*, workspace: Workspace, now: datetime, limit: int = 50) -> l
         if due <= now:
             clocks.append(Clock(review, True, 0.0, now - due))
         else:
-            left = business_minutes_between(now, due, zone, calendar) / 60
+            left = business_minutes_between(now, due, zone, workspace.calendar) / 60
             clocks.append(Clock(review, False, left, None))
     return clocks

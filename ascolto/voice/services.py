@@ -534,8 +534,9 @@ def review_reply_record(
     review.replied_by = by
     review.reply_text = clean_text(text)[:10_000]
     start = min(review.published_at, review.created_at)
-    workspace = review.workspace
-    minutes = business_minutes_between(start, now, workspace_zone(workspace), workspace.calendar)
+    minutes = business_minutes_between(
+        start, now, workspace_zone(review.workspace), review.workspace.calendar
+    )
     review.reply_business_minutes = int(round(minutes))
     review.full_clean(validate_constraints=False)
     review.save(update_fields=["replied_at", "replied_by", "reply_text", "reply_business_minutes"])

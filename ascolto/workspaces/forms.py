@@ -74,7 +74,7 @@ class InvitationSignupForm(forms.Form):
 class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ["name", "language", "time_zone", "currency"]
+        fields = ["name", "language", "time_zone", "currency", "require_two_factor"]
 
 
 # Monday first, as `Workspace.opening_hours` stores them.
@@ -132,3 +132,13 @@ class BusinessHoursForm(forms.Form):
             "closed_days": self.cleaned_data["closed_days"],
             "public_holidays": self.cleaned_data["public_holidays"],
         }
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )

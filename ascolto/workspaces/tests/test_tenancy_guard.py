@@ -12,7 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # credential), public survey pages (same), health and readiness probes, language switch, Django
 # admin, the metrics (answered only with the operator's bearer token, ascolto/ops/views.py), and
 # the inbound endpoint for reviews (another tool's source token is the credential).
-PUBLIC_NAMESPACES = {"admin", "survey"}
+# The REST API (`api-v1`) is guarded by its workspace tokens instead: every operation but the
+# schema and its docs requires one (ascolto/api/tests/test_api_guards.py checks it).
+PUBLIC_NAMESPACES = {"admin", "survey", "api-v1"}
 PUBLIC = {
     "set_language",
     "core:home",
@@ -28,11 +30,11 @@ PUBLIC = {
     "workspaces:password-reset-confirm",
     "workspaces:password-reset-complete",
     "workspaces:invitation-accept",
-    "voice:inbound",
     # a fresh install's first page (404 once any account exists), and starting one's own
     # business (any signed-in user: it creates a workspace, it shows none)
     "onboarding:first-run",
     "onboarding:workspace-new",
+    "voice:inbound",
 }
 
 
