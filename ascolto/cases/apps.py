@@ -10,12 +10,13 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         """Connect to the lower apps' hooks and registries (docs/architecture.md)."""
         from ascolto.cases import panels, selectors, services
-        from ascolto.cases.services import moments
+        from ascolto.cases.services import moments, reviews
         from ascolto.customers.panels import customer_panels
         from ascolto.feedback import hooks as feedback_hooks
         from ascolto.interactions import hooks as interactions_hooks
         from ascolto.interactions.timeline import TimelineSource, timeline_sources
         from ascolto.promises import hooks as promises_hooks
+        from ascolto.voice import hooks as voice_hooks
         from ascolto.workspaces import hooks as workspaces_hooks
 
         workspaces_hooks.workspace_created.register(services.case_defaults_install)
@@ -24,6 +25,7 @@ class CasesConfig(AppConfig):
         feedback_hooks.cadence_quiet_customers.register(selectors.customer_ids_with_open_case)
         promises_hooks.crises_opened.register(moments.cases_for_crises)
         promises_hooks.crises_closed.register(moments.cases_for_closed_crises)
+        voice_hooks.review_judged.register(reviews.case_open_for_review)
         for panel in panels.PANELS:
             customer_panels.register(panel)
         timeline_sources.register(

@@ -177,6 +177,13 @@ def interaction_health_refresh(*, interaction) -> None:
     )
 
 
+def review_health_refresh(*, review) -> None:
+    """Hook (voice's `review_judged`): a review of a known customer was confirmed or labelled;
+    its analysis counts in "their words"."""
+    if review.customer_id is not None:
+        health_score_refresh_later(workspace_id=review.workspace_id, customer_id=review.customer_id)
+
+
 def staff_signal_health_refresh(*, signal) -> None:
     """Hook: a staff signal was recorded."""
     health_score_refresh_later(workspace_id=signal.workspace_id, customer_id=signal.customer_id)

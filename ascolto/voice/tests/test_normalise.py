@@ -94,7 +94,9 @@ def test_the_same_review_gives_the_same_key_whichever_way_it_arrives():
     assert url_normalise("HTTPS://A.test/x/?a=1&utm_medium=m") == "https://a.test/x?a=1"
 
 
-def test_business_deadline_skips_nights_weekends_and_holidays():
+def test_reply_deadlines_count_business_hours_as_promises_do():
+    """The deadlines use lib.businesshours (minutes on the default calendar here; a
+    workspace's own opening hours in the services)."""
     # Friday 17:00 + 24 business hours: 1 h on Friday, 9 on Monday, 9 on Tuesday, 5 on Wednesday.
     friday = datetime(2026, 3, 6, 17, 0, tzinfo=ROME)
     due = business_deadline(friday, 24 * 60, ROME)
