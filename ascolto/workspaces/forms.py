@@ -74,7 +74,14 @@ class InvitationSignupForm(forms.Form):
 class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ["name", "language", "time_zone", "currency"]
+        fields = ["name", "language", "time_zone", "currency", "customer_address"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer_address"].required = False  # left out: as it was, else "Lei"
+
+    def clean_customer_address(self) -> str:
+        return self.cleaned_data.get("customer_address") or self.instance.customer_address or "lei"
 
 
 # Monday first, as `Workspace.opening_hours` stores them.

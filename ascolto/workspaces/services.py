@@ -88,7 +88,9 @@ def workspace_create(
 def workspace_update(*, workspace: Workspace, by: Membership, **fields: object) -> Workspace:
     """Change the workspace's settings (owners only)."""
     require_member(by, workspace, Role.OWNER)
-    model_update(workspace, fields, {"name", "language", "time_zone", "currency"})
+    model_update(
+        workspace, fields, {"name", "language", "time_zone", "currency", "customer_address"}
+    )
     return workspace
 
 
