@@ -39,3 +39,27 @@ class ScheduledRun(LeasedWork):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period_key}"
+
+
+class RateCounter(models.Model):
+    """Hits of one key in one window of one rate limit (`ascolto/core/ratelimit.py`), when the
+    counters live in the database. The key is a keyed hash: the table says "how often", never
+    "who"."""
+
+    limit = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rate limit counter")
+        verbose_name_plural = _("rate limit counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["limit", "key", "window_start"], name="ratecounter_unique_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="ratecounter_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.limit}:{self.key[:12]}"

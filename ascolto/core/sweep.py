@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from ascolto.core.jobs import job_get, jobs, sweepers
 from ascolto.core.leases import WorkState, lease_sweep
 from ascolto.core.models import ScheduledRun
+from ascolto.core.ratelimit import rate_counters_sweep
 
 logger = logging.getLogger("ascolto.sweeper")
 
@@ -53,9 +54,11 @@ def scheduled_runs_sweep(*, now: datetime) -> int:
 
 
 def housekeeping(*, now: datetime) -> dict[str, int]:
-    """Forget finished runs and successful task results after two weeks; failures are kept
-    for the admin's failed-task page until someone deletes them."""
+    """Forget finished runs and successful task results after two weeks (failures are kept
+    for the admin's failed-task page until someone deletes them), and rate-limit counters of
+    windows that ended a day ago."""
     cutoff = now - KEEP_FINISHED
     runs, _ = ScheduledRun.objects.filter(state=WorkState.DONE, created_at__lt=cutoff).delete()
     tasks, _ = DBTaskResult.objects.successful().filter(finished_at__lt=cutoff).delete()
-    return {"scheduled_runs": runs, "task_results": tasks}
+    counters = rate_counters_sweep(now=now)
+    return {"scheduled_runs": runs, "task_results": tasks, "rate_counters": counters}

@@ -331,26 +331,6 @@ class OpenLink(models.Model):
         return self.label or self.survey.name
 
 
-class OpenLinkHit(models.Model):
-    """Submissions through an open link per hashed client address per hour (the rate limit
-    lives in the database so every web worker shares it)."""
-
-    open_link = models.ForeignKey(OpenLink, on_delete=models.CASCADE, related_name="+")
-    ip_hash = models.CharField(max_length=64)
-    window_start = models.DateTimeField()
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["open_link", "ip_hash", "window_start"], name="openlinkhit_unique_window"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.open_link_id} {self.window_start:%Y-%m-%d %H:%M} {self.hits}"
-
-
 class Response(models.Model):
     """One submitted answer set. At most one per invitation, enforced by the database."""
 

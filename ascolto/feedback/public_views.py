@@ -255,14 +255,15 @@ def survey_open(request: HttpRequest, token: str) -> HttpResponse:
             return _survey_page(request, survey=survey, language=language, action="")
         data = _form_data(request)
         address, now = client_ip(request) or "", timezone.now()
-        if not services.open_link_hit(open_link=open_link, address=address, now=now):
+        decision = services.open_link_hit(open_link=open_link, address=address, now=now)
+        if not decision.allowed:
             response = render(
                 request,
                 "feedback/public_rate_limited.html",
                 {"business": survey.workspace.name},
                 status=429,
             )
-            response["Retry-After"] = "3600"
+            response["Retry-After"] = str(decision.retry_after)
             return response
         try:
             result = services.response_submit(

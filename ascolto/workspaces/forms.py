@@ -74,7 +74,14 @@ class InvitationSignupForm(forms.Form):
 class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ["name", "language", "time_zone", "currency", "customer_address"]
+        fields = [
+            "name",
+            "language",
+            "time_zone",
+            "currency",
+            "customer_address",
+            "require_two_factor",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,3 +146,13 @@ class BusinessHoursForm(forms.Form):
             "closed_days": self.cleaned_data["closed_days"],
             "public_holidays": self.cleaned_data["public_holidays"],
         }
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )

@@ -53,6 +53,13 @@ class Workspace(models.Model):
         default="lei",
         help_text=_("In Italian, for the texts customers read in new surveys."),
     )
+    require_two_factor = models.BooleanField(
+        _("owners and managers must use two-step sign-in"),
+        default=False,
+        help_text=_(
+            "Owners and managers without it are asked to set it up before they can do anything else."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # When the business is open (see ascolto/lib/business_calendar.py): promises "in business
     # hours" count only these minutes. Seven lines, Monday first, as the owner typed them.
@@ -237,21 +244,23 @@ class PasswordResetEmail(LeasedWork):
         return f"password reset {self.pk}"
 
 
-class PasswordResetThrottle(models.Model):
-    """How many reset emails one address asked for in the current window.
+class RecoveryCode(models.Model):
+    """A one-time code that replaces the authenticator app once (a lost phone).
 
-    Kept in the database so every web process shares the count. The address is stored only as
-    a keyed hash: the table answers "how often", never "who".
-    """
+    Shown once when made; only a keyed SHA-256 of it is stored, so a copy of the database does
+    not reveal any code. Using one stamps `used_at` with a conditional UPDATE: two requests with
+    the same code cannot both get in."""
 
-    key = models.CharField(max_length=64, unique=True)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("password reset throttle")
-        verbose_name_plural = _("password reset throttles")
-        indexes = [models.Index(fields=["window_start"], name="pwreset_window_idx")]
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
 
     def __str__(self) -> str:
-        return self.key[:12]
+        return f"{self.user_id}:{self.code_hash[:8]}"

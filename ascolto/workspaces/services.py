@@ -14,11 +14,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ascolto.core.emails import LeasedEmail, leased_email_send
@@ -27,6 +25,7 @@ from ascolto.core.leases import (
     lease_dispatched,
     lease_sweep,
 )
+from ascolto.core.ratelimit import Limit, rate_limit_hit
 from ascolto.lib import emails
 from ascolto.lib.updates import model_update
 from ascolto.workspaces import hooks
@@ -35,7 +34,6 @@ from ascolto.workspaces.models import (
     MemberInvitation,
     Membership,
     PasswordResetEmail,
-    PasswordResetThrottle,
     Role,
     Workspace,
 )
@@ -45,6 +43,13 @@ logger = logging.getLogger("ascolto.security")
 INVITATION_VALID_DAYS = 7
 PASSWORD_RESETS_PER_WINDOW = 3
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
+# Reset emails per requested address (the requester is never told: the same page either way).
+PASSWORD_RESETS_PER_ADDRESS = Limit(
+    "password-reset-email", PASSWORD_RESETS_PER_WINDOW, int(PASSWORD_RESET_WINDOW.total_seconds())
+)
+# Reset requests and sign-in attempts per client address (answered 429 with Retry-After).
+PASSWORD_RESET_REQUESTS_PER_CLIENT = Limit("password-reset-client", 20, 3600)
+LOGIN_ATTEMPTS_PER_CLIENT = Limit("login-client", 30, 600)
 
 
 class InvitationUnusable(ValidationError):
@@ -89,7 +94,9 @@ def workspace_update(*, workspace: Workspace, by: Membership, **fields: object) 
     """Change the workspace's settings (owners only)."""
     require_member(by, workspace, Role.OWNER)
     model_update(
-        workspace, fields, {"name", "language", "time_zone", "currency", "customer_address"}
+        workspace,
+        fields,
+        {"name", "language", "time_zone", "currency", "customer_address", "require_two_factor"},
     )
     return workspace
 
@@ -168,6 +175,9 @@ def member_invite(
     invitation.save()
     _invitation_dispatch(invitation.pk)
     logger.info("member invited: workspace=%s by=%s role=%s", workspace.pk, by.pk, role)
+    hooks.member_changed.call(
+        action="member.invited", workspace=workspace, by=by, target=invitation, detail=role
+    )
     return invitation, token
 
 
@@ -195,6 +205,13 @@ def member_invitation_revoke(*, invitation: MemberInvitation, by: Membership) ->
         invitation.pk,
         by.pk,
     )
+    hooks.member_changed.call(
+        action="member.invitation_revoked",
+        workspace=by.workspace,
+        by=by,
+        target=invitation,
+        detail=invitation.role,
+    )
 
 
 @transaction.atomic
@@ -221,6 +238,13 @@ def member_invitation_resend(*, invitation: MemberInvitation, by: Membership) ->
         by.workspace_id,
         invitation.pk,
         by.pk,
+    )
+    hooks.member_changed.call(
+        action="member.invitation_resent",
+        workspace=by.workspace,
+        by=by,
+        target=invitation,
+        detail=invitation.role,
     )
     return invitation
 
@@ -331,6 +355,13 @@ def _invitation_join(invitation: MemberInvitation, user: User) -> Membership:
         invitation.workspace_id,
         invitation.pk,
         membership.pk,
+    )
+    hooks.member_changed.call(
+        action="member.joined",
+        workspace=invitation.workspace,
+        by=None,
+        target=membership,
+        detail=membership.role,
     )
     return membership
 
@@ -453,33 +484,13 @@ def password_reset_email_send(*, reset_id: int, owner: str | None = None) -> boo
 def password_reset_throttle_hit(*, email: str) -> bool:
     """Count one reset request for `email`; False once the address has used up its window.
 
-    A fixed window per address, counted with conditional UPDATEs so concurrent requests in
-    several processes cannot exceed the cap. Unknown addresses are counted exactly like known
-    ones, so the cap itself reveals nothing. The address is stored only as a keyed hash.
-    """
-    key = salted_hmac(
-        "ascolto.password-reset", (email or "").strip().lower(), algorithm="sha256"
-    ).hexdigest()
-    now = timezone.now()
-    window_open_since = now - PASSWORD_RESET_WINDOW
-    with transaction.atomic():
-        PasswordResetThrottle.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
-        throttle, created = PasswordResetThrottle.objects.get_or_create(
-            key=key, defaults={"window_start": now, "count": 1}
-        )
-        if created:
-            return True
-        restarted = PasswordResetThrottle.objects.filter(
-            pk=throttle.pk, window_start__lte=window_open_since
-        ).update(window_start=now, count=1)
-        if restarted:
-            return True
-        counted = PasswordResetThrottle.objects.filter(
-            pk=throttle.pk, count__lt=PASSWORD_RESETS_PER_WINDOW
-        ).update(count=F("count") + 1)
-    if not counted:
-        logger.warning("password reset capped: address=%s", key[:12])
-    return bool(counted)
+    The shared rate limiter (core.ratelimit: every process counts in one place). Unknown
+    addresses are counted exactly like known ones, so the cap itself reveals nothing; the
+    address is stored only as a keyed hash."""
+    decision = rate_limit_hit(PASSWORD_RESETS_PER_ADDRESS, (email or "").strip().lower())
+    if not decision.allowed:
+        logger.warning("password reset capped")
+    return decision.allowed
 
 
 @transaction.atomic
@@ -490,6 +501,7 @@ def member_role_change(*, membership: Membership, by: Membership, role: str) -> 
         raise PermissionDenied
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
+    previous = membership.role
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
@@ -499,6 +511,13 @@ def member_role_change(*, membership: Membership, by: Membership, role: str) -> 
         membership.pk,
         role,
         by.pk,
+    )
+    hooks.member_changed.call(
+        action="member.role_changed",
+        workspace=by.workspace,
+        by=by,
+        target=membership,
+        detail=f"{previous} → {role}",
     )
     return membership
 
@@ -511,6 +530,13 @@ def member_remove(*, membership: Membership, by: Membership) -> None:
         _ensure_another_owner(membership)
     logger.info(
         "member removed: workspace=%s member=%s by=%s", by.workspace_id, membership.pk, by.pk
+    )
+    hooks.member_changed.call(
+        action="member.removed",
+        workspace=by.workspace,
+        by=by,
+        target=membership,
+        detail=membership.role,
     )
     membership.delete()
 

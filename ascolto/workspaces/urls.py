@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ascolto.workspaces import views
+from ascolto.workspaces import twofactor_views, views
 from ascolto.workspaces.forms import LoginForm, PasswordResetRequestForm
 
 app_name = "workspaces"
@@ -9,7 +9,7 @@ app_name = "workspaces"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views.LoginView.as_view(
             template_name="workspaces/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
@@ -69,4 +69,13 @@ urlpatterns = [
         name="invitation-resend",
     ),
     path("join/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("two-step/", twofactor_views.two_factor_status, name="two-factor"),
+    path("two-step/setup/", twofactor_views.two_factor_setup, name="two-factor-setup"),
+    path("two-step/code/", twofactor_views.two_factor_verify, name="two-factor-verify"),
+    path(
+        "two-step/recovery-codes/",
+        twofactor_views.two_factor_recovery,
+        name="two-factor-recovery",
+    ),
+    path("two-step/off/", twofactor_views.two_factor_disable, name="two-factor-disable"),
 ]

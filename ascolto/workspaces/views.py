@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ascolto.core.ratelimit import rate_limit_hit, too_many_requests
 from ascolto.workspaces import selectors, services
 from ascolto.workspaces.forms import (
     BusinessHoursForm,
@@ -23,6 +24,11 @@ from ascolto.workspaces.forms import (
     grantable_roles,
 )
 from ascolto.workspaces.models import MemberInvitation, Membership, Role, Workspace
+from ascolto.workspaces.security import client_ip
+from ascolto.workspaces.services import (
+    LOGIN_ATTEMPTS_PER_CLIENT,
+    PASSWORD_RESET_REQUESTS_PER_CLIENT,
+)
 from ascolto.workspaces.tenancy import (
     SESSION_KEY,
     MemberRequest,
@@ -33,6 +39,17 @@ from ascolto.workspaces.tenancy import (
 logger = logging.getLogger("ascolto.security")
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login, with sign-in attempts per client address capped in the shared rate
+    limiter (on top of the lockout of one account from one address after failures)."""
+
+    def post(self, request, *args, **kwargs):
+        decision = rate_limit_hit(LOGIN_ATTEMPTS_PER_CLIENT, client_ip(request) or "")
+        if not decision.allowed:
+            return too_many_requests(request, decision)
+        return super().post(request, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset view with three changes: the mail is queued as durable work (sent by the
     worker, retried if the mail server is down) with links to ASCOLTO_SITE_URL (not to whatever
@@ -40,6 +57,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     each address gets at most a few mails per hour; and the request does the same work for
     known and unknown addresses. The reply is the same redirect whether the address is known,
     unknown or capped."""
+
+    def post(self, request, *args, **kwargs):
+        decision = rate_limit_hit(PASSWORD_RESET_REQUESTS_PER_CLIENT, client_ip(request) or "")
+        if not decision.allowed:
+            return too_many_requests(request, decision)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]

@@ -3,7 +3,6 @@
 from ascolto.feedback.services.invitations import (
     OPEN_LINK_SUBMITS_PER_HOUR,
     InvitationNeedsConfirmation,
-    client_address_hash,
     open_link_create,
     open_link_hit,
     open_link_hit_undo,
@@ -44,7 +43,6 @@ __all__ = [
     "survey_invitation_cautions",
     "SCORE_RANGES",
     "AlreadyAnswered",
-    "client_address_hash",
     "field_name",
     "open_link_create",
     "open_link_hit",

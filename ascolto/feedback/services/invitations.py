@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -11,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from ascolto.core.emails import LeasedEmail, leased_email_send
 from ascolto.core.leases import lease_dispatched, lease_sweep
+from ascolto.core.ratelimit import Decision, Limit, rate_limit_hit, rate_limit_undo
 from ascolto.customers.models import Customer
 from ascolto.feedback import hooks
 from ascolto.feedback.models import (
     CadenceRule,
     Invitation,
     OpenLink,
-    OpenLinkHit,
     SendState,
     Survey,
     token_hash_of,
@@ -37,10 +35,16 @@ from ascolto.workspaces.models import Membership, Role
 logger = logging.getLogger("ascolto.feedback")
 
 OPEN_LINK_SUBMITS_PER_HOUR = 10
+OPEN_LINK_SUBMITS = Limit("survey-open-link", OPEN_LINK_SUBMITS_PER_HOUR, 3600)
 
 
 def survey_link(token: str) -> str:
     return settings.SITE_URL + reverse("survey:answer", args=[token])
+
+
+def unsubscribe_link(token: str) -> str:
+    """The invitation's "no more surveys" link (the same token as its survey link)."""
+    return f"{settings.SITE_URL}{reverse('survey:unsubscribe', args=[token])}"
 
 
 def open_link_url(open_link: OpenLink) -> str:
@@ -123,6 +127,8 @@ def _invitation_create(
         raise ValidationError({"channel": _("Choose email or link.")})
     if channel == Invitation.Channel.EMAIL and not customer.email:
         raise ValidationError({"customer": _("This customer has no email address.")})
+    if Customer.objects.filter(pk=customer.pk, surveys_opted_out_at__isnull=False).exists():
+        raise ValidationError({"customer": _("This customer asked not to receive surveys.")})
     now = timezone.now()
     current = (
         Invitation.objects.select_for_update()
@@ -179,6 +185,7 @@ def _build_message(invitation: Invitation, reminder: bool) -> EmailMultiAlternat
         "title": survey.text("title", language),
         "intro": survey.text("intro", language),
         "link": survey_link(invitation.token),
+        "unsubscribe": unsubscribe_link(invitation.token),
         "expires_at": invitation.expires_at,
         "reminder": reminder,
     }
@@ -191,7 +198,13 @@ def _build_message(invitation: Invitation, reminder: bool) -> EmailMultiAlternat
         " ".join(subject.split()),
         body,
         to=[invitation.customer.email],
-        headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
+        headers={
+            "Message-ID": message_id,
+            "Auto-Submitted": "auto-generated",
+            # One-click unsubscribe (RFC 8058): the mail program POSTs to the link.
+            "List-Unsubscribe": f"<{unsubscribe_link(invitation.token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -219,6 +232,7 @@ def _leased_email(claimed: Invitation) -> LeasedEmail | None:
         or invitation.closed_at is not None
         or invitation.is_expired
         or not invitation.customer.email
+        or invitation.customer.surveys_opted_out_at is not None
         or invitation.channel != Invitation.Channel.EMAIL
     ):
         return None
@@ -319,37 +333,14 @@ def open_link_set_active(*, open_link: OpenLink, by: Membership, active: bool) -
     return open_link
 
 
-def client_address_hash(address: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-
-
-@transaction.atomic
-def open_link_hit(*, open_link: OpenLink, address: str, now: datetime | None = None) -> bool:
-    """Count one submission from `address` through the open link. False when the address has
-    used up its submissions for this hour (the counter is in the database, shared by every
-    web worker)."""
-    now = now or timezone.now()
-    window = now.replace(minute=0, second=0, microsecond=0)
-    ip_hash = client_address_hash(address)
-    OpenLinkHit.objects.get_or_create(open_link=open_link, ip_hash=ip_hash, window_start=window)
-    return bool(
-        OpenLinkHit.objects.filter(
-            open_link=open_link,
-            ip_hash=ip_hash,
-            window_start=window,
-            hits__lt=OPEN_LINK_SUBMITS_PER_HOUR,
-        ).update(hits=F("hits") + 1)
-    )
+def open_link_hit(*, open_link: OpenLink, address: str, now: datetime | None = None) -> Decision:
+    """Count one submission from `address` through the open link; not allowed once the address
+    has used up its submissions for this hour (the shared rate limiter: every web worker and
+    server counts in one place)."""
+    return rate_limit_hit(OPEN_LINK_SUBMITS, f"{open_link.pk}:{address}", now=now)
 
 
 def open_link_hit_undo(*, open_link: OpenLink, address: str, now: datetime | None = None) -> None:
     """Give back the hit `open_link_hit` counted, for an answer that was not accepted (invalid
     answers must not use up a respondent's quota). Never below zero."""
-    now = now or timezone.now()
-    window = now.replace(minute=0, second=0, microsecond=0)
-    OpenLinkHit.objects.filter(
-        open_link=open_link,
-        ip_hash=client_address_hash(address),
-        window_start=window,
-        hits__gt=0,
-    ).update(hits=F("hits") - 1)
+    rate_limit_undo(OPEN_LINK_SUBMITS, f"{open_link.pk}:{address}", now=now)

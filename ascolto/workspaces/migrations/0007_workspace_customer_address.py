@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0004_workspace_business_hours'),
+        ('workspaces', '0006_merge_business_hours_and_two_factor'),
     ]
 
     operations = [
