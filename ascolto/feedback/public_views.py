@@ -100,12 +100,14 @@ def _survey_page(
     preview: bool = False,
 ) -> HttpResponse:
     errors = errors or {}
+    rows = question_rows(survey, language, data, errors)
     context = {
         "survey": survey,
         "business": survey.workspace.name,
         "title": survey.text("title", language),
         "intro": survey.text("intro", language),
-        "rows": question_rows(survey, language, data, errors),
+        "rows": rows,
+        "question_count": len(rows),
         "errors": errors,
         "action": action,
         "preview": preview,
@@ -123,10 +125,13 @@ def _thanks(
 ) -> HttpResponse:
     """The thank-you page. It promises only what is true: a known customer who is unhappy
     will be called; an anonymous one cannot be, and is told how to get in touch."""
+    thanks = survey.text("thanks", language)
     context = {
         "survey": survey,
         "business": survey.workspace.name,
-        "thanks": survey.text("thanks", language),
+        "thanks": thanks,
+        # a thank-you text that thanks already: the heading does not say it twice
+        "thanks_says_thanks": thanks.strip().lower().startswith(("grazie", "thank")),
         "detractor": detractor,
         "anonymous": anonymous,
     }

@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.interactions.selectors import touchpoint_list
 from ascolto.lib.dimensions import Dimension
 from ascolto.promises.models import Comparison, DurationUnit, TargetType
+from ascolto.promises.selectors import promise_measure_names
 from ascolto.workspaces.models import Workspace
 
 UNIT_CHOICES = [("", "—"), *DurationUnit.choices]
@@ -48,11 +50,18 @@ class ExpectationForm(forms.Form):
         required=False,
         help_text=_("For a time: minutes, hours or days. A punctuality window is in minutes."),
     )
-    measure = forms.SlugField(
-        label=_("Measured value"),
+    measure = forms.CharField(
+        label=_("What is measured"),
+        required=False,
+        max_length=40,
+        widget=forms.Select,
+        help_text=_("For a measured value: the promise whose number it is compared with."),
+    )
+    measure_words = forms.CharField(
+        label=_("Or, in your words"),
         max_length=40,
         required=False,
-        help_text=_('For a measured value: its name, e.g. "monthly_price".'),
+        help_text=_("Something no promise measures yet, e.g. “aumento di prezzo”."),
     )
     comparison = forms.ChoiceField(
         label=_("Comparison"), choices=[("", "—"), *Comparison.choices], required=False
@@ -61,6 +70,17 @@ class ExpectationForm(forms.Form):
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["touchpoint"].queryset = touchpoint_list(workspace=workspace)
+        # The measured values the catalogue's promises read, by the promises' names: a person
+        # chooses "«Nessun rincaro a sorpresa»", not types "price_increase".
+        measures = promise_measure_names(workspace=workspace)
+        current = getattr(self.instance, "measure", "") if hasattr(self, "instance") else ""
+        choices = [("", "—")] + [
+            (measure, ", ".join(f"«{label}»" for label in labels))
+            for measure, labels in measures.items()
+        ]
+        if current and current not in measures:
+            choices.append((current, current.replace("_", " ")))
+        self.fields["measure"].widget.choices = choices
 
     def clean(self):
         cleaned = super().clean()
@@ -79,9 +99,14 @@ class ExpectationForm(forms.Form):
             if unit and unit != DurationUnit.MINUTES:
                 self.add_error("unit", _("A punctuality window is given in minutes."))
             cleaned["unit"] = DurationUnit.MINUTES
+        words = (cleaned.pop("measure_words", "") or "").strip()
+        chosen = (cleaned.get("measure") or "").strip()
+        cleaned["measure"] = slugify(chosen or words).replace("-", "_")[:40]
         if kind == TargetType.THRESHOLD:
             if not cleaned.get("measure") and "measure" not in self.errors:
-                self.add_error("measure", _('Name the measured value, e.g. "monthly_price".'))
+                self.add_error(
+                    "measure", _("Choose what is measured, or say it in your words below.")
+                )
             if not cleaned.get("comparison"):
                 self.add_error("comparison", _("Choose how the value compares with the limit."))
             cleaned["unit"] = ""

@@ -74,7 +74,21 @@ class InvitationSignupForm(forms.Form):
 class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ["name", "language", "time_zone", "currency", "require_two_factor"]
+        fields = [
+            "name",
+            "language",
+            "time_zone",
+            "currency",
+            "customer_address",
+            "require_two_factor",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer_address"].required = False  # left out: as it was, else "Lei"
+
+    def clean_customer_address(self) -> str:
+        return self.cleaned_data.get("customer_address") or self.instance.customer_address or "lei"
 
 
 # Monday first, as `Workspace.opening_hours` stores them.

@@ -44,6 +44,15 @@ class Workspace(models.Model):
         _("time zone"), max_length=64, default="Europe/Rome", validators=[validate_time_zone]
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # How the business addresses its customers in Italian (survey texts written for them):
+    # "Lei" by default, as most Italian businesses do; "tu" for those on first-name terms.
+    customer_address = models.CharField(
+        _("address customers as"),
+        max_length=3,
+        choices=[("lei", _("Lei (formal)")), ("tu", _("tu (informal)"))],
+        default="lei",
+        help_text=_("In Italian, for the texts customers read in new surveys."),
+    )
     require_two_factor = models.BooleanField(
         _("owners and managers must use two-step sign-in"),
         default=False,

@@ -94,7 +94,9 @@ def workspace_update(*, workspace: Workspace, by: Membership, **fields: object) 
     """Change the workspace's settings (owners only)."""
     require_member(by, workspace, Role.OWNER)
     model_update(
-        workspace, fields, {"name", "language", "time_zone", "currency", "require_two_factor"}
+        workspace,
+        fields,
+        {"name", "language", "time_zone", "currency", "customer_address", "require_two_factor"},
     )
     return workspace
 

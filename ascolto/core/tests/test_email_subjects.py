@@ -51,7 +51,7 @@ def _context(source: str) -> dict:
     names |= set(re.findall(r"{%\s*if\s+(\w+)", source))
     context = {name: Anything() for name in names}
     # Date filters need a date.
-    for name in re.findall(r"(\w+)\|date", source):
+    for name in re.findall(r"(\w+)\|(?:date|month_in_sentence)", source):
         context[name] = date(2025, 5, 1)
     return context
 

@@ -25,8 +25,10 @@ LIST_MAX_QUERIES = 10
 # prefetches), plus the one aggregate of the "Their words" card and the unread notifications
 # counted for the navigation, the health card's score history, the customer's cases on the
 # timeline, the one query of the promises that could not be measured on the timeline's
-# interactions, the customer's consent history (the "Surveys" card) and the open cases' card.
-DETAIL_MAX_QUERIES = 24
+# interactions, the customer's consent history (the "Surveys" card), the open cases' card, the
+# public reviews on the timeline, and the measured values the needs form offers by their
+# promises' names.
+DETAIL_MAX_QUERIES = 26
 
 
 def _count(client, url: str) -> int:

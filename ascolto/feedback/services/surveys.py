@@ -24,74 +24,110 @@ SCORE_RANGES: dict[str, tuple[int, int]] = {
 _IMPROVE_IT = "Una cosa che potremmo fare meglio?"
 _IMPROVE_EN = "One thing we could do better?"
 
-# Texts written for the customer, in both languages; %(business)s is the workspace name.
+# Texts written for the customer, in both languages; %(business)s is the workspace name. The
+# Italian comes in two registers, (Lei, tu): "Lei" unless the workspace chose "tu"
+# (`Workspace.customer_address`). No text counts the questions: a survey gains questions, and
+# the survey page counts them itself.
 TEMPLATES: dict[str, dict[str, Any]] = {
     Survey.Kind.NPS: {
-        "title": ("La tua opinione su %(business)s", "Your opinion of %(business)s"),
+        "title": (
+            ("La Sua opinione su %(business)s", "La tua opinione su %(business)s"),
+            "Your opinion of %(business)s",
+        ),
         "intro": (
-            "Tre domande, meno di un minuto. Leggiamo ogni risposta.",
-            "Three questions, less than a minute. We read every answer.",
+            ("Meno di un minuto. Leggiamo ogni risposta.",) * 2,
+            "Less than a minute. We read every answer.",
         ),
         "thanks": (
-            "Grazie! La tua risposta ci aiuta a migliorare.",
-            "Thank you! Your answer helps us improve.",
+            (
+                "La Sua risposta ci aiuta a migliorare.",
+                "La tua risposta ci aiuta a migliorare.",
+            ),
+            "Your answer helps us improve.",
         ),
         "questions": [
             (
                 Question.Kind.SCORE,
                 Question.Role.MAIN,
-                "Quanto è probabile che consiglieresti %(business)s a un amico o collega?",
+                (
+                    "Quanto è probabile che consiglierebbe %(business)s a un amico o collega?",
+                    "Quanto è probabile che consiglieresti %(business)s a un amico o collega?",
+                ),
                 "How likely are you to recommend %(business)s to a friend or colleague?",
             ),
-            (Question.Kind.TEXT, Question.Role.WHY, "Perché?", "Why?"),
-            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+            (Question.Kind.TEXT, Question.Role.WHY, ("Perché?",) * 2, "Why?"),
+            (Question.Kind.TEXT, Question.Role.IMPROVE, (_IMPROVE_IT,) * 2, _IMPROVE_EN),
         ],
     },
     Survey.Kind.CSAT: {
-        "title": ("Com'è andata con %(business)s?", "How did it go with %(business)s?"),
-        "intro": (
-            "Due domande, meno di un minuto.",
-            "Two questions, less than a minute.",
+        "title": (("Com'è andata con %(business)s?",) * 2, "How did it go with %(business)s?"),
+        "intro": (("Meno di un minuto.",) * 2, "Less than a minute."),
+        "thanks": (
+            ("Grazie per il Suo tempo.", "Grazie per il tuo tempo."),
+            "Thank you for your time.",
         ),
-        "thanks": ("Grazie per il tuo tempo!", "Thank you for your time!"),
         "questions": [
             (
                 Question.Kind.SCORE,
                 Question.Role.MAIN,
-                "Quanto sei soddisfatto del servizio di %(business)s?",
+                (
+                    "Quanto è soddisfatto del servizio di %(business)s?",
+                    "Quanto sei soddisfatto del servizio di %(business)s?",
+                ),
                 "How satisfied are you with the service of %(business)s?",
             ),
-            (Question.Kind.TEXT, Question.Role.WHY, "Perché?", "Why?"),
-            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+            (Question.Kind.TEXT, Question.Role.WHY, ("Perché?",) * 2, "Why?"),
+            (Question.Kind.TEXT, Question.Role.IMPROVE, (_IMPROVE_IT,) * 2, _IMPROVE_EN),
         ],
     },
     Survey.Kind.CES: {
-        "title": ("È stato semplice?", "Was it easy?"),
+        "title": (("È stato semplice?",) * 2, "Was it easy?"),
         "intro": (
-            "Vogliamo che lavorare con %(business)s sia semplice. Dicci com'è andata.",
+            (
+                "Vogliamo che lavorare con %(business)s sia semplice. Ci dica com'è andata.",
+                "Vogliamo che lavorare con %(business)s sia semplice. Dicci com'è andata.",
+            ),
             "We want working with %(business)s to be easy. Tell us how it went.",
         ),
-        "thanks": ("Grazie! Ne terremo conto.", "Thank you! We will take it into account."),
+        "thanks": (("Ne terremo conto.",) * 2, "We will take it into account."),
         "questions": [
             (
                 Question.Kind.SCORE,
                 Question.Role.MAIN,
-                "Quanto impegno ti è costato ottenere ciò che ti serviva? (1 = pochissimo, 7 = moltissimo)",
-                "How much effort did it take you to get what you needed? (1 = very little, 7 = a great deal)",
+                (
+                    "Quanto impegno Le è costato ottenere ciò che Le serviva? "
+                    "(1 = pochissimo, 7 = moltissimo)",
+                    "Quanto impegno ti è costato ottenere ciò che ti serviva? "
+                    "(1 = pochissimo, 7 = moltissimo)",
+                ),
+                "How much effort did it take you to get what you needed? "
+                "(1 = very little, 7 = a great deal)",
             ),
-            (Question.Kind.TEXT, Question.Role.WHY, "Perché?", "Why?"),
-            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+            (Question.Kind.TEXT, Question.Role.WHY, ("Perché?",) * 2, "Why?"),
+            (Question.Kind.TEXT, Question.Role.IMPROVE, (_IMPROVE_IT,) * 2, _IMPROVE_EN),
         ],
     },
     Survey.Kind.CUSTOM: {
-        "title": ("La tua opinione su %(business)s", "Your opinion of %(business)s"),
-        "intro": ("", ""),
-        "thanks": ("Grazie per le tue risposte!", "Thank you for your answers!"),
+        "title": (
+            ("La Sua opinione su %(business)s", "La tua opinione su %(business)s"),
+            "Your opinion of %(business)s",
+        ),
+        "intro": (("",) * 2, ""),
+        "thanks": (
+            ("Grazie per le Sue risposte.", "Grazie per le tue risposte."),
+            "Thank you for your answers.",
+        ),
         "questions": [
-            (Question.Kind.TEXT, Question.Role.IMPROVE, _IMPROVE_IT, _IMPROVE_EN),
+            (Question.Kind.TEXT, Question.Role.IMPROVE, (_IMPROVE_IT,) * 2, _IMPROVE_EN),
         ],
     },
 }
+
+
+def _italian(texts: tuple[str, str], workspace: Workspace) -> str:
+    """The Italian text in the workspace's register (Lei unless it chose tu)."""
+    return texts[1] if getattr(workspace, "customer_address", "lei") == "tu" else texts[0]
+
 
 SURVEY_FIELDS = (
     "name",
@@ -139,7 +175,7 @@ def survey_create(
     values: dict[str, Any] = {}
     for field in ("title", "intro", "thanks"):
         it, en = template[field]
-        values[f"{field}_it"] = _fill(it, business)
+        values[f"{field}_it"] = _fill(_italian(it, workspace), business)
         values[f"{field}_en"] = _fill(en, business)
     values.update({k: v for k, v in fields.items() if k in SURVEY_FIELDS and v not in (None, "")})
     if "reminder_after_days" in fields:
@@ -157,7 +193,7 @@ def survey_create(
             position=position,
             kind=q_kind,
             role=role,
-            text_it=_fill(text_it, business),
+            text_it=_fill(_italian(text_it, workspace), business),
             text_en=_fill(text_en, business),
             min_value=low_high[0] if is_score else None,
             max_value=low_high[1] if is_score else None,

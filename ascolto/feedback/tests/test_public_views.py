@@ -42,7 +42,7 @@ def test_page_shows_business_and_question_and_marks_opened(client, invitation, w
     assert response.status_code == 200
     html = response.content.decode()
     assert workspace_a.name in html
-    assert "Quanto è probabile che consiglieresti" in html
+    assert "Quanto è probabile che consiglierebbe" in html  # "Lei" to customers
     assert '<fieldset class="survey-question' in html and "<legend>" in html
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["Cache-Control"] == "no-store"

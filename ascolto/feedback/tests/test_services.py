@@ -33,7 +33,7 @@ def test_nps_template_has_three_questions_in_both_languages(survey_a, workspace_
     questions = list(survey_a.questions.order_by("position"))
     assert [q.role for q in questions] == ["main", "why", "improve"]
     assert questions[0].text_it == (
-        f"Quanto è probabile che consiglieresti {workspace_a.name} a un amico o collega?"
+        f"Quanto è probabile che consiglierebbe {workspace_a.name} a un amico o collega?"
     )
     assert questions[0].text_en.startswith("How likely are you to recommend")
     assert (questions[0].min_value, questions[0].max_value) == (0, 10)

@@ -52,3 +52,27 @@ def test_mean_measured_time_reads_in_hours(workspace_a):
     gap = PromiseGap(promise=within_a_day, target="", promised=None, unit="minutes")
     gap.measured_n, gap.measured_sum = 2, 6_000.0  # a mean of 3,000 minutes
     assert gap.mean_measured_text == "50 h"
+
+
+def test_fit_check_form_asks_in_words(alice_client, workspace_a, price_promise):
+    """It asked for a variable name ("es. prezzo_mensile"); it offers the promises' measured
+    values by their names, or takes the customer's need in plain words."""
+    customer = CustomerFactory(workspace=workspace_a)
+    url = reverse("promises:expectation-create", args=[customer.pk])
+    html = alice_client.get(url).content.decode()
+    assert "prezzo_mensile" not in html and "monthly_price" not in html
+    assert "«Nessun rincaro a sorpresa»" in html
+    need = {
+        "text": "Niente aumenti",
+        "dimension": "price",
+        "target_type": "threshold",
+        "comparison": "at_most",
+        "limit": "0",
+        "unit": "",
+    }
+    response = alice_client.post(url, {**need, "measure": "price_increase"})
+    assert response.status_code == 302
+    response = alice_client.post(url, {**need, "measure": "", "measure_words": "Costo mensile"})
+    assert response.status_code == 302
+    measures = set(customer.expectations.values_list("measure", flat=True))
+    assert measures == {"price_increase", "costo_mensile"}
