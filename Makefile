@@ -6,7 +6,7 @@ ASCOLTO := $(BIN)/ascolto
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: typecheck run test test-postgres install messages translations lint check-migrations clean
+.PHONY: typecheck run test test-postgres install messages translations lint check-migrations clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,16 @@ run: install
 	$(ASCOLTO) demo --if-empty
 	$(ASCOLTO) serve --bind 127.0.0.1:$(PORT)
 
-## The whole test suite (SQLite unless DATABASE_URL is set), after the lint, the migrations check
+## What the tests need from the system (chromium, gettext, Pango, fonts): installed with apt when
+## run as root or with passwordless sudo, otherwise the one command to run is printed.
+system-deps:
+	@sh scripts/system-deps
+
+## The whole test suite (SQLite unless DATABASE_URL is set), after the system packages, the lint, the migrations check
 ## and the import contracts of the layers (pyproject.toml, docs/architecture.md). The few tests
 ## marked slow run under CI=true (which .ci/run sets) or with `make test SLOW=1`; a skip whose
 ## reason is not in conftest.py's ALLOWED_SKIPS fails the run.
-test: install
+test: system-deps install
 	$(BIN)/ruff check ascolto
 	$(BIN)/ruff format --check ascolto
 	ASCOLTO_DATA_DIR=$(CURDIR)/data/test $(ASCOLTO) makemigrations --check --dry-run

@@ -43,6 +43,9 @@ JOBS: list[Job] = [
     ),
     # Complaints' deadlines: a clock about to run out, or run out, alerts once.
     Job("case-clocks", "ascolto.cases.services.sla.case_clocks_check", every=timedelta(minutes=5)),
+    # Every customer's health score for the day, batched per workspace; then the week's digests.
+    Job("health-scores", "ascolto.health.services.health_scores_nightly", daily="03:30"),
+    Job("health-digests", "ascolto.health.services.health_digests_schedule", daily="07:30"),
     # Texts saved while no worker ran, or loaded in bulk: analysed in bounded batches.
     Job(
         "textanalysis-sweep",
@@ -58,6 +61,7 @@ SWEEPERS: list[str] = [
     "ascolto.feedback.submissions.filing.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
+    "ascolto.health.services.health_digests_sweep",
 ]
 
 WORKER_LOOPS: list[WorkerLoop] = [

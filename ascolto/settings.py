@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ascolto.cases",
     "ascolto.health",
     "ascolto.dashboards",
+    "ascolto.onboarding",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
@@ -299,7 +300,10 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "ascolto.lib.logs.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "ascolto.lib.logs.RequestContextFilter"},
+        "no_4xx_tracebacks": {"()": "ascolto.lib.logfilters.NoTracebackForClientErrors"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s w=%(workspace)s] "
@@ -315,7 +319,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("ASCOLTO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # A 403 or 404 is one line in the log, not a traceback.
+        "django.request": {"filters": ["no_4xx_tracebacks"]},
+    },
 }
 # /metrics (Prometheus) answers only with this bearer token; without one it does not exist.
 METRICS_TOKEN = env_str("ASCOLTO_METRICS_TOKEN", "")

@@ -13,3 +13,9 @@ from ascolto.lib.hooks import Hooks
 # moment before which waiting work counts as stale (`now - HEALTH_STALE_MINUTES`). Feedback:
 # a survey answer waiting to be filed.
 background_checks = Hooks("background_checks", ("now", "limit"))
+
+# The home page (`/`): each function gets the request and returns a response to show instead
+# of the default (the customer list for a member, the login page for a visitor), or None.
+# Onboarding: the first-run page of a fresh install, "start your business" for an account
+# without a workspace, the checklist of the first steps.
+home_page = Hooks("home_page", ("request",))

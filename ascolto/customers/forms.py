@@ -50,6 +50,13 @@ class CustomerForm(WorkspaceBoundForm):
         else:  # an agent's customers are their own; managers and owners reassign them
             del self.fields["account_owner"]
         self.fields["name"].widget.attrs["autofocus"] = True
+        status = self.fields["status"]
+        if not self.instance.pk:  # a customer is marked lost with the reason they left
+            status.choices = [c for c in status.choices if c[0] != Customer.Status.LOST]
+        else:
+            status.help_text = _(
+                "Choosing Lost asks why they left; making a prospect Active runs the fit check."
+            )
         self.segments = segment_list(workspace=workspace)
         if self.instance.pk and self.instance.segment_id:
             self.initial["segment_name"] = self.instance.segment.name

@@ -6,7 +6,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from ascolto.customers import hooks
 from ascolto.customers.models import Contract, Customer, LostReason, LostRecord, Segment
 from ascolto.lib.updates import model_update, refuse_unknown_fields
 from ascolto.workspaces.guards import require_member
@@ -37,6 +40,18 @@ CUSTOMER_FIELDS = (
 )
 
 CONTRACT_FIELDS = ("title", "start_date", "renewal_date", "yearly_value", "auto_renew")
+
+
+class StatusChangeRefused(Exception):
+    """A customer's status cannot change as asked; `reason` says why, in the active language.
+    `field` names the form field the reason belongs to; `next_url`, when set, is the page that
+    asks for what is missing (the lost-customer form, the fit check)."""
+
+    def __init__(self, reason: str, *, field: str | None = None, next_url: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.next_url = next_url
 
 
 def lost_reasons_install_defaults(*, workspace: Workspace) -> None:
@@ -82,6 +97,11 @@ def customer_create(
         require_member(by, workspace, Role.MANAGER)
     if segment_name is not None:
         fields["segment"] = _segment_for_name(workspace=workspace, by=by, name=segment_name)
+    if fields.get("status") == Customer.Status.LOST:
+        raise StatusChangeRefused(
+            _("Create the customer first, then mark them as lost with the reason they left."),
+            field="status",
+        )
     customer = Customer(workspace=workspace, **{**fields, "account_owner": owner})
     customer.full_clean()
     customer.save()
@@ -93,9 +113,36 @@ def customer_update(
     *, customer: Customer, by: Membership, segment_name: str | None = None, **fields: Any
 ) -> Customer:
     """Change a customer's fields; `segment_name` works as in `customer_create`. Any member
-    may; changing the account owner is for managers and owners."""
+    may; changing the account owner is for managers and owners.
+
+    A change of status goes through the service that owns it, whatever page asked: a prospect
+    becomes a customer through `customer_activate` (the fit check runs, a misfit needs a
+    manager's reason), and a customer is lost only through `lost_record_create` (the reason
+    they left is asked), so this refuses the change to "lost"."""
     require_member(by, customer.workspace_id, Role.AGENT)
     refuse_unknown_fields(Customer, fields, CUSTOMER_FIELDS)
+    stored_status = _stored_status(customer)
+    new_status = fields.pop("status", stored_status)
+    if new_status != stored_status:
+        if new_status == Customer.Status.LOST:
+            customer.status = stored_status
+            raise StatusChangeRefused(
+                _("To mark a customer as lost, say why they left."),
+                field="status",
+                next_url=reverse("customers:lost-record-create", args=[customer.pk]),
+            )
+        if stored_status == Customer.Status.PROSPECT and new_status == Customer.Status.ACTIVE:
+            customer.status = stored_status
+            _update_fields(customer=customer, by=by, segment_name=segment_name, fields=fields)
+            customer_activate(customer=customer, by=by)
+            return customer
+        fields["status"] = new_status
+    return _update_fields(customer=customer, by=by, segment_name=segment_name, fields=fields)
+
+
+def _update_fields(
+    *, customer: Customer, by: Membership, segment_name: str | None, fields: dict[str, Any]
+) -> Customer:
     if segment_name is not None:
         fields["segment"] = _segment_for_name(
             workspace=customer.workspace, by=by, name=segment_name
@@ -106,6 +153,34 @@ def customer_update(
             require_member(by, customer.workspace_id, Role.MANAGER)
     model_update(customer, fields, CUSTOMER_FIELDS)
     return customer
+
+
+@transaction.atomic
+def customer_activate(*, customer: Customer, by: Membership, reason: str = "") -> list[Any]:
+    """Make a prospect a customer. Every function of `hooks.customer_activating` runs first
+    (the fit check of promises) and may refuse with `StatusChangeRefused`; what they return
+    (the record of a decision taken despite a misfit, or None) is returned. Any member may ask;
+    the hooks decide who may take a prospect whose needs do not fit. The row is locked, so a
+    second submission finds an active customer and is refused."""
+    require_member(by, customer.workspace_id, Role.AGENT)
+    locked = Customer.objects.select_for_update().get(
+        pk=customer.pk, workspace_id=customer.workspace_id
+    )
+    if locked.status != Customer.Status.PROSPECT:
+        raise StatusChangeRefused(_("%(name)s is not a prospect.") % {"name": locked.name})
+    results = hooks.customer_activating.call(customer=locked, by=by, reason=reason)
+    locked.status = Customer.Status.ACTIVE
+    locked.save(update_fields=["status", "updated_at"])
+    customer.status = locked.status
+    return results
+
+
+def _stored_status(customer: Customer) -> str:
+    """The status in the database (a bound form may have changed the object already)."""
+    if customer.pk is None:
+        return customer.status
+    stored = Customer.objects.filter(pk=customer.pk).values_list("status", flat=True).first()
+    return stored if stored is not None else customer.status
 
 
 def _stored_owner_id(customer: Customer) -> int | None:

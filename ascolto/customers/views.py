@@ -65,7 +65,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 def _customer_save(
     request: HttpRequest, form: CustomerForm, customer: Customer | None
-) -> Customer | None:
+) -> Customer | HttpResponse | None:
+    """Save the form through the services. A change of status that needs more (the reason a
+    customer left, the fit check of a prospect) saves the other fields and sends the user to
+    the page that asks for it, with a message saying why."""
     data = dict(form.cleaned_data)
     try:
         if customer is None:
@@ -73,7 +76,19 @@ def _customer_save(
         return services.customer_update(customer=customer, by=request.member, **data)
     except ValidationError as exc:
         form.add_error(None, exc)
-        return None
+    except services.StatusChangeRefused as exc:
+        if customer is None or not exc.next_url:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
+            return None
+        data.pop("status", None)
+        try:
+            services.customer_update(customer=customer, by=request.member, **data)
+        except ValidationError as inner:
+            form.add_error(None, inner)
+            return None
+        messages.info(request, exc.reason)
+        return redirect(exc.next_url)
+    return None
 
 
 @member_required(Role.AGENT)
@@ -86,7 +101,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         customer = _customer_save(request, form, None)
-        if customer is not None:
+        if isinstance(customer, Customer):
             messages.success(request, _("Customer created."))
             return redirect("customers:customer-detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form})
@@ -103,7 +118,10 @@ def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
         can_assign_owner=request.member.has_role(Role.MANAGER),
     )
     if request.method == "POST" and form.is_valid():
-        if _customer_save(request, form, customer) is not None:
+        saved = _customer_save(request, form, customer)
+        if isinstance(saved, HttpResponse):
+            return saved
+        if saved is not None:
             messages.success(request, _("Customer saved."))
             return redirect("customers:customer-detail", pk=customer.pk)
     return render(

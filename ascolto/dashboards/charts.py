@@ -75,8 +75,8 @@ def nps_line_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
         else:
             runs.append([i])
     for run in runs:
-        upper = [(centers[i], y(rows[i].result.nps + rows[i].result.margin)) for i in run]
-        lower = [(centers[i], y(rows[i].result.nps - rows[i].result.margin)) for i in run]
+        upper = [(centers[i], y(rows[i].result.nps + (rows[i].result.margin or 0.0))) for i in run]
+        lower = [(centers[i], y(rows[i].result.nps - (rows[i].result.margin or 0.0))) for i in run]
         if len(run) > 1:
             points = " ".join(f"{coord(a)},{coord(b)}" for a, b in upper + lower[::-1])
             body.append(f'<polygon class="band" points="{points}" fill="{BAND}" opacity="0.8"/>')
@@ -94,8 +94,8 @@ def nps_line_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720, height
         x = coord(centers[i])
         body.append(
             f'<g class="{css}"><title>{escape(nps_tooltip(row.label, result))}</title>'
-            f'<line x1="{x}" x2="{x}" y1="{coord(y(result.nps + result.margin))}" '
-            f'y2="{coord(y(result.nps - result.margin))}" stroke="{colour}" stroke-width="1.5"/>'
+            f'<line x1="{x}" x2="{x}" y1="{coord(y(result.nps + (result.margin or 0.0)))}" '
+            f'y2="{coord(y(result.nps - (result.margin or 0.0)))}" stroke="{colour}" stroke-width="1.5"/>'
             f'<circle cx="{x}" cy="{coord(y(result.nps))}" r="{5 if len(rows) <= 24 else 3.5}" '
             f'fill="{"#ffffff" if result.low_n else colour}" stroke="{colour}" '
             f'stroke-width="2"/></g>'
@@ -231,8 +231,8 @@ def breakdown_svg(rows: Sequence[NpsRow], *, label: str, width: int = 720):
         css = "point low-n" if result.low_n else "point"
         body.append(
             f'<g class="{css}"><title>{escape(nps_tooltip(row.label, result))}</title>'
-            f'<line x1="{coord(x(result.nps - result.margin))}" '
-            f'x2="{coord(x(result.nps + result.margin))}" y1="{coord(cy)}" y2="{coord(cy)}" '
+            f'<line x1="{coord(x(result.nps - (result.margin or 0.0)))}" '
+            f'x2="{coord(x(result.nps + (result.margin or 0.0)))}" y1="{coord(cy)}" y2="{coord(cy)}" '
             f'stroke="{colour}" stroke-width="3" opacity="0.6"/>'
             f'<circle cx="{coord(x(result.nps))}" cy="{coord(cy)}" r="5.5" '
             f'fill="{"#ffffff" if result.low_n else colour}" stroke="{colour}" '

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from ascolto.customers.models import Segment
 from ascolto.dashboards.selectors import COVERAGE_DAYS
-from ascolto.lib.periods import DateInput, Period, default_period, period_clean
+from ascolto.lib.periods import (
+    COMPARE_SPAN,
+    COMPARE_YEAR,
+    DateInput,
+    Period,
+    default_period,
+    period_clean,
+)
 from ascolto.workspaces.models import Workspace
 
 
@@ -20,6 +28,16 @@ class DashboardFilters:
     period: Period
     segment: Segment | None
     days: int
+    compare: str = COMPARE_YEAR
+
+    @property
+    def previous(self) -> Period:
+        """The period compared with, as chosen (`Period.compared`)."""
+        return self.period.compared(self.compare)
+
+    @property
+    def compared_with_year_before(self) -> bool:
+        return self.previous == self.period.year_before()
 
     def query(self) -> str:
         """The filters as a query string, for links that keep them."""
@@ -29,7 +47,15 @@ class DashboardFilters:
         if self.segment is not None:
             params["segment"] = str(self.segment.pk)
         params["days"] = str(self.days)
+        params["compare"] = self.compare
         return urlencode(params)
+
+
+def _days(count: int) -> str:
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+
+_days_label = lazy(_days, str)
 
 
 class DashboardFilterForm(forms.Form):
@@ -44,12 +70,21 @@ class DashboardFilterForm(forms.Form):
     days = forms.TypedChoiceField(
         label=_("Heard from in the last"),
         choices=[
-            (d, ngettext_lazy("%(count)d day", "%(count)d days", d) % {"count": d})
+            # lazy to the end, so the label is in the language of the page, not of start-up
+            (d, _days_label(d))
             for d in COVERAGE_DAYS
         ],
         coerce=int,
         required=False,
         empty_value=90,
+    )
+    compare = forms.ChoiceField(
+        label=_("Compare with"),
+        choices=[
+            (COMPARE_YEAR, _("the same dates a year earlier")),
+            (COMPARE_SPAN, _("the same number of days just before")),
+        ],
+        required=False,
     )
 
     def __init__(self, data=None, *, workspace: Workspace, today: date | None = None):
@@ -59,7 +94,12 @@ class DashboardFilterForm(forms.Form):
         self.default = default_period(workspace)
         if today is not None:
             self.default = Period(self.default.start, today)
-        self.initial = {"start": self.default.start, "end": self.default.end, "days": 90}
+        self.initial = {
+            "start": self.default.start,
+            "end": self.default.end,
+            "days": 90,
+            "compare": COMPARE_YEAR,
+        }
 
     def clean(self):
         return period_clean(self, super().clean())
@@ -69,6 +109,9 @@ class DashboardFilterForm(forms.Form):
         if self.is_bound and self.is_valid():
             data = self.cleaned_data
             return DashboardFilters(
-                Period(data["start"], data["end"]), data["segment"], data["days"] or 90
+                Period(data["start"], data["end"]),
+                data["segment"],
+                data["days"] or 90,
+                data.get("compare") or COMPARE_YEAR,
             )
         return DashboardFilters(self.default, None, 90)

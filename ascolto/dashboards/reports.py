@@ -71,6 +71,8 @@ def report_context(*, workspace: Workspace, month: date) -> dict[str, Any]:
     end_instant = period.bounds(tz)[1]
     now = min(timezone.now(), end_instant)
     data = selectors.overview(workspace=workspace, period=period, now=now)
+    # The month's coverage, not today's: counted from what happened up to the month's end.
+    data.coverage = selectors.coverage_at(workspace=workspace, days=data.coverage.days, at=now)
     trend = selectors.nps_by_period(workspace=workspace, period=_year_to(month), grain="month")
     data.trend = trend
     segment_rows = selectors.nps_breakdown(workspace=workspace, period=period, by="segment")

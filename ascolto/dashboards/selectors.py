@@ -42,6 +42,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Lookup,
@@ -112,6 +113,8 @@ class NpsResult:
         if n == 0:
             return cls(0, 0, 0, 0, None, None)
         p, d = promoters / n, detractors / n
+        if n < 2:  # one answer says nothing about the spread: no margin, not "±0"
+            return cls(n, promoters, passives, detractors, (p - d) * 100, None)
         variance = max(0.0, p + d - (p - d) ** 2)
         return cls(
             n, promoters, passives, detractors, (p - d) * 100, Z95 * math.sqrt(variance / n) * 100
@@ -166,6 +169,8 @@ class CsatResult:
         if n == 0:
             return cls(0, 0, None, None)
         p = satisfied / n
+        if n < 2:  # one answer says nothing about the spread: no margin, not "±0"
+            return cls(n, satisfied, p * 100, None)
         return cls(n, satisfied, p * 100, Z95 * math.sqrt(p * (1 - p) / n) * 100)
 
     @property
@@ -506,7 +511,8 @@ def nps_breakdown(
     """NPS per segment, touchpoint, account owner, customer kind or survey, biggest first.
 
     A response's touchpoint is the one its survey's main question rates (a survey "about" the
-    repair or the delivery); surveys without one are grouped as "No touchpoint"."""
+    repair or the delivery); the other surveys ask about the whole relationship and are
+    grouped under that label, not as "none"."""
     if by not in BREAKDOWNS:
         raise ValueError(by)
     start, end = period.bounds(workspace_zone(workspace))
@@ -557,7 +563,7 @@ def _breakdown_labels(workspace: Workspace, by: str, rows: list[dict[str, Any]])
     touchpoints = {
         t.pk: t.label for t in Touchpoint.objects.filter(workspace=workspace, pk__in=ids)
     }
-    return lambda row: touchpoints.get(row["key"]) or _("No touchpoint")
+    return lambda row: touchpoints.get(row["key"]) or _("The whole relationship (no touchpoint)")
 
 
 # --- Overview ------------------------------------------------------------------------------------
@@ -588,34 +594,55 @@ def _comparison(current: Scores, previous: Scores) -> ScoresComparison:
 
 
 def scores_compare(
-    *, workspace: Workspace, period: Period, segment: Segment | None = None
+    *,
+    workspace: Workspace,
+    period: Period,
+    segment: Segment | None = None,
+    previous: Period | None = None,
 ) -> ScoresComparison:
-    """NPS, CSAT and CES of `period` and of the previous period of equal length, with the
-    changes: one query over both periods."""
+    """NPS, CSAT and CES of `period` and of the period compared with (by default the previous
+    one of equal length), with the changes: one query over both periods."""
     tz = workspace_zone(workspace)
     start, end = period.bounds(tz)
-    prev_start = period.previous().bounds(tz)[0]
-    counts = _score_counts(workspace, [prev_start, start, end], segment)
-    return _comparison(_scores_from(_merge(counts, [1])), _scores_from(_merge(counts, [0])))
+    previous = previous or period.previous()
+    if previous.end >= period.start:
+        previous = period.previous()
+    prev_start, prev_end = previous.bounds(tz)
+    gap = [prev_end] if prev_end < start else []
+    counts = _score_counts(workspace, [prev_start, *gap, start, end], segment)
+    return _comparison(
+        _scores_from(_merge(counts, [1 + len(gap)])), _scores_from(_merge(counts, [0]))
+    )
 
 
 def scores_and_trend(
-    *, workspace: Workspace, period: Period, segment: Segment | None = None
+    *,
+    workspace: Workspace,
+    period: Period,
+    segment: Segment | None = None,
+    previous: Period | None = None,
 ) -> tuple[ScoresComparison, list[NpsRow]]:
     """`scores_compare()` and the monthly `nps_by_period()` of the same period, from one query:
-    the previous period is one bucket, each month of the period another."""
+    the previous period is one bucket, each month of the period another. `previous` (by default
+    the span just before) must end before `period` starts; the days between the two, if any,
+    are a bucket of their own that is not read."""
     tz = workspace_zone(workspace)
     months = period_buckets(period, tz, "month")
-    prev_start = period.previous().bounds(tz)[0]
-    bounds = [prev_start, months[0].start, *(m.end for m in months)]
+    previous = previous or period.previous()
+    if previous.end >= period.start:
+        previous = period.previous()
+    prev_start, prev_end = previous.bounds(tz)
+    gap = [prev_end] if prev_end < months[0].start else []
+    bounds = [prev_start, *gap, months[0].start, *(m.end for m in months)]
     counts = _score_counts(workspace, bounds, segment)
-    current = range(1, len(months) + 1)
+    first = 1 + len(gap)
+    current = range(first, first + len(months))
     comparison = _comparison(
         _scores_from(_merge(counts, current)), _scores_from(_merge(counts, [0]))
     )
     trend = [
         NpsRow(m.key, m.label, _nps_from(_merge(counts, [i])[Survey.Kind.NPS]))
-        for i, m in enumerate(months, start=1)
+        for i, m in enumerate(months, start=first)
     ]
     return comparison, trend
 
@@ -707,6 +734,31 @@ def coverage(
         _active_heard(workspace, segment)
         .order_by()
         .aggregate(active=Count("*"), heard=Count("at", filter=Q(at__gte=since)))
+    )
+    return Coverage(days=days, **row)
+
+
+def coverage_at(*, workspace: Workspace, days: int = 90, at: datetime) -> Coverage:
+    """Coverage as it was at the instant `at` (a past month's report): the customers active
+    now and created before `at`, and those of them heard from in the `days` days before it,
+    read from the answers and interactions themselves (`LastHeard` keeps only the latest
+    contact, which may fall after `at`). One query; for reports, not for every page view."""
+    since = at - timedelta(days=days)
+    heard = Exists(
+        Response.objects.filter(
+            customer=OuterRef("pk"), submitted_at__gte=since, submitted_at__lt=at
+        )
+    ) | Exists(
+        Interaction.objects.filter(
+            customer=OuterRef("pk"), occurred_at__gte=since, occurred_at__lt=at
+        )
+    )
+    row = (
+        Customer.objects.filter(
+            workspace=workspace, status=Customer.Status.ACTIVE, created_at__lt=at
+        )
+        .order_by()
+        .aggregate(active=Count("pk"), heard=Count("pk", filter=heard))
     )
     return Coverage(days=days, **row)
 
@@ -834,14 +886,19 @@ def overview(
     days: int = 90,
     silent_page: Any = 1,
     now: datetime | None = None,
+    previous: Period | None = None,
 ) -> Overview:
     """Everything the overview page shows, in four queries (scores and trend, response rate,
-    coverage, the page of silent customers)."""
+    coverage, the page of silent customers). `previous` is the period compared with (by
+    default the span just before)."""
+    previous = previous or period.previous()
     cover = coverage(workspace=workspace, days=days, segment=segment, now=now)
-    scores, trend = scores_and_trend(workspace=workspace, period=period, segment=segment)
+    scores, trend = scores_and_trend(
+        workspace=workspace, period=period, segment=segment, previous=previous
+    )
     return Overview(
         period=period,
-        previous=period.previous(),
+        previous=previous,
         scores=scores,
         trend=trend,
         rate=response_rate(workspace=workspace, period=period, segment=segment),

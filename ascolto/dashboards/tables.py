@@ -63,8 +63,9 @@ def nps_table(title: str, key_title: str, rows: list[NpsRow]) -> Table:
     return Table(title, nps_headers(key_title), [nps_cells(r) for r in rows])
 
 
-def _local(value) -> str:
-    return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+def _local(value):
+    """A time in the workspace's zone, kept a time (XLSX stores it as a date)."""
+    return None if value is None else timezone.localtime(value)
 
 
 def _silent_rows(customers) -> Iterator[list[Any]]:
@@ -98,7 +99,9 @@ def export_table(
     require_member(by, workspace, Role.MANAGER)
     common = {"workspace": workspace, "segment": filters.segment}
     if name == "summary":
-        scores = selectors.scores_compare(period=filters.period, **common)
+        scores = selectors.scores_compare(
+            period=filters.period, previous=filters.previous, **common
+        )
         cur, prev = scores.current, scores.previous
         return Table(
             _("Summary"),

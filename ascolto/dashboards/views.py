@@ -16,7 +16,7 @@ from ascolto.dashboards.selectors import BREAKDOWNS
 from ascolto.dashboards.tables import EXPORTS, export_table, nps_table
 from ascolto.feedback.models import Survey
 from ascolto.lib import periods
-from ascolto.lib.exports import FORMATS, table_export
+from ascolto.lib.exports import CSV_DIALECTS, FORMATS, csv_dialect_for, table_export
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
@@ -50,6 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         segment=filters.segment,
         days=filters.days,
         silent_page=request.GET.get("page"),
+        previous=filters.previous,
     )
     context = _context(
         request,
@@ -158,8 +159,18 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         return render(request, "dashboards/bad_filters.html", {"form": form}, status=400)
     data = export_table(name=table, workspace=request.workspace, by=request.member, filters=filters)
     name = f"{table}-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}"
+    # The CSV for the workspace's spreadsheets (Italian: semicolons, decimal commas), unless
+    # the link asks for the other dialect.
+    dialect = request.GET.get("csv", "")
+    if dialect not in CSV_DIALECTS:
+        dialect = csv_dialect_for(request.workspace.language)
     return table_export(
-        fmt=fmt, filename=name, headers=data.headers, rows=data.rows, title=data.title
+        fmt=fmt,
+        filename=name,
+        headers=data.headers,
+        rows=data.rows,
+        title=data.title,
+        dialect=dialect,
     )
 
 

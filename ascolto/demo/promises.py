@@ -439,6 +439,7 @@ def _checks(ctx: DemoContext) -> None:
     """
     workspace = ctx.workspace
     tz = ctx.tz
+    calendar = workspace.calendar
     promises = list(Promise.objects.filter(workspace=workspace, active=True))
     by_touchpoint: dict[int, list[Promise]] = defaultdict(list)
     for promise in promises:
@@ -460,7 +461,7 @@ def _checks(ctx: DemoContext) -> None:
         for promise in by_touchpoint[touchpoint_id]:
             if promise.segment_id and promise.segment_id != segment_of.get(customer_id):
                 continue
-            result = evaluate(promise, row, tz)
+            result = evaluate(promise, row, tz, calendar)
             rows.append(
                 (
                     workspace.pk,

@@ -121,6 +121,10 @@ class InvitationForm(forms.Form):
         choices=[("", _("The customer's language")), *Language.choices],
         required=False,
     )
+    confirmed = forms.BooleanField(
+        label=_("I know, send it anyway."),
+        required=False,
+    )
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,3 +17,8 @@ survey_answer_texts_saved = Hooks("survey_answer_texts_saved", ("workspace_id", 
 # `workspace` who must wait at `now`, as a one-column queryset (`.values("customer_id")`) that
 # the cadence uses as a subquery to leave them out. Promises: right after a broken promise.
 cadence_quiet_customers = Hooks("cadence_quiet_customers", ("workspace", "now"))
+
+# Reasons to think twice before a member invites `customer` to a survey: each function returns
+# a list of sentences (empty when none). The invitation is held until the member confirms.
+# Promises: an open broken-promise crisis (the customer is owed a call first).
+invitation_cautions = Hooks("invitation_cautions", ("customer",))

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ascolto.core.leases import LeasedWork, WorkState
 from ascolto.customers.models import Customer
@@ -426,6 +427,29 @@ class Response(models.Model):
         if not self.kind and self.survey_id:
             self.kind = self.survey.kind
         super().save(*args, **kwargs)
+
+    # What a band is called for each kind of survey: promoters and detractors are NPS words;
+    # a CSAT answer is satisfied or not, a CES answer easy or hard.
+    BAND_LABELS = {
+        "csat": {
+            "promoter": _("Satisfied"),
+            "passive": pgettext_lazy("csat answer", "Neutral"),
+            "detractor": _("Dissatisfied"),
+        },
+        "ces": {
+            "promoter": _("Easy"),
+            "passive": _("Some effort"),
+            "detractor": _("Hard"),
+        },
+    }
+
+    @property
+    def band_label(self) -> str:
+        """The band in the words of this survey's kind ("" without a band)."""
+        if not self.band:
+            return ""
+        labels = self.BAND_LABELS.get(self.survey.kind)
+        return str(labels[self.band]) if labels else str(self.get_band_display())
 
     @property
     def is_detractor(self) -> bool:

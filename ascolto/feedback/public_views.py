@@ -114,12 +114,21 @@ def _survey_page(
     return render(request, "feedback/public_survey.html", context, status=status)
 
 
-def _thanks(request: HttpRequest, survey: Survey, language: str, detractor: bool) -> HttpResponse:
+def _thanks(
+    request: HttpRequest,
+    survey: Survey,
+    language: str,
+    detractor: bool,
+    anonymous: bool = False,
+) -> HttpResponse:
+    """The thank-you page. It promises only what is true: a known customer who is unhappy
+    will be called; an anonymous one cannot be, and is told how to get in touch."""
     context = {
         "survey": survey,
         "business": survey.workspace.name,
         "thanks": survey.text("thanks", language),
         "detractor": detractor,
+        "anonymous": anonymous,
     }
     return render(request, "feedback/public_thanks.html", context)
 
@@ -268,4 +277,4 @@ def survey_open(request: HttpRequest, token: str) -> HttpResponse:
                 errors=errors,
                 status=422,
             )
-        return _thanks(request, survey, language, detractor=result.is_detractor)
+        return _thanks(request, survey, language, detractor=result.is_detractor, anonymous=True)

@@ -214,6 +214,7 @@ def open_link_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     customer = get_for_workspace(request, Customer, customer_pk)
     form = InvitationForm(request.POST or None, workspace=request.workspace)
+    cautions = services.survey_invitation_cautions(customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.survey_invitation_create(
@@ -222,7 +223,11 @@ def invitation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
                 by=request.member,
                 channel=form.cleaned_data["channel"],
                 language=form.cleaned_data["language"] or None,
+                confirmed=form.cleaned_data["confirmed"],
             )
+        except services.InvitationNeedsConfirmation as exc:
+            cautions = exc.cautions
+            form.add_error("confirmed", _("Nothing was sent: tick the box to send it anyway."))
         except ValidationError as exc:
             form_add_refusal(form, exc)
         else:
@@ -235,7 +240,7 @@ def invitation_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     return render(
         request,
         "feedback/invitation_form.html",
-        {"form": form, "customer": customer},
+        {"form": form, "customer": customer, "cautions": cautions},
         status=status,
     )
 

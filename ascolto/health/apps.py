@@ -6,3 +6,13 @@ class HealthConfig(AppConfig):
     name = "ascolto.health"
     label = "health"
     verbose_name = _("Customer health")
+
+    def ready(self) -> None:
+        from ascolto.customers.panels import customer_panels
+        from ascolto.health import panels, services
+        from ascolto.interactions import hooks as interactions_hooks
+
+        interactions_hooks.interaction_saved.register(services.interaction_health_refresh)
+        interactions_hooks.staff_signal_recorded.register(services.staff_signal_health_refresh)
+        for panel in panels.PANELS:
+            customer_panels.register(panel)

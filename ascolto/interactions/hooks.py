@@ -22,3 +22,9 @@ staff_signal_recorded = Hooks("staff_signal_recorded", ("signal",))
 # returns {measure name: [labels of what reads it]} for `workspace`; the interaction form shows
 # one optional number per name. Promises return the measures their threshold promises read.
 interaction_measures = Hooks("interaction_measures", ("workspace",))
+
+# The times an interaction of each touchpoint must carry to be measured: each function returns
+# {touchpoint id: [(label of what reads them, (time field, ...)), ...]} for `workspace`. The
+# interaction form shows, for the chosen touchpoint, which times each promise reads and asks
+# for the missing ones before saving. Promises return their duration and punctuality promises.
+interaction_moments = Hooks("interaction_moments", ("workspace",))

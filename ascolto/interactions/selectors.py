@@ -94,6 +94,18 @@ def interaction_measure_names(*, workspace: Workspace) -> dict[str, list[str]]:
     return names
 
 
+def interaction_moments_needed(
+    *, workspace: Workspace
+) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
+    """For each touchpoint of `workspace`, what reads an interaction's times and which ones,
+    gathered from the `interaction_moments` hook (promises fill it)."""
+    needed: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for found in hooks.interaction_moments.call(workspace=workspace):
+        for touchpoint_id, readers in found.items():
+            needed.setdefault(touchpoint_id, []).extend(readers)
+    return needed
+
+
 def interaction_list_for_customer(
     *, workspace: Workspace, customer: Customer
 ) -> QuerySet[Interaction]:

@@ -64,6 +64,30 @@ def touchpoints_install_defaults(*, workspace: Workspace) -> None:
 
 
 @transaction.atomic
+def touchpoints_add(
+    *, workspace: Workspace, by: Membership, touchpoints: list[tuple[str, str, str, bool]]
+) -> None:
+    """Add touchpoints (code, Italian name, English name, negative event) after the ones the
+    workspace has (managers and owners); a code the workspace already has is left as it is."""
+    require_member(by, workspace, Role.MANAGER)
+    start = Touchpoint.objects.filter(workspace=workspace).count()
+    Touchpoint.objects.bulk_create(
+        [
+            Touchpoint(
+                workspace=workspace,
+                code=code,
+                name_it=it,
+                name_en=en,
+                is_negative=negative,
+                position=start + i,
+            )
+            for i, (code, it, en, negative) in enumerate(touchpoints)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
 def interaction_record(*, customer: Customer, by: Membership, **fields: Any) -> Interaction:
     """Put an interaction on the customer's timeline (any member; `member`, who handled it,
     defaults to `by`); the `interaction_saved` hooks (text analysis, promise checks) run in

@@ -11,7 +11,13 @@ formula, so a customer named `=HYPERLINK(...)` could run something on the reader
   text (no apostrophe needed). XML turns carriage returns into line feeds, so line breaks are
   written as `\n`; characters XML cannot hold (other control characters) become U+FFFD.
 
-Numbers stay numbers in both formats; None is an empty cell.
+Numbers stay numbers in both formats; None is an empty cell. Dates and times are real dates in
+XLSX (shown in the workbook's date format) and ISO text in CSV.
+
+CSV comes in two dialects: "it" for Italian spreadsheets (semicolon between cells, decimal
+comma: what Excel and LibreOffice expect in an Italian locale) and "en" (comma, decimal
+point). Both are UTF-8 with a byte-order mark, so accents read right. `CSV_DIALECTS` names
+them; `csv_dialect_for(language)` gives the one a workspace's language expects.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 from django.http import HttpResponse
 
 FORMATS = ("csv", "xlsx")
+CSV_DIALECTS = {"it": (";", ","), "en": (",", ".")}  # cell separator, decimal mark
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,6 +66,11 @@ def cell_unescape(value: str) -> str:
     return value[1:] if value.startswith("'") else value
 
 
+def csv_dialect_for(language: str | None) -> str:
+    """The CSV dialect a workspace's language expects ("it" for Italian, else "en")."""
+    return "it" if (language or "").startswith("it") else "en"
+
+
 def _plain(value: Any) -> Any:
     """Numbers as numbers, dates as ISO text, everything else as text."""
     if value is None:
@@ -68,14 +80,39 @@ def _plain(value: Any) -> Any:
     if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return (
+            _naive(value).isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+        )
     return str(value)
 
 
-def csv_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheets read accents right), escaped text cells."""
+def _naive(value: datetime) -> datetime:
+    """A time as the reader's clock shows it: aware times in the current time zone, without
+    the zone (spreadsheets have none)."""
+    if value.tzinfo is not None:
+        from django.utils import timezone
+
+        value = timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def _csv_number(value: int | float | Decimal, decimal_mark: str) -> str:
+    """A number as the dialect writes it: no thousands separator, its decimal mark."""
+    if isinstance(value, float):
+        text = repr(value) if value != int(value) or abs(value) >= 1e16 else str(int(value))
+    else:
+        text = str(value)
+    return text.replace(".", decimal_mark) if decimal_mark != "." else text
+
+
+def csv_bytes(
+    headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, dialect: str = "en"
+) -> bytes:
+    """UTF-8 with a byte-order mark (so spreadsheets read accents right), escaped text cells,
+    in `dialect` ("it": semicolons and decimal commas; "en": commas and decimal points)."""
+    separator, decimal_mark = CSV_DIALECTS[dialect]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
     for row in [headers, *rows]:
         cells = []
         for value in row:
@@ -85,13 +122,14 @@ def csv_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
             elif isinstance(value, str):
                 cells.append(cell_escape(value))
             else:
-                cells.append(value)
+                cells.append(_csv_number(value, decimal_mark))
         writer.writerow(cells)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def xlsx_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str = "") -> bytes:
-    """One worksheet; text cells typed as strings, never formulas."""
+    """One worksheet; text cells typed as strings, never formulas; numbers as numbers; dates
+    and times as dates (in the current time zone, shown as dd/mm/yyyy [hh:mm])."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -100,8 +138,18 @@ def xlsx_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: 
     for row in [headers, *rows]:
         cells = []
         for value in row:
-            value = _plain(value)
             cell = WriteOnlyCell(sheet)
+            if isinstance(value, datetime):
+                cell.value = _naive(value)
+                cell.number_format = "dd/mm/yyyy hh:mm"
+                cells.append(cell)
+                continue
+            if isinstance(value, date):
+                cell.value = value
+                cell.number_format = "dd/mm/yyyy"
+                cells.append(cell)
+                continue
+            value = _plain(value)
             if isinstance(value, str):
                 cell.value = xlsx_text(value)
                 cell.data_type = "s"  # after the value: openpyxl guesses "f" for "=..."
@@ -132,13 +180,19 @@ def table_export(
     headers: Sequence[Any],
     rows: Iterable[Sequence[Any]],
     title: str = "",
+    dialect: str = "en",
 ) -> HttpResponse:
-    """A download of the table in `fmt` ("csv" or "xlsx"); `filename` without extension."""
+    """A download of the table in `fmt` ("csv" or "xlsx"); `filename` without extension;
+    `dialect` is the CSV's ("it" or "en", see `CSV_DIALECTS`)."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
+    if dialect not in CSV_DIALECTS:
+        raise ValueError(dialect)
     name = _SAFE_FILENAME.sub("-", filename).strip("-") or "export"
     if fmt == "csv":
-        response = HttpResponse(csv_bytes(headers, rows), content_type=CSV_CONTENT_TYPE)
+        response = HttpResponse(
+            csv_bytes(headers, rows, dialect=dialect), content_type=CSV_CONTENT_TYPE
+        )
     else:
         response = HttpResponse(
             xlsx_bytes(headers, rows, title=title), content_type=XLSX_CONTENT_TYPE

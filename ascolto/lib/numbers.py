@@ -26,3 +26,18 @@ def signed(value, digits: int = 1) -> str:
     if round(float(value), int(digits)) == 0:
         return text
     return ("+" if value > 0 else "−") + text
+
+
+@register.filter
+def month_in_sentence(value) -> str:
+    """A month and year inside a sentence: "gennaio 2026" in Italian, where month names are
+    not capitalised (Django's Italian "F" gives "Gennaio"), "January 2026" in English."""
+    from django.utils.formats import date_format
+    from django.utils.translation import get_language
+
+    if not value:
+        return ""
+    text = date_format(value, "F Y")
+    if (get_language() or "").startswith("it"):
+        return text[:1].lower() + text[1:]
+    return text

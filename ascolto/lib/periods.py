@@ -45,9 +45,34 @@ class Period:
         """The period of equal length just before this one."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
+    def year_before(self) -> Period:
+        """The same dates a year earlier (29 February becomes the 28th)."""
+        return Period(_a_year_before(self.start), _a_year_before(self.end))
+
+    def compared(self, compare: str) -> Period:
+        """The period this one is compared with: "year" the same dates a year earlier, unless
+        the period is a year or longer (the two would overlap); otherwise the span just before."""
+        if compare == COMPARE_YEAR and self.days <= 365:
+            before = self.year_before()
+            if before.end < self.start:
+                return before
+        return self.previous()
+
     def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) as aware instants: midnight of the first day to midnight after the last."""
         return _midnight(self.start, tz), _midnight(self.end + timedelta(days=1), tz)
+
+
+# How a period is compared: the same dates a year earlier, or the same number of days before.
+COMPARE_YEAR = "year"
+COMPARE_SPAN = "span"
+
+
+def _a_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:

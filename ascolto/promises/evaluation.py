@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
-# The calendar lives in lib, shared with the complaints' clocks; the names stay importable here.
-from ascolto.lib.businesshours import (  # noqa: F401
-    BUSINESS_END,
-    BUSINESS_START,
-    business_minutes_between,
-    is_business_day,
-)
+from ascolto.lib.business_calendar import BusinessCalendar
 
 KEPT = "kept"
 BROKEN = "broken"
 NOT_MEASURABLE = "not_measurable"
 
+# Before a workspace sets its own hours: Monday to Friday, 9:00–18:00, Italian holidays closed.
+DEFAULT_CALENDAR = BusinessCalendar()
 # A span longer than this is not a delay to measure but a data error.
 MAX_SPAN_DAYS = 3660
 
@@ -49,12 +45,46 @@ class Outcome:
     reason: str
 
 
+def is_business_day(day: date) -> bool:
+    """Monday to Friday and not an Italian public holiday (the default calendar)."""
+    return DEFAULT_CALENDAR.is_open_day(day)
+
+
+def business_minutes_between(
+    start: datetime, end: datetime, tz: ZoneInfo, calendar: BusinessCalendar | None = None
+) -> float:
+    """Minutes between two aware datetimes during which the business is open, in the time
+    zone `tz`: its own calendar (`Workspace.calendar`), else Monday–Friday 9:00–18:00 with
+    Italian public holidays closed."""
+    return (calendar or DEFAULT_CALENDAR).open_minutes_between(start, end, tz)
+
+
 def _compare(value: float, comparison: str, limit: float) -> bool:
     if comparison == "at_most":
         return value <= limit
     if comparison == "at_least":
         return value >= limit
     return math.isclose(value, limit, rel_tol=1e-9, abs_tol=1e-9)
+
+
+# The times a duration or punctuality promise reads when it names none.
+DEFAULT_MOMENTS = {
+    "duration": ("requested_at", "started_at"),
+    "punctuality": ("scheduled_for", "started_at"),
+}
+
+
+def moments_read(promise) -> tuple[str, ...]:
+    """The interaction's time fields `promise` reads (none for flags and thresholds)."""
+    defaults = DEFAULT_MOMENTS.get(promise.target_type)
+    if defaults is None:
+        return ()
+    return (promise.start_moment or defaults[0], promise.end_moment or defaults[1])
+
+
+def missing_moments(promise, interaction) -> list[str]:
+    """The time fields `promise` reads that `interaction` leaves empty."""
+    return [name for name in moments_read(promise) if getattr(interaction, name, None) is None]
 
 
 def _moments(promise, interaction, default_start: str, default_end: str):
@@ -71,9 +101,12 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
+def evaluate(
+    promise, interaction, tz: ZoneInfo, calendar: BusinessCalendar | None = None
+) -> Outcome:
     """Check `interaction` against `promise` (both model instances, or anything with the same
-    attributes)."""
+    attributes). A promise in business hours counts the open minutes of `calendar` (the
+    workspace's; the default calendar when None)."""
     kind = promise.target_type
     limit = float(promise.limit) if isinstance(promise.limit, Decimal | int | float) else None
     if kind == "flag":
@@ -88,7 +121,7 @@ def evaluate(promise, interaction, tz: ZoneInfo) -> Outcome:
         if end < start or (end - start).days > MAX_SPAN_DAYS:
             return Outcome(NOT_MEASURABLE, None, "out_of_order")
         if promise.business_hours:
-            minutes = business_minutes_between(start, end, tz)
+            minutes = business_minutes_between(start, end, tz, calendar)
         else:
             minutes = (end - start).total_seconds() / 60
         minutes = round(minutes, 2)

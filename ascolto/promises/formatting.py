@@ -46,8 +46,12 @@ def target_text(promise) -> str:
     if kind == TargetType.PUNCTUALITY and promise.limit is not None:
         return _("on time ± %(time)s") % {"time": minutes_text(promise.limit)}
     if kind == TargetType.THRESHOLD and promise.limit is not None:
-        sign = COMPARISON_SIGNS.get(promise.comparison, "?")
-        return f"{promise.measure} {sign} {_number(promise.limit)}"
+        limit = {"limit": _number(promise.limit)}
+        if promise.comparison == Comparison.AT_LEAST:
+            return _("a measured value of at least %(limit)s") % limit
+        if promise.comparison == Comparison.EQUAL:
+            return _("a measured value of exactly %(limit)s") % limit
+        return _("a measured value of at most %(limit)s") % limit
     if kind == TargetType.FLAG:
         return _("kept, as staff record it")
     return "—"
@@ -67,7 +71,7 @@ def measured_text(promise, measured: float | None) -> str:
             return _("%(time)s early") % {"time": minutes_text(-measured)}
         return _("exactly on time")
     if kind == TargetType.THRESHOLD:
-        return f"{promise.measure}: {_number(measured)}"
+        return _("measured value: %(value)s") % {"value": _number(measured)}
     if kind == TargetType.FLAG:
         return _("kept") if measured else _("not kept")
     return _number(measured)

@@ -66,6 +66,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, Cast
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +74,7 @@ from ascolto.customers.models import Customer, Segment
 from ascolto.feedback.models import Answer
 from ascolto.lib.dimensions import ASPECT_OF_DIMENSION
 from ascolto.lib.periods import Period, period_buckets, workspace_zone
-from ascolto.promises.formatting import target_text
+from ascolto.promises.formatting import minutes_text, target_text
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
     Comparison,
@@ -253,6 +254,18 @@ class PromiseGap:
         if not self.measured_n:
             return None
         return _to_unit(self.promise, self.measured_sum / self.measured_n)
+
+    @property
+    def mean_measured_text(self) -> str:
+        """The mean measured value as a person reads it: a time in the units that fit it
+        ("50 h", not "3.000,0 minutes"); a threshold's value as a number ("" when none)."""
+        if not self.measured_n:
+            return ""
+        mean = self.measured_sum / self.measured_n
+        if self.promise.target_type in (TargetType.DURATION, TargetType.PUNCTUALITY):
+            return minutes_text(mean)
+        value = _to_unit(self.promise, mean)
+        return number_format(round(value, 1), decimal_pos=None) if value is not None else ""
 
     @property
     def perceived(self) -> float | None:
@@ -525,11 +538,19 @@ def _voices(scope: Scope, promises: list[Promise]) -> dict[int, Voice]:
 
 def gaps_for_scope(scope: Scope) -> list[PromiseGap]:
     """Promised, delivered, perceived and expected for each promise in scope, largest gap
-    first. Active promises always appear; an inactive one only with checks in the period."""
+    first. Active promises always appear; an inactive one only with checks in the period.
+    For one customer, only the promises that apply to them: those of every segment and those
+    of their own segment (another segment's promise would show their answers as its
+    perceived value)."""
+    promise_qs = Promise.objects.for_workspace(scope.workspace)
+    if scope.customer is not None:
+        promise_qs = promise_qs.filter(
+            Q(segment__isnull=True)
+            | Q(segment_id=scope.customer.segment_id)
+            | Q(checks__customer=scope.customer)
+        ).distinct()
     promises = list(
-        Promise.objects.for_workspace(scope.workspace)
-        .select_related("question", "touchpoint", "segment")
-        .order_by("name_it", "pk")
+        promise_qs.select_related("question", "touchpoint", "segment").order_by("name_it", "pk")
     )
     if not promises:
         return []

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from ascolto.customers.models import Customer
 from ascolto.promises.models import (
@@ -38,6 +39,29 @@ def crisis_list_open_for_customer(*, workspace: Workspace, customer: Customer) -
         )
         .order_by("-opened_at", "-pk")
     )
+
+
+def invitation_cautions_open_crisis(*, customer: Customer) -> list[str]:
+    """An open broken-promise crisis: the customer is owed a call and an apology before a
+    questionnaire (the feedback's `invitation_cautions` hook)."""
+    labels = [
+        crisis.promise.label
+        for crisis in Crisis.objects.filter(
+            workspace_id=customer.workspace_id, customer=customer, closed_at__isnull=True
+        ).select_related("promise")
+    ]
+    if not labels:
+        return []
+    return [
+        ngettext(
+            "%(customer)s has an open broken promise (%(promises)s): call them first; a "
+            "survey now may feel careless.",
+            "%(customer)s has open broken promises (%(promises)s): call them first; a "
+            "survey now may feel careless.",
+            len(labels),
+        )
+        % {"customer": customer.name, "promises": ", ".join(f"«{label}»" for label in labels)}
+    ]
 
 
 def expectation_list_for_customer(
@@ -112,6 +136,25 @@ def promise_measure_names(*, workspace: Workspace) -> dict[str, list[str]]:
     ):
         names.setdefault(promise.measure, []).append(promise.label)
     return names
+
+
+def promise_moments_by_touchpoint(
+    *, workspace: Workspace
+) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
+    """The time fields each active duration or punctuality promise reads, by touchpoint:
+    {touchpoint id: [("Consegna puntuale", ("scheduled_for", "started_at")), ...]} (the
+    interactions' `interaction_moments` hook)."""
+    from ascolto.promises.evaluation import moments_read
+
+    found: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for promise in (
+        Promise.objects.for_workspace(workspace)
+        .filter(active=True, target_type__in=[TargetType.DURATION, TargetType.PUNCTUALITY])
+        .order_by("name_it", "pk")
+        .only("touchpoint_id", "target_type", "start_moment", "end_moment", "name_it", "name_en")
+    ):
+        found.setdefault(promise.touchpoint_id, []).append((promise.label, moments_read(promise)))
+    return found
 
 
 # Relationship surveys wait this long after a broken promise, even one handled quickly.

@@ -21,7 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
+from ascolto.customers.services import StatusChangeRefused
 from ascolto.interactions.models import Interaction
+from ascolto.lib.business_calendar import BusinessCalendar
 from ascolto.lib.updates import model_update, refuse_unknown_fields
 from ascolto.promises.evaluation import Outcome, evaluate
 from ascolto.promises.models import (
@@ -153,11 +155,12 @@ def _store(
     existing: PromiseCheck | None,
     tz: ZoneInfo,
     tally: CheckTally,
+    calendar: BusinessCalendar | None = None,
 ) -> None:
     if existing is not None and existing.manual:
         tally.add(existing.outcome)
         return
-    result = evaluate(promise, interaction, tz)
+    result = evaluate(promise, interaction, tz, calendar)
     if existing is None:
         check = _new_check(promise, interaction, result)
         try:
@@ -165,7 +168,7 @@ def _store(
                 check.save()
         except IntegrityError:  # another worker stored it first: recheck that row
             existing = PromiseCheck.objects.get(promise=promise, interaction=interaction)
-            return _store(promise, interaction, existing, tz, tally)
+            return _store(promise, interaction, existing, tz, tally, calendar)
     else:
         check = existing
         if _refresh(check, interaction, result):
@@ -218,6 +221,7 @@ def promise_checks_for_interaction(*, interaction: Interaction) -> CheckTally:
     tally = CheckTally()
     customer = interaction.customer
     tz = ZoneInfo(interaction.workspace.time_zone)
+    calendar = interaction.workspace.calendar
     promises = list(
         _applicable_promises(
             interaction.workspace_id, interaction.touchpoint_id, customer.segment_id
@@ -234,7 +238,7 @@ def promise_checks_for_interaction(*, interaction: Interaction) -> CheckTally:
     if stale:
         PromiseCheck.objects.filter(pk__in=stale, crisis__isnull=True).delete()
     for promise in promises:
-        _store(promise, interaction, existing.get(promise.pk), tz, tally)
+        _store(promise, interaction, existing.get(promise.pk), tz, tally, calendar)
     return tally
 
 
@@ -252,6 +256,7 @@ def promise_recheck(*, promise: Promise, batch_size: int = 2000) -> CheckTally:
     if not promise.active:
         return tally
     tz = ZoneInfo(promise.workspace.time_zone)
+    calendar = promise.workspace.calendar
     by_touchpoint = {promise.touchpoint_id: [promise]}
     alert_since = timezone.now() - RECENT_FOR_ALERT
     interactions = (
@@ -267,7 +272,15 @@ def promise_recheck(*, promise: Promise, batch_size: int = 2000) -> CheckTally:
         if not batch:
             break
         last_pk = batch[-1].pk
-        _run_batch(batch, by_touchpoint, tz, tally, alert=True, alert_since=alert_since)
+        _run_batch(
+            batch,
+            by_touchpoint,
+            tz,
+            tally,
+            alert=True,
+            alert_since=alert_since,
+            calendar=calendar,
+        )
     return tally
 
 
@@ -286,6 +299,7 @@ def promise_checks_run(
     workspaces = [workspace] if workspace is not None else list(Workspace.objects.all())
     for ws in workspaces:
         tz = ZoneInfo(ws.time_zone)
+        calendar = ws.calendar
         promises = list(Promise.objects.filter(workspace=ws, active=True))
         if not promises:
             continue
@@ -303,7 +317,7 @@ def promise_checks_run(
             if not batch:
                 break
             last_pk = batch[-1].pk
-            _run_batch(batch, by_touchpoint, tz, tally, alert)
+            _run_batch(batch, by_touchpoint, tz, tally, alert, calendar=calendar)
             if progress is not None:
                 progress(len(batch))
     return tally
@@ -317,6 +331,7 @@ def _run_batch(
     tally: CheckTally,
     alert: bool = True,
     alert_since: datetime | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> None:
     promise_ids = [p.pk for promises in by_touchpoint.values() for p in promises]
     existing = {
@@ -335,7 +350,7 @@ def _run_batch(
             if check is not None and check.manual:
                 tally.add(check.outcome)
                 continue
-            result = evaluate(promise, interaction, tz)
+            result = evaluate(promise, interaction, tz, calendar)
             tally.add(result.outcome)
             if check is None:
                 to_create.append(_new_check(promise, interaction, result))
@@ -477,7 +492,11 @@ def _crisis_alert(crisis: Crisis) -> None:
         body = _(
             "We promised: %(wording)s. What happened: %(what)s. "
             "Call the customer, apologise, explain honestly and offer a remedy."
-        ) % {"wording": promise.wording(workspace.language), "what": check_summary(check)}
+        ) % {
+            # the promise's own full stop would make "scarto.. Cosa è successo"
+            "wording": promise.wording(workspace.language).rstrip(" ."),
+            "what": check_summary(check),
+        }
     for recipient in _alert_recipients(customer):
         notification_create(
             workspace=workspace,
@@ -556,56 +575,60 @@ def expectation_delete(*, expectation: Expectation, by: Membership) -> None:
 # --- taking a prospect on: the fit check at conversion --------------------------------------
 
 
-class ConversionRefused(Exception):
+class ConversionRefused(StatusChangeRefused):
     """The prospect cannot be converted as asked; `reason` says why, in the active language."""
 
-    def __init__(self, reason: str, *, field: str | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
+
+def customer_activating_fit_check(*, customer: Customer, by: Membership, reason: str) -> Any:
+    """The fit check, run whenever a prospect becomes a customer (registered on
+    `customers.hooks.customer_activating`, so the Edit form, the conversion page and any
+    other path pass through it). When the needs fit, nothing is needed. When they do not, only
+    managers and owners decide, with a reason, and a `FitOverride` records it with the
+    mismatches (in words and as fields); it is returned."""
+    from ascolto.promises.fit import fit_check_for_customer
+    from ascolto.promises.models import FitOverride
+
+    fit = fit_check_for_customer(workspace=customer.workspace, customer=customer)
+    if not fit.misfit:
+        return None
+    convert_url = reverse("promises:customer-convert", args=[customer.pk])
+    if not by.has_role(Role.MANAGER):
+        raise ConversionRefused(
+            _("Their needs do not fit your promises: a manager or an owner decides."),
+            next_url=convert_url,
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConversionRefused(
+            _("Their needs do not fit your promises: say why you take them anyway."),
+            field="reason",
+            next_url=convert_url,
+        )
+    override = FitOverride(
+        workspace_id=customer.workspace_id,
+        customer=customer,
+        reason=reason[:2_000],
+        mismatches=fit.mismatch_records(),
+        decided_by=by,
+    )
+    override.full_clean()
+    override.save()
+    return override
 
 
 @transaction.atomic
 def customer_convert(*, customer: Customer, by: Membership, reason: str = "") -> Any:
-    """Make a prospect a customer after the fit check.
-
-    When their needs fit the catalogue the status simply changes. When they do not, a reason
-    is required, only managers and owners decide, and a `FitOverride` records the reason with
-    the mismatches (in words and as fields). The customer row is locked first, so a second
-    submission of the same form finds an active customer and records nothing more.
-    Returns the override, or None when none was needed."""
-    from ascolto.customers.services import customer_update
-    from ascolto.promises.fit import fit_check_for_customer
+    """Make a prospect a customer after the fit check (`customer_activating_fit_check`, run by
+    `customers.services.customer_activate` for every path). Returns the `FitOverride` when
+    the prospect was taken despite a misfit, or None when none was needed."""
+    from ascolto.customers.services import customer_activate
     from ascolto.promises.models import FitOverride
 
     require_member(by, customer.workspace_id, Role.AGENT)
-    locked = Customer.objects.select_for_update().get(
-        pk=customer.pk, workspace_id=customer.workspace_id
-    )
-    if locked.status != Customer.Status.PROSPECT:
-        raise ConversionRefused(_("%(name)s is not a prospect.") % {"name": locked.name})
-    fit = fit_check_for_customer(workspace=locked.workspace, customer=locked)
-    override = None
-    if fit.misfit:
-        if not by.has_role(Role.MANAGER):
-            raise ConversionRefused(
-                _("Their needs do not fit your promises: a manager or an owner decides.")
-            )
-        reason = (reason or "").strip()
-        if not reason:
-            raise ConversionRefused(
-                _("Their needs do not fit your promises: say why you take them anyway."),
-                field="reason",
-            )
-        override = FitOverride(
-            workspace_id=locked.workspace_id,
-            customer=locked,
-            reason=reason[:2_000],
-            mismatches=fit.mismatch_records(),
-            decided_by=by,
-        )
-        override.full_clean()
-        override.save()
-    customer_update(customer=locked, by=by, status=Customer.Status.ACTIVE)
-    customer.status = locked.status
-    return override
+    try:
+        results = customer_activate(customer=customer, by=by, reason=reason)
+    except StatusChangeRefused as exc:
+        if isinstance(exc, ConversionRefused):
+            raise
+        raise ConversionRefused(exc.reason, field=exc.field) from exc
+    return next((r for r in results if isinstance(r, FitOverride)), None)

@@ -539,7 +539,44 @@ def _analyse(text: str, language: str | None, id: Any, *, use_model: bool) -> An
         trained = textmodel.get_model()
         if trained is not None:
             _blend(result, tokens, trained)
+    _agree(result)
     return result
+
+
+# The emotions that can go with a sentiment: a negative text is not joyful, a positive one is
+# not angry. A neutral text may carry any (a calm complaint, a plain thank-you).
+EMOTIONS_OF_SENTIMENT = {
+    "negative": ("anger", "fear", "sadness", "none"),
+    "positive": ("joy", "trust", "none"),
+}
+_VERDICT_EMOTION = re.compile(r"^(sentiment \w+ \([+-]\d\.\d\d\)), emotion \w+")
+
+
+def emotion_for_sentiment(sentiment: str, emotion: str, scores: dict[str, float]) -> str:
+    """`emotion` when it can go with `sentiment`; otherwise the likeliest emotion that can."""
+    allowed = EMOTIONS_OF_SENTIMENT.get(sentiment)
+    if allowed is None or emotion in allowed:
+        return emotion
+    return max(allowed, key=lambda e: (scores.get(e, 0.0), e == "none"))
+
+
+def _agree(result: Analysis) -> None:
+    """Sentiment, emotion and explanation never contradict each other: an emotion that cannot
+    go with the sentiment is set aside, the explanation says so, and its last line (the
+    verdict) names the emotion shown."""
+    chosen = emotion_for_sentiment(
+        result.sentiment_label, result.emotion_label, result.emotion_scores
+    )
+    if chosen == result.emotion_label:
+        return
+    explanation = result.explanation
+    verdict = explanation.pop() if explanation and explanation[-1].startswith("sentiment ") else ""
+    explanation.append(
+        f"emotion {result.emotion_label} set aside: contradicts sentiment {result.sentiment_label}"
+    )
+    result.emotion_label = chosen
+    if verdict:
+        explanation.append(_VERDICT_EMOTION.sub(rf"\1, emotion {chosen}", verdict, count=1))
 
 
 def _neutral(lang: str, explanation: list[str], id: Any) -> Analysis:

@@ -22,8 +22,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from ascolto.textanalysis.models import AspectName, Emotion, Sentiment
 
@@ -187,8 +188,68 @@ def _learnt_aspect(m: re.Match) -> Reason | None:
     return Reason(text % {"aspect": _word(_aspect(m["name"]))}, kind="learnt")
 
 
-def _technical(kind: str) -> Callable[[re.Match], Reason]:
-    return lambda m: Reason(m.string, kind=kind, technical=True)
+def _technical(kind: str, sentence: Callable[[re.Match], str]) -> Callable[[re.Match], Reason]:
+    """A technical line (shown behind "details"), said in words in the reader's language."""
+    return lambda m: Reason(sentence(m), kind=kind, technical=True)
+
+
+def _sentiment_word(name: str) -> str:
+    return _word(Sentiment(name).label) if name in Sentiment.values else name
+
+
+def _emotion_word(name: str) -> str:
+    if name == "none":
+        return pgettext("emotion", "none")
+    return _word(Emotion(name).label) if name in Emotion.values else name
+
+
+def _percent(value: str) -> str:
+    return f"{round(float(value) * 100)}%"
+
+
+def _score(value: str) -> str:
+    """A tone score as the reader writes numbers ("-0,52" in Italian)."""
+    return number_format(float(value), 2)
+
+
+def _language_line(m: re.Match) -> str:
+    names = {
+        "it": pgettext("language name", "Italian"),
+        "en": pgettext("language name", "English"),
+        "und": _("not recognised"),
+    }
+    if m["how"] == "given":
+        return _("Language: %(language)s (as recorded).") % {"language": names[m["lang"]]}
+    return _("Language: %(language)s (recognised from the words).") % {"language": names[m["lang"]]}
+
+
+def _blend_line(m: re.Match) -> str:
+    rules = {"score": _score(m["rules"])}
+    if m["neg"] is None:
+        return _("The rules scored the tone %(score)s (from −1 to +1).") % rules
+    return _(
+        "The rules scored the tone %(score)s (from −1 to +1); the trained model read it as "
+        "negative %(negative)s, neutral %(neutral)s, positive %(positive)s."
+    ) % {
+        **rules,
+        "negative": _percent(m["neg"]),
+        "neutral": _percent(m["neu"]),
+        "positive": _percent(m["pos"]),
+    }
+
+
+def _verdict_line(m: re.Match) -> str:
+    text = _("Result: %(sentiment)s tone (%(score)s), emotion: %(emotion)s.") % {
+        "sentiment": _sentiment_word(m["sentiment"]),
+        "score": _score(m["score"]),
+        "emotion": _emotion_word(m["emotion"]),
+    }
+    if m["rules_sentiment"]:
+        text += " " + _("The rules alone said: %(sentiment)s tone, emotion: %(emotion)s.") % {
+            "sentiment": _sentiment_word(m["rules_sentiment"]),
+            "emotion": _emotion_word(m["rules_emotion"]),
+        }
+    return text
 
 
 def _fixed(kind: str, sentence: Callable[[re.Match], str]) -> Callable[[re.Match], Reason]:
@@ -260,14 +321,41 @@ _FORMATS: list[tuple[re.Pattern, Callable[[re.Match], Reason | None]]] = [
         re.compile(r"^workspace model: aspect (?P<name>\w+) (?P<change>added|removed)$"),
         _learnt_aspect,
     ),
-    (re.compile(r"^language: (?:it|en|und) \((?:given|detected)\)$"), _technical("language")),
-    (re.compile(r"^blend: rules [+-]\d\.\d\d(?:, .+)?$"), _technical("blend")),
     (
         re.compile(
-            r"^sentiment (?:negative|neutral|positive) \([+-]\d\.\d\d\), emotion \w+"
-            r"(?: \(rules: (?:negative|neutral|positive) \([+-]\d\.\d\d\), emotion \w+\))?$"
+            r"^emotion (?P<emotion>\w+) set aside: contradicts sentiment (?P<sentiment>\w+)$"
         ),
-        _technical("verdict"),
+        _fixed(
+            "agree",
+            lambda m: (
+                _("“%(emotion)s” set aside: it does not go with a %(sentiment)s tone")
+                % {
+                    "emotion": _emotion_word(m["emotion"]),
+                    "sentiment": _sentiment_word(m["sentiment"]),
+                }
+            ),
+        ),
+    ),
+    (
+        re.compile(r"^language: (?P<lang>it|en|und) \((?P<how>given|detected)\)$"),
+        _technical("language", _language_line),
+    ),
+    (
+        re.compile(
+            r"^blend: rules (?P<rules>[+-]\d\.\d\d)"
+            r"(?:, model p\(neg\) (?P<neg>\d\.\d\d) p\(neu\) (?P<neu>\d\.\d\d)"
+            r" p\(pos\) (?P<pos>\d\.\d\d))?(?:, .+)?$"
+        ),
+        _technical("blend", _blend_line),
+    ),
+    (
+        re.compile(
+            r"^sentiment (?P<sentiment>negative|neutral|positive) \((?P<score>[+-]\d\.\d\d)\),"
+            r" emotion (?P<emotion>\w+)"
+            r"(?: \(rules: (?P<rules_sentiment>negative|neutral|positive) \([+-]\d\.\d\d\),"
+            r" emotion (?P<rules_emotion>\w+)\))?$"
+        ),
+        _technical("verdict", _verdict_line),
     ),
 ]
 

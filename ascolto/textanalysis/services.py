@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from ascolto.interactions.models import Interaction, StaffSignal
 from ascolto.textanalysis import workspace_model
-from ascolto.textanalysis.analyser import AnalysisError, analyse
+from ascolto.textanalysis.analyser import AnalysisError, analyse, emotion_for_sentiment
 from ascolto.textanalysis.models import (
     AspectName,
     Emotion,
@@ -177,6 +177,10 @@ def _labels(text: str, learnt: _Learnt) -> Labels:
         if blended != emotion:
             explanation.append(f"workspace model: emotion {emotion} -> {blended}")
             emotion, learned = blended, True
+    agreed = emotion_for_sentiment(sentiment, emotion, result.emotion_scores)
+    if agreed != emotion:  # what was learnt must not contradict either
+        explanation.append(f"emotion {emotion} set aside: contradicts sentiment {sentiment}")
+        emotion = agreed
     aspects = [{"name": a.name, "cues": list(a.cues)} for a in result.aspects]
     if learnt.aspects:
         base_names = [a.name for a in result.aspects]

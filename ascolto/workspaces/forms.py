@@ -77,6 +77,63 @@ class WorkspaceForm(forms.ModelForm):
         fields = ["name", "language", "time_zone", "currency", "require_two_factor"]
 
 
+# Monday first, as `Workspace.opening_hours` stores them.
+WEEKDAYS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+class BusinessHoursForm(forms.Form):
+    """Opening hours per weekday, closed days and public holidays (`Workspace.clean` checks
+    the text)."""
+
+    closed_days = forms.CharField(
+        label=_("Closed days"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": "08/12/2026\n24/12/2026 - 06/01/2027\n10/08 - 23/08"}
+        ),
+        help_text=Workspace._meta.get_field("closed_days").help_text,
+    )
+    public_holidays = forms.BooleanField(
+        label=_("Closed on Italian public holidays"), required=False
+    )
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        initial = {
+            "closed_days": workspace.closed_days,
+            "public_holidays": workspace.public_holidays,
+        }
+        for number, line in enumerate(workspace.opening_hours):
+            initial[f"day_{number}"] = line
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for number, name in enumerate(WEEKDAYS):
+            self.fields[f"day_{number}"] = forms.CharField(
+                label=name,
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"placeholder": _("closed")}),
+            )
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"day_{number}"] for number in range(7)]
+
+    def values(self) -> dict[str, object]:
+        return {
+            "opening_hours": [self.cleaned_data[f"day_{n}"] for n in range(7)],
+            "closed_days": self.cleaned_data["closed_days"],
+            "public_holidays": self.cleaned_data["public_holidays"],
+        }
+
+
 class TwoFactorCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),

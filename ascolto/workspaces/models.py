@@ -11,11 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.core.leases import LeasedWork
+from ascolto.lib.business_calendar import (
+    DEFAULT_OPENING_HOURS,
+    BusinessCalendar,
+    parse_closed_days,
+    parse_day_hours,
+)
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def default_opening_hours() -> list[str]:
+    return list(DEFAULT_OPENING_HOURS)
 
 
 class Language(models.TextChoices):
@@ -42,6 +52,19 @@ class Workspace(models.Model):
         ),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the business is open (see ascolto/lib/business_calendar.py): promises "in business
+    # hours" count only these minutes. Seven lines, Monday first, as the owner typed them.
+    opening_hours = models.JSONField(_("opening hours"), default=default_opening_hours)
+    closed_days = models.TextField(
+        _("closed days"),
+        blank=True,
+        max_length=5_000,
+        help_text=_(
+            "One a line: a day (08/12/2026) or a period (24/12/2026 - 06/01/2027); "
+            "without the year it repeats every year (10/08 - 23/08 summer closure)."
+        ),
+    )
+    public_holidays = models.BooleanField(_("closed on Italian public holidays"), default=True)
 
     class Meta:
         verbose_name = _("workspace")
@@ -53,8 +76,35 @@ class Workspace(models.Model):
 
     def clean(self) -> None:
         self.currency = (self.currency or "").upper()
+        errors: dict[str, list[ValidationError]] = {}
         if len(self.currency) != 3 or not self.currency.isalpha():
-            raise ValidationError({"currency": _("Use a three-letter currency code such as EUR.")})
+            errors["currency"] = [
+                ValidationError(_("Use a three-letter currency code such as EUR."))
+            ]
+        hours = self.opening_hours
+        if not isinstance(hours, list) or len(hours) != 7:
+            errors["opening_hours"] = [ValidationError(_("Give the hours of all seven days."))]
+        else:
+            for line in hours:
+                try:
+                    parse_day_hours(str(line))
+                except ValidationError as exc:
+                    errors.setdefault("opening_hours", []).append(exc)
+        try:
+            parse_closed_days(self.closed_days)
+        except ValidationError as exc:
+            errors["closed_days"] = [exc]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """When the business is open, for promises in business hours."""
+        return BusinessCalendar.from_settings(
+            opening_hours=self.opening_hours,
+            closed_days=self.closed_days,
+            public_holidays=self.public_holidays,
+        )
 
 
 class Role(models.TextChoices):

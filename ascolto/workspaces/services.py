@@ -99,6 +99,30 @@ def workspace_update(*, workspace: Workspace, by: Membership, **fields: object) 
     return workspace
 
 
+@transaction.atomic
+def workspace_hours_update(
+    *,
+    workspace: Workspace,
+    by: Membership,
+    opening_hours: list[str],
+    closed_days: str,
+    public_holidays: bool,
+) -> Workspace:
+    """Change when the business is open (owners only). Promises in business hours count with
+    the new calendar from the next check on; checks already made keep their values."""
+    require_member(by, workspace, Role.OWNER)
+    model_update(
+        workspace,
+        {
+            "opening_hours": [line.strip() for line in opening_hours],
+            "closed_days": closed_days.strip(),
+            "public_holidays": public_holidays,
+        },
+        {"opening_hours", "closed_days", "public_holidays"},
+    )
+    return workspace
+
+
 def _check_can_grant(by: Membership, role: str) -> None:
     """Managers manage agents and managers; only an owner may create or change an owner."""
     if not by.has_role(Role.MANAGER):

@@ -53,6 +53,7 @@ urlpatterns = [
     ),
     path("switch/", views.workspace_switch, name="workspace-switch"),
     path("workspace/", views.workspace_settings, name="workspace-settings"),
+    path("workspace/hours/", views.workspace_hours, name="workspace-hours"),
     path("team/", views.member_list, name="member-list"),
     path("team/invite/", views.member_invite, name="member-invite"),
     path("team/<int:pk>/role/", views.member_role, name="member-role"),

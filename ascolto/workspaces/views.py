@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from ascolto.core.ratelimit import rate_limit_hit, too_many_requests
 from ascolto.workspaces import selectors, services
 from ascolto.workspaces.forms import (
+    BusinessHoursForm,
     InvitationSignupForm,
     MemberInviteForm,
     MemberRoleForm,
@@ -91,6 +92,7 @@ def workspace_settings(request: MemberRequest) -> HttpResponse:
     # A fresh copy: a rejected form must not leave half-applied values on request.workspace.
     workspace = Workspace.objects.get(pk=request.workspace.pk)
     form = WorkspaceForm(request.POST or None, instance=workspace)
+    hours = BusinessHoursForm(workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.workspace_update(workspace=workspace, by=request.member, **form.cleaned_data)
@@ -99,7 +101,32 @@ def workspace_settings(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, _("Workspace settings saved."))
             return redirect("workspaces:workspace-settings")
-    return render(request, "workspaces/workspace_settings.html", {"form": form})
+    context = {"form": form, "hours": hours}
+    return render(request, "workspaces/workspace_settings.html", context)
+
+
+@require_POST
+@member_required(Role.OWNER)
+def workspace_hours(request: MemberRequest) -> HttpResponse:
+    """Opening hours and closed days, a form of their own on the workspace page."""
+    workspace = Workspace.objects.get(pk=request.workspace.pk)
+    hours = BusinessHoursForm(request.POST, workspace=workspace)
+    if hours.is_valid():
+        try:
+            services.workspace_hours_update(
+                workspace=workspace,
+                by=request.member,
+                **hours.values(),  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                hours.add_error("closed_days" if field == "closed_days" else None, errors)
+        else:
+            messages.success(request, _("Opening hours saved."))
+            return redirect("workspaces:workspace-settings")
+    form = WorkspaceForm(instance=Workspace.objects.get(pk=workspace.pk))
+    context = {"form": form, "hours": hours}
+    return render(request, "workspaces/workspace_settings.html", context, status=400)
 
 
 @member_required(Role.AGENT)

@@ -1,7 +1,7 @@
 """The clocks of a case: acknowledge, first response and resolution, each a deadline counted in
-the workspace's business hours (`ascolto.lib.businesshours`: Monday–Friday 9–18 in the
-workspace's time zone, Italian public holidays off), from the SLA policy of the case's category
-and severity.
+the workspace's business hours (`ascolto.lib.businesshours` on the workspace's own calendar:
+opening hours, closed days, public holidays, in its time zone), from the SLA policy of the
+case's category and severity.
 
 `case_clocks_check` is the scheduled job (`ascolto/schedule.py`, every 5 minutes): a clock about
 to run out alerts the person in charge once, a clock that ran out alerts them and escalates to
@@ -31,6 +31,7 @@ from ascolto.cases.models import (
     SlaAlert,
     SlaPolicy,
 )
+from ascolto.lib.business_calendar import BusinessCalendar
 from ascolto.lib.businesshours import business_deadline, business_minutes_between
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
@@ -118,11 +119,12 @@ def case_clocks_set(*, case: Case) -> None:
     if policy is None:
         case.acknowledge_due_at = case.respond_due_at = case.resolve_due_at = None
         return
-    zone = ZoneInfo(Workspace.objects.values_list("time_zone", flat=True).get(pk=case.workspace_id))
+    workspace = Workspace.objects.get(pk=case.workspace_id)
+    zone, calendar = ZoneInfo(workspace.time_zone), workspace.calendar
     start = case.opened_at
-    case.acknowledge_due_at = business_deadline(start, policy.acknowledge_minutes, zone)
-    case.respond_due_at = business_deadline(start, policy.respond_minutes, zone)
-    case.resolve_due_at = business_deadline(start, policy.resolve_minutes, zone)
+    case.acknowledge_due_at = business_deadline(start, policy.acknowledge_minutes, zone, calendar)
+    case.respond_due_at = business_deadline(start, policy.respond_minutes, zone, calendar)
+    case.resolve_due_at = business_deadline(start, policy.resolve_minutes, zone, calendar)
 
 
 # Which timestamp stops each clock, and which deadline it has.
@@ -142,8 +144,11 @@ class ClockState:
     near: bool
 
 
-def clock_state(case: Case, clock: str, now: datetime, zone: ZoneInfo) -> ClockState | None:
-    """Where one clock of a case stands at `now` (None: it has no deadline)."""
+def clock_state(
+    case: Case, clock: str, now: datetime, zone: ZoneInfo, calendar: BusinessCalendar | None = None
+) -> ClockState | None:
+    """Where one clock of a case stands at `now` (None: it has no deadline), on the workspace's
+    calendar (the default one when not given)."""
     stopped_field, due_field = CLOCK_FIELDS[clock]
     due = getattr(case, due_field)
     if due is None:
@@ -153,8 +158,8 @@ def clock_state(case: Case, clock: str, now: datetime, zone: ZoneInfo) -> ClockS
     breached = end > due
     near = False
     if not breached and stopped is None:
-        total = business_minutes_between(case.opened_at, due, zone)
-        left = business_minutes_between(now, due, zone)
+        total = business_minutes_between(case.opened_at, due, zone, calendar)
+        left = business_minutes_between(now, due, zone, calendar)
         near = left <= total * NEAR_SHARE
     return ClockState(clock, due, stopped, breached, near)
 
@@ -245,9 +250,9 @@ def case_clocks_check(*, now: datetime | None = None) -> int:
         .order_by("pk")
     )
     for case in open_cases.iterator(chunk_size=500):
-        zone = ZoneInfo(case.workspace.time_zone)
+        zone, calendar = ZoneInfo(case.workspace.time_zone), case.workspace.calendar
         for clock in CLOCK_FIELDS:
-            state = clock_state(case, clock, now, zone)
+            state = clock_state(case, clock, now, zone, calendar)
             if state is None or state.stopped_at is not None:
                 continue
             if state.breached:

@@ -18,6 +18,7 @@ def test_every_app_s_panels_are_registered_in_their_slots():
         "top": ["promises-crisis"],
         "main": ["interactions-signal", "interactions-timeline"],
         "aside": [
+            "health-score",
             "customers-details",
             "textanalysis-voice",
             "customers-contracts",

@@ -23,8 +23,10 @@ from ascolto.workspaces.tests.factories import MembershipFactory
 LIST_MAX_QUERIES = 10
 # 17 with analysed texts on the timeline (their badges' aspects and corrections are two
 # prefetches), plus the one aggregate of the "Their words" card and the unread notifications
-# counted for the navigation.
-DETAIL_MAX_QUERIES = 19
+# counted for the navigation, the health card's score history, the customer's cases on the
+# timeline, and the one query of the promises that could not be measured on the timeline's
+# interactions.
+DETAIL_MAX_QUERIES = 22
 
 
 def _count(client, url: str) -> int:

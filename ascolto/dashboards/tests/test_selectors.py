@@ -70,7 +70,10 @@ def test_empty_period_has_no_nps_and_no_margin(workspace_a, nps_survey):
 def test_one_single_answer(workspace_a, nps_survey):
     answers(nps_survey, [9], at=at(2026, 3, 1, 0, 0))
     result = nps_of(workspace_a)
-    assert (result.n, result.promoters, result.nps, result.margin) == (1, 1, 100.0, 0.0)
+    # One answer says nothing about the spread: no margin rather than "±0,0".
+    assert (result.n, result.promoters, result.nps, result.margin) == (1, 1, 100.0, None)
+    csat = selectors.CsatResult.from_counts(1, 1)
+    assert csat.margin is None and csat.low_n
 
 
 def test_all_detractors(workspace_a, nps_survey):
@@ -173,7 +176,8 @@ def test_breakdowns(workspace_a, nps_survey, alice, bob):
     assert table("segment") == [("Edilizia", 3, 33.3333), (str(gettext("No segment")), 1, -100.0)]
     assert table("touchpoint") == [
         (repair.label, 3, 33.3333),
-        (str(gettext("No touchpoint")), 1, -100.0),
+        # a relationship survey rates no touchpoint: it is about the whole relationship
+        (str(gettext("The whole relationship (no touchpoint)")), 1, -100.0),
     ]
     assert table("account_owner") == [
         (bob.display_name, 3, 33.3333),

@@ -171,7 +171,7 @@ def test_unknown_export_is_404(alice_client):
 def test_exports_escape_formula_like_names(alice_client, workspace_a):
     CustomerFactory(workspace=workspace_a, name='=HYPERLINK("http://evil","x")', company="@cmd")
     csv_response = alice_client.get(reverse("dashboards:export", args=["silent", "csv"]))
-    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][0] == '\'=HYPERLINK("http://evil","x")'
     assert rows[1][1] == "'@cmd"
     xlsx = alice_client.get(reverse("dashboards:export", args=["silent", "xlsx"]))
@@ -181,11 +181,37 @@ def test_exports_escape_formula_like_names(alice_client, workspace_a):
 
 
 def test_trend_export_has_the_figures(alice_client, data_a):
+    """An Italian workspace's CSV opens in an Italian spreadsheet: semicolons, decimal commas;
+    the English dialect is a choice on the export."""
     response = alice_client.get(reverse("dashboards:export", args=["trend-month", "csv"]))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 12
     last = rows[-1]
-    assert last[1:6] == ["3", "2", "0", "1", "33.33"]
+    assert last[1:6] == ["3", "2", "0", "1", "33,33"]
+    english = alice_client.get(
+        reverse("dashboards:export", args=["trend-month", "csv"]), {"csv": "en"}
+    )
+    rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
+    assert rows[-1][1:6] == ["3", "2", "0", "1", "33.33"]
+
+
+def test_silent_export_xlsx_stores_times_as_dates(alice_client, workspace_a):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from ascolto.interactions.tests.factories import InteractionFactory
+
+    quiet = CustomerFactory(workspace=workspace_a, name="Silenzioso con data")
+    InteractionFactory(customer=quiet, occurred_at=timezone.now() - timedelta(days=200))
+    response = alice_client.get(reverse("dashboards:export", args=["silent", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    times = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value is not None]
+    dated = [c for c in times if isinstance(c.value, datetime)]
+    assert dated and all(c.is_date for c in dated)
+    assert not any(
+        isinstance(c.value, str) and c.value[:4].isdigit() and c.value[4:5] == "-" for c in times
+    )
 
 
 def test_report_pdf_is_for_owners_and_managers(alice_client, carol_client, bob_client, data_a):

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ascolto.cases.models import Case, CaseCategory
 from ascolto.cases.services import case_open
+from ascolto.core.help import TOPICS as HELP_TOPICS
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
 from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question, Survey
@@ -103,6 +104,7 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "survey:open": lambda ws: [{"token": OpenLink.objects.filter(workspace=ws).first().token}],
     "survey:answer": lambda ws: [{"token": _open_invitation(ws).token}],
     "survey:thanks": lambda ws: [{"token": _open_invitation(ws).token}],
+    "core:help": lambda ws: [{"topic": topic} for topic in HELP_TOPICS],
     "workspaces:password-reset-confirm": lambda ws: [{"uidb64": "MQ", "token": "set-password"}],
     "workspaces:invitation-accept": lambda ws: [{"token": "unknown"}],
 }

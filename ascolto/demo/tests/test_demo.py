@@ -89,6 +89,11 @@ def test_demo_creates_the_requested_business():
     """GIVEN an empty database WHEN `demo --customers 30 --years 1` runs THEN the business has
     30 customers, four members with the four roles, and a year of history ending today."""
     output = run_demo("--customers", "30", "--years", "1")
+    # The summary is in words, not raw model names ("answer: 1341", "cadencerule: 4").
+    import re
+
+    raw = re.findall(r"^\s+([a-z_]+): \d+$", output, flags=re.MULTILINE)
+    assert not raw, raw
 
     workspace = Workspace.objects.get()
     assert workspace.name == "Noleggi Brambilla S.r.l."

@@ -2,11 +2,13 @@
 
 from ascolto.feedback.services.invitations import (
     OPEN_LINK_SUBMITS_PER_HOUR,
+    InvitationNeedsConfirmation,
     open_link_create,
     open_link_hit,
     open_link_hit_undo,
     open_link_set_active,
     open_link_url,
+    survey_invitation_cautions,
     survey_invitation_create,
     survey_invitation_create_for_rule,
     survey_invitation_open,
@@ -37,6 +39,8 @@ from ascolto.feedback.submissions.answers import (
 __all__ = [
     "MAX_TEXT_LENGTH",
     "OPEN_LINK_SUBMITS_PER_HOUR",
+    "InvitationNeedsConfirmation",
+    "survey_invitation_cautions",
     "SCORE_RANGES",
     "AlreadyAnswered",
     "field_name",

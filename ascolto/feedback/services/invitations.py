@@ -19,6 +19,7 @@ from ascolto.core.emails import LeasedEmail, leased_email_send
 from ascolto.core.leases import lease_dispatched, lease_sweep
 from ascolto.core.ratelimit import Decision, Limit, rate_limit_hit, rate_limit_undo
 from ascolto.customers.models import Customer
+from ascolto.feedback import hooks
 from ascolto.feedback.models import (
     CadenceRule,
     Invitation,
@@ -57,6 +58,22 @@ def _dispatch(invitation_id: int) -> None:
     transaction.on_commit(lambda: _enqueue_send(invitation_id))
 
 
+class InvitationNeedsConfirmation(ValidationError):
+    """The invitation is held: `cautions` say why to think twice; the member confirms to send."""
+
+    def __init__(self, cautions: list[str]):
+        super().__init__(cautions, code="needs_confirmation")
+        self.cautions = cautions
+
+
+def survey_invitation_cautions(*, customer: Customer) -> list[str]:
+    """Why inviting `customer` now may be a mistake (an open broken-promise crisis...), from
+    the `invitation_cautions` hook; empty when nothing stands in the way."""
+    return [
+        caution for found in hooks.invitation_cautions.call(customer=customer) for caution in found
+    ]
+
+
 @transaction.atomic
 def survey_invitation_create(
     *,
@@ -65,12 +82,19 @@ def survey_invitation_create(
     by: Membership,
     channel: str = Invitation.Channel.EMAIL,
     language: str | None = None,
+    confirmed: bool = False,
 ) -> Invitation:
     """A member invites `customer` to answer `survey`, by email (queued at commit) or as a
     link to hand over (any member). Internal customers may be asked; lost customers may not,
     nor, by email, customers without an address. A customer has one open invitation per
-    survey: an expired one is closed and replaced, a live one is refused."""
+    survey: an expired one is closed and replaced, a live one is refused. When there is a
+    reason to think twice (`survey_invitation_cautions`: an open crisis) the invitation is
+    held, raising `InvitationNeedsConfirmation`, unless `confirmed`."""
     require_member(by, survey.workspace_id, Role.AGENT)
+    if not confirmed and survey.workspace_id == customer.workspace_id:
+        cautions = survey_invitation_cautions(customer=customer)
+        if cautions:
+            raise InvitationNeedsConfirmation(cautions)
     return _invitation_create(survey, customer, by, channel, language)
 
 

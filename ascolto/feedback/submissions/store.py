@@ -122,17 +122,28 @@ def detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
     else:
         url = reverse("feedback:response-list") + f"?survey={response.survey_id}&band=detractor"
     with translation.override(workspace.language):
-        who = customer.name if customer is not None else _("An anonymous customer")
-        title = _("%(who)s gave %(score)s in “%(survey)s”: please get in touch.") % {
-            "who": who,
-            "score": response.score,
-            "survey": response.survey.name,
-        }
-        body = (
-            _("Their reason: %(why)s") % {"why": why}
-            if why
-            else _("They did not say why. A call is the quickest way to find out.")
-        )
+        values = {"score": response.score, "survey": response.survey.name}
+        if customer is not None:
+            title = _("%(who)s gave %(score)s in “%(survey)s”: please get in touch.") % {
+                "who": customer.name,
+                **values,
+            }
+            body = (
+                _("Their reason: %(why)s") % {"why": why}
+                if why
+                else _("They did not say why. A call is the quickest way to find out.")
+            )
+        else:  # an open link: nobody is known, so nobody can be called back
+            title = (
+                _("An anonymous customer gave %(score)s in “%(survey)s”: read what they wrote.")
+                % values
+            )
+            body = (
+                _("Their reason: %(why)s. The answer is anonymous: there is nobody to call back.")
+                % {"why": why}
+                if why
+                else _("They did not say why, and the answer is anonymous: nobody to call back.")
+            )
     for recipient in recipients:
         notification_create(
             workspace=workspace,

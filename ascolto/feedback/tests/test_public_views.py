@@ -330,3 +330,37 @@ def test_open_link_counts_only_accepted_answers(client, survey_a, alice):
         assert client.post(url, {f["main"]: "7"}).status_code == 200
     assert client.post(url, {f["main"]: "7"}).status_code == 429
     assert Response.objects.filter(open_link=link).count() == services.OPEN_LINK_SUBMITS_PER_HOUR
+
+
+def test_anonymous_detractor_is_told_the_truth_and_the_alert_says_nobody_to_call(
+    client, survey_a, alice
+):
+    """An open link's answer is anonymous: the thank-you page promised a callback ("La
+    contatterà presto") and the alert said "da ricontattare" though nobody was known."""
+    link = services.open_link_create(survey=survey_a, by=alice)
+    f = _fields(survey_a)
+    response = client.post(
+        reverse("survey:open", args=[link.token]), {f["main"]: "2", f["why"]: "Lenti"}
+    )
+    html = response.content.decode()
+    with translation.override(link.language):
+        callback = gettext(
+            "We are sorry it did not go as it should. Someone from %(business)s will contact you "
+            "soon to hear how we can put it right."
+        ) % {"business": survey_a.workspace.name}
+    assert escape(callback) not in html
+    assert "anonim" in html.lower()
+    submissions_store_all()
+    alert = Notification.objects.get(kind="detractor")
+    with translation.override(survey_a.workspace.language):
+        please_call = gettext("%(who)s gave %(score)s in “%(survey)s”: please get in touch.")
+    assert please_call.split(":")[-1].strip() not in alert.title
+    assert "anonim" in (alert.title + alert.body).lower()
+
+
+def test_thanks_page_says_thank_you_once(client, invitation, survey_a):
+    f = _fields(survey_a)
+    response = client.post(_url(invitation), {f["main"]: "9"}, follow=True)
+    html = response.content.decode()
+    text = re.sub(r"<[^>]+>", " ", html[html.index("<main") :])
+    assert text.count("Grazie") == 1, text

@@ -67,3 +67,20 @@ def test_deadline_and_span_agree():
 def test_negative_minutes_are_refused():
     with pytest.raises(ValueError):
         business_deadline(rome(2026, 3, 4, 10, 0), -1, ROME)
+
+
+def test_a_workspace_calendar_with_its_own_hours_and_closure():
+    from ascolto.lib.business_calendar import BusinessCalendar, parse_closed_days
+
+    # Open 8–12 on weekdays, closed 10–23 August every year.
+    calendar = BusinessCalendar(
+        weekly=tuple(() if i >= 5 else ((8 * 60, 12 * 60),) for i in range(7)),
+        closed=tuple(parse_closed_days("10/08 - 23/08")),
+    )
+    # Friday 7 August 2026 11:00 + 2 h: one hour on Friday, then the closure, then 24 Aug 9:00.
+    assert business_deadline(rome(2026, 8, 7, 11, 0), 120, ROME, calendar) == rome(
+        2026, 8, 24, 9, 0
+    )
+    start = rome(2026, 8, 7, 11, 0)
+    due = business_deadline(start, 120, ROME, calendar)
+    assert business_minutes_between(start, due, ROME, calendar) == pytest.approx(120)

@@ -139,3 +139,44 @@ def test_no_csv_cell_reads_as_a_formula(head, tail):
         first = unicodedata.normalize("NFKC", cell.lstrip()[:1])
         assert not first.startswith(("=", "+", "-", "@"))
     assert cell_unescape(cell) == text
+
+
+# --- Opening well in a spreadsheet ------------------------------------------------------------
+
+
+def test_italian_csv_has_semicolons_decimal_commas_and_a_bom():
+    from datetime import date
+
+    data = csv_bytes(
+        ["Cliente", "NPS", "Margine", "Quando"],
+        [["Rossi; Bianchi", 42.7, -3.5, date(2026, 12, 7)], ["=1+1", 10, None, None]],
+        dialect="it",
+    )
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[0] == ["Cliente", "NPS", "Margine", "Quando"]
+    assert rows[1] == ["Rossi; Bianchi", "42,7", "-3,5", "2026-12-07"]  # no apostrophe on -3,5
+    assert rows[2] == ["'=1+1", "10", "", ""]
+    sniffed = csv.Sniffer().sniff(text.splitlines()[1])
+    assert sniffed.delimiter == ";"
+
+
+def test_english_csv_keeps_commas_and_points():
+    rows = read_csv(csv_bytes(["a", "b"], [[2.5, 1000]], dialect="en"))
+    assert rows[1] == ["2.5", "1000"]
+
+
+def test_xlsx_stores_dates_and_numbers_as_dates_and_numbers():
+    from datetime import UTC, date, datetime
+
+    data = xlsx_bytes(
+        ["when", "day", "nps", "n"],
+        [[datetime(2026, 12, 7, 9, 30, tzinfo=UTC), date(2026, 12, 1), 42.7, 12]],
+    )
+    sheet = load_workbook(io.BytesIO(data)).active
+    when, day, nps, n = next(sheet.iter_rows(min_row=2))
+    assert when.is_date and isinstance(when.value, datetime)
+    assert day.is_date
+    assert nps.data_type == "n" and nps.value == 42.7
+    assert n.data_type == "n" and n.value == 12

@@ -161,11 +161,13 @@ def test_thresholds_with_each_comparison(
     with translation.override("en"):
         (item,) = fit_check_for_customer(workspace=workspace_a, customer=customer).needs
         assert item.status == status
-        signs = {"at_most": "≤", "at_least": "≥", "equal": "="}
+        # The target as words, not the measure's code and a sign ("price_increase ≤ 0").
+        words = {"at_most": "at most", "at_least": "at least", "equal": "exactly"}
         assert item.explanation == _says(
-            f"price_increase {signs[promise_cmp]} {promise_limit}",
-            f"price_increase {signs[need_cmp]} {need_limit}",
+            f"a measured value of {words[promise_cmp]} {promise_limit}",
+            f"a measured value of {words[need_cmp]} {need_limit}",
         )
+        assert "price_increase" not in item.explanation
 
 
 def test_flags_not_covered_and_other_measures(workspace_a):

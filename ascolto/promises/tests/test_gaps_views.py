@@ -139,3 +139,31 @@ def test_query_count_does_not_grow_with_promises(world, workspace_a, alice_clien
         fx.check(promise, world.c1, fx.at(2), "kept", 30)
         fx.check(promise, world.c2, fx.at(3), "broken", 900)
     assert count() == first
+
+
+def test_customer_page_shows_only_the_promises_that_apply(world, workspace_a, alice_client):
+    """GIVEN a promise for the segment "Industria" measured by the same question c2 answered
+    WHEN alice opens the gap page of c2 (segment "Eventi") THEN that promise is not shown (it
+    was, with a perceived value from c2's answer), while the promises of every segment are."""
+    industria = fx.SegmentFactory(workspace=workspace_a, name="Industria")
+    other = fx.promise(
+        workspace_a,
+        "Solo per l'industria",
+        dimension="timeliness",
+        target_type="flag",
+        segment=industria,
+        question=world.p1.question,
+    )
+    own = fx.promise(
+        workspace_a,
+        "Solo per gli eventi",
+        dimension="tangibles",
+        target_type="flag",
+        segment=world.eventi,
+    )
+    html = alice_client.get(
+        reverse("promises:gap-customer", args=[world.c2.pk]), PERIOD
+    ).content.decode()
+    shown = _card_order(html)
+    assert other.pk not in shown
+    assert {world.p1.pk, world.p2.pk, own.pk} <= set(shown)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_text_analysis_provides_the_badges():
-    assert [p.name for p in text_badge_providers] == ["textanalysis"]
+    assert "textanalysis" in [p.name for p in text_badge_providers]
 
 
 def test_an_analysed_note_shows_its_badge_on_the_timeline(alice_client, workspace_a):

@@ -126,5 +126,6 @@ def test_why_reads_as_plain_italian(page, workspace_a, bob, artifacts_dir):
     expect(blend).to_be_hidden()
     badge.locator(".ta-why-details > summary").click()
     expect(blend).to_be_visible()
-    expect(blend).to_contain_text("blend: rules")
+    expect(blend).to_contain_text("Le regole hanno dato al tono")  # in words, not debug text
+    expect(badge.locator(".ta-details")).not_to_contain_text("blend:")
     badge.screenshot(path=str(artifacts_dir / "textanalysis-why-it.png"))

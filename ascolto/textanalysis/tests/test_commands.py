@@ -28,10 +28,23 @@ def test_json_prints_one_analysis():
     assert "reliability" in {a["name"] for a in data["aspects"]}
 
 
-def test_plain_output_is_readable():
-    out = run("Il tecnico è arrivato dopo tre giorni")
-    assert "negative" in out
-    assert "timeliness" in out
+def test_plain_output_is_readable_in_one_language():
+    """Plain `ascolto analyse` mixed English and Italian: labels, aspects and explanation
+    lines are now all in the command's language."""
+    import re
+
+    from django.utils import translation
+
+    with translation.override("it"):
+        out = run("Il tecnico è arrivato dopo tre giorni")
+    assert "negativo" in out
+    assert "tempestività" in out.lower()
+    english = {"language", "sentiment", "emotion", "negative", "timeliness", "cue", "blend"}
+    found = english & set(re.findall(r"[a-z]+", out.lower()))
+    assert not found, out
+    with translation.override("en"):
+        out_en = run("Il tecnico è arrivato dopo tre giorni")
+    assert "negative" in out_en and "Sentiment" in out_en
 
 
 def test_language_option():

@@ -17,10 +17,12 @@ def test_the_apps_install_their_catalogues_in_a_new_workspace():
     assert [f.__module__ for f in hooks.workspace_created] == [
         "ascolto.customers.services",
         "ascolto.interactions.services",
+        "ascolto.cases.services.defaults",
     ]
     workspace = workspace_create(name="Studio Verdi", owner=UserFactory())
     assert workspace.touchpoints.filter(code="reclamo", is_negative=True).exists()
     assert workspace.lost_reasons.exists()
+    assert workspace.case_categories.filter(code="ritardo").exists()
     assert workspace.memberships.get().role == "owner"
 
 

@@ -60,12 +60,19 @@ def test_outsider_gets_404_on_customer_of_another_workspace(mallory_client, work
     assert response.status_code == 404
 
 
-def _row_counts() -> dict[str, int]:
-    return {
-        model._meta.db_table: model._default_manager.count()
-        for model in apps.get_models()
-        if model._meta.db_table not in VOLATILE_TABLES and model._meta.managed
-    }
+def _row_counts(own: Workspace | None) -> dict[str, int]:
+    """Rows per table, leaving out the outsider's own workspace: a POST without an id acts on
+    her workspace B (she owns it, "put the checklist away" is hers to do); what must not move is
+    everything else."""
+    counts = {}
+    for model in apps.get_models():
+        if model._meta.db_table in VOLATILE_TABLES or not model._meta.managed:
+            continue
+        rows = model._default_manager.all()
+        if own is not None and "workspace" in {f.name for f in model._meta.get_fields()}:
+            rows = rows.exclude(workspace=own)
+        counts[model._meta.db_table] = rows.count()
+    return counts
 
 
 def _rows_of(workspace: Workspace) -> dict[str, list[dict]]:
@@ -153,7 +160,8 @@ def test_route_walker_outsider_every_method(two_workspaces):
     workspace_a, mallory = two_workspaces
     calls = _calls(workspace_a)
     markers = _markers(workspace_a)
-    counts, rows = _row_counts(), _rows_of(workspace_a)
+    counts, rows = _row_counts(mallory.workspace), _rows_of(workspace_a)
+    all_counts = _row_counts(own=None)
 
     outsider = Client(raise_request_exception=False)
     anonymous = Client(raise_request_exception=False)
@@ -163,8 +171,11 @@ def test_route_walker_outsider_every_method(two_workspaces):
 
     failures: list[str] = []
     requests = 0
-    for name, url, with_id in calls:
-        for method in METHODS:
+    for method in METHODS:
+        if method == "post":
+            # GET and HEAD change nothing at all, in any workspace (test plan S12).
+            assert _row_counts(own=None) == all_counts, "a GET changed the database"
+        for name, url, with_id in calls:
             # As mallory, logged in to her own workspace B.
             response = getattr(outsider, method)(url, secure=True)
             requests += 1
@@ -212,7 +223,7 @@ def test_route_walker_outsider_every_method(two_workspaces):
                     )
 
     assert failures == [], "\n".join(failures)
-    assert _row_counts() == counts
+    assert _row_counts(mallory.workspace) == counts
     assert _rows_of(workspace_a) == rows
     # The walk really ran: every route, every method.
     assert len({name for name, _, _ in calls}) > 60
@@ -244,7 +255,7 @@ def test_route_walker_outsider_posts_a_members_data(two_workspaces):
         "status": "active",
         "kind": "external",
     }
-    counts, rows = _row_counts(), _rows_of(workspace_a)
+    counts, rows = _row_counts(mallory.workspace), _rows_of(workspace_a)
     client = Client(raise_request_exception=False)
     client.force_login(mallory.user)
     wrong = []
@@ -254,5 +265,5 @@ def test_route_walker_outsider_posts_a_members_data(two_workspaces):
             if status not in (404, 405):
                 wrong.append(f"POST {url} ({name}) {headers}: {status}")
     assert wrong == []
-    assert _row_counts() == counts
+    assert _row_counts(mallory.workspace) == counts
     assert _rows_of(workspace_a) == rows

@@ -18,6 +18,8 @@ PUBLIC = {
     "core:health",
     "ops:ready",
     "ops:metrics",
+    "core:help-index",
+    "core:help",
     "workspaces:login",
     "workspaces:logout",
     "workspaces:password-reset",
@@ -25,6 +27,10 @@ PUBLIC = {
     "workspaces:password-reset-confirm",
     "workspaces:password-reset-complete",
     "workspaces:invitation-accept",
+    # a fresh install's first page (404 once any account exists), and starting one's own
+    # business (any signed-in user: it creates a workspace, it shows none)
+    "onboarding:first-run",
+    "onboarding:workspace-new",
 }
 
 

@@ -67,8 +67,10 @@ class Command(BaseCommand):
             )
         if options["json"]:
             payload = {
-                "total": total.as_dict(),
-                "rows": [{"key": self._key(by, row), **row.result.as_dict()} for row in rows],
+                "total": _rounded(total.as_dict()),
+                "rows": [
+                    {"key": self._key(by, row), **_rounded(row.result.as_dict())} for row in rows
+                ],
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
@@ -82,7 +84,12 @@ class Command(BaseCommand):
         return row.key
 
     def _print(self, label: str, result) -> None:
-        nps = "-" if result.nps is None else f"{result.nps:.1f} ± {result.margin:.1f}"
+        if result.nps is None:
+            nps = "-"
+        elif result.margin is None:
+            nps = f"{result.nps:.1f}"
+        else:
+            nps = f"{result.nps:.1f} ± {result.margin:.1f}"
         self.stdout.write(
             f"{label:<24} n={result.n:<7} P={result.promoters:<6} "
             f"N={result.passives:<6} D={result.detractors:<6} NPS={nps}"
@@ -100,3 +107,11 @@ class Command(BaseCommand):
                 _("There are several workspaces (or none): choose one with --workspace ID.")
             )
         return workspaces[0]
+
+
+def _rounded(values: dict) -> dict:
+    """NPS and its margin to one decimal, as they are shown (42.7, not 42.735042735042725)."""
+    return {
+        key: round(value, 1) if key in ("nps", "margin") and value is not None else value
+        for key, value in values.items()
+    }

@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 from datetime import date
 
+from django.apps import apps as django_apps
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -135,10 +137,13 @@ class Command(BaseCommand):
             (_("Staff signals"), "staffsignal"),
         ):
             self.stdout.write(f"  {label}: {counts.get(key, 0)}")
+        models = {model._meta.model_name: model for model in django_apps.get_models()}
         for key in sorted(
             set(counts) - {"customer", "contract", "lostrecord", "interaction", "staffsignal"}
         ):
-            self.stdout.write(f"  {key}: {counts[key]}")
+            model = models.get(key)
+            label = capfirst(model._meta.verbose_name_plural) if model is not None else key
+            self.stdout.write(f"  {label}: {counts[key]}")
         self._print_logins(options["password"], existing=False)
 
     def _print_logins(self, password: str, *, existing: bool) -> None:

@@ -14,9 +14,13 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from ascolto.textanalysis import explain
 from ascolto.textanalysis.analyser import AnalysisError, analyse
+from ascolto.textanalysis.models import AspectName, Sentiment
 
 
 def _dumps(obj: dict) -> str:
@@ -100,22 +104,31 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(_dumps(analysis.to_dict()))
             return
+        self._print(analysis)
+
+    def _print(self, analysis) -> None:
+        """The analysis in the language of the command, labels and explanation included (the
+        raw lines are English: `--json` gives them as they are)."""
+        languages = {
+            "it": pgettext("language name", "Italian"),
+            "en": pgettext("language name", "English"),
+        }
         self.stdout.write(
-            _("Language: %(lang)s. Sentiment: %(label)s (%(score)+.2f). Emotion: %(emotion)s.")
+            _("Language: %(lang)s. Sentiment: %(label)s (%(score)s). Emotion: %(emotion)s.")
             % {
-                "lang": analysis.language,
-                "label": analysis.sentiment_label,
-                "score": analysis.sentiment_score,
-                "emotion": analysis.emotion_label,
+                "lang": languages.get(analysis.language, _("not recognised")),
+                "label": Sentiment(analysis.sentiment_label).label.lower(),
+                "score": number_format(analysis.sentiment_score, 2),
+                "emotion": explain._emotion_word(analysis.emotion_label),
             }
         )
         for aspect in analysis.aspects:
             self.stdout.write(
                 _("Aspect %(name)s: %(cues)s")
-                % {"name": aspect.name, "cues": ", ".join(aspect.cues)}
+                % {"name": AspectName(aspect.name).label.lower(), "cues": ", ".join(aspect.cues)}
             )
         for line in analysis.explanation:
-            self.stdout.write(f"  - {line}")
+            self.stdout.write(f"  - {explain.reason(line).text}")
 
     def _train(self, options) -> None:
         from pathlib import Path

@@ -1,0 +1,476 @@
+"""Writes of the health score: computing and storing every customer's daily score (in bounded
+batches, signals aggregated in the database), alerting account owners when a customer falls a
+level (one alert per customer per change, grouped per recipient), the weekly digests, and the
+workspace's settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ascolto.core.emails import LeasedEmail, leased_email_send
+from ascolto.core.leases import lease_dispatched, lease_sweep
+from ascolto.customers.models import Customer
+from ascolto.health import measures, signals
+from ascolto.health.models import (
+    LEVEL_RANK,
+    HealthAlert,
+    HealthDigest,
+    HealthScore,
+    HealthSettings,
+    Level,
+)
+from ascolto.health.selectors import AtRiskFilters, Config, at_risk_list, health_config
+from ascolto.lib import emails
+from ascolto.lib.periods import workspace_today, workspace_zone
+from ascolto.notifications.models import Notification
+from ascolto.notifications.services import notification_create
+from ascolto.workspaces.guards import require_member
+from ascolto.workspaces.models import Membership, Role, Workspace
+
+logger = logging.getLogger("ascolto.health")
+
+BATCH = 2000
+
+
+def health_scores_as_of(
+    *, workspace: Workspace, at: datetime, config: Config | None = None, customers=None
+) -> Iterable[tuple[dict[str, Any], measures.Scored]]:
+    """Every customer's (signals, score) as of `at`, from events at or before `at` only.
+    Nothing is stored: the nightly job stores these, the backtest compares them with losses."""
+    config = config or health_config(workspace=workspace)
+    day = at.astimezone(workspace_zone(workspace)).date()
+    rows = signals.signal_rows(
+        workspace=workspace,
+        at=at,
+        window_days=config.bands["window_days"],
+        flag_days=config.bands["flag_days"],
+        customers=customers,
+    )
+    card = config.card.get("points") if config.card.get("adopted") else None
+    for row in signals.signal_values(rows, chunk=BATCH):
+        yield (
+            row,
+            measures.score_row(row, day=day, weights=config.weights, bands=config.bands, card=card),
+        )
+
+
+def _score_fields(scored: measures.Scored) -> dict[str, Any]:
+    return {
+        "score": scored.score,
+        "level": scored.level,
+        "contributions": [c.as_json() for c in scored.contributions],
+        "missing": scored.missing,
+        "flags": scored.flags,
+    }
+
+
+def health_scores_compute(
+    *,
+    workspace: Workspace,
+    now: datetime | None = None,
+    customer_ids: list[int] | None = None,
+    alert: bool = True,
+) -> int:
+    """Compute and store today's score (the workspace's day) of every active customer, or of
+    `customer_ids`; the same day's row is replaced, so running again is harmless. Then alert on
+    customers who fell a level. Returns the number of scores stored."""
+    now = now or timezone.now()
+    config = health_config(workspace=workspace)
+    day = workspace_today(workspace, now)
+    customers = signals.customers_as_of(workspace=workspace, at=now).filter(
+        status=Customer.Status.ACTIVE
+    )
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=customer_ids)
+    stored = 0
+    batch: list[HealthScore] = []
+    for row, scored in health_scores_as_of(
+        workspace=workspace, at=now, config=config, customers=customers
+    ):
+        batch.append(
+            HealthScore(
+                workspace=workspace,
+                customer_id=row["pk"],
+                day=day,
+                settings_version=config.version,
+                computed_at=now,
+                **_score_fields(scored),
+            )
+        )
+        if len(batch) >= BATCH:
+            stored += _store(batch)
+            batch = []
+    stored += _store(batch)
+    if alert:
+        health_alerts_raise(workspace=workspace, day=day, customer_ids=customer_ids)
+    return stored
+
+
+def _store(batch: list[HealthScore]) -> int:
+    if not batch:
+        return 0
+    HealthScore.objects.bulk_create(
+        batch,
+        update_conflicts=True,
+        unique_fields=["customer", "day"],
+        update_fields=[
+            "score",
+            "level",
+            "contributions",
+            "missing",
+            "flags",
+            "settings_version",
+            "computed_at",
+        ],
+        batch_size=500,
+    )
+    return len(batch)
+
+
+def health_scores_nightly(*, now: datetime) -> int:
+    """The scheduled job: every workspace's scores for today, one workspace at a time."""
+    total = 0
+    for workspace in Workspace.objects.order_by("pk").iterator():
+        total += health_scores_compute(workspace=workspace, now=now)
+    return total
+
+
+def health_score_refresh(*, workspace_id: int, customer_id: int) -> int:
+    """Recompute one customer's score for today (after their events changed)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    return health_scores_compute(workspace=workspace, customer_ids=[customer_id])
+
+
+def _enqueue_refresh(workspace_id: int, customer_id: int) -> None:
+    from ascolto.health.tasks import health_score_refresh_task
+
+    health_score_refresh_task.enqueue(workspace_id, customer_id)
+
+
+def health_score_refresh_later(*, workspace_id: int, customer_id: int) -> None:
+    """Queue the customer's recomputation once the current transaction commits."""
+    transaction.on_commit(lambda: _enqueue_refresh(workspace_id, customer_id))
+
+
+def interaction_health_refresh(*, interaction) -> None:
+    """Hook: an interaction was saved."""
+    health_score_refresh_later(
+        workspace_id=interaction.workspace_id, customer_id=interaction.customer_id
+    )
+
+
+def staff_signal_health_refresh(*, signal) -> None:
+    """Hook: a staff signal was recorded."""
+    health_score_refresh_later(workspace_id=signal.workspace_id, customer_id=signal.customer_id)
+
+
+# --- Alerts -------------------------------------------------------------------------------------
+def health_alerts_raise(
+    *, workspace: Workspace, day: date, customer_ids: list[int] | None = None
+) -> int:
+    """Alert on every customer whose score of `day` is at a worse level than their previous
+    stored score: one `HealthAlert` per customer per day (a second run that day adds none), and
+    one notification per recipient listing all their customers who fell."""
+    previous = (
+        HealthScore.objects.filter(customer=OuterRef("customer"), day__lt=day)
+        .order_by("-day")
+        .values("level")[:1]
+    )
+    today = (
+        HealthScore.objects.for_workspace(workspace)
+        .filter(day=day)
+        .exclude(level=Level.UNKNOWN)
+        .annotate(previous_level=Subquery(previous))
+        .filter(previous_level__isnull=False)
+        .exclude(previous_level=Level.UNKNOWN)
+        .select_related("customer__account_owner__user")
+    )
+    if customer_ids is not None:
+        today = today.filter(customer_id__in=customer_ids)
+    fallen = [s for s in today if LEVEL_RANK[Level(s.level)] > LEVEL_RANK[Level(s.previous_level)]]
+    if not fallen:
+        return 0
+    existing = set(
+        HealthAlert.objects.filter(
+            customer_id__in=[s.customer_id for s in fallen], day=day
+        ).values_list("customer_id", flat=True)
+    )
+    new = [s for s in fallen if s.customer_id not in existing]
+    created = []
+    for s in new:
+        try:
+            with transaction.atomic():
+                HealthAlert.objects.create(
+                    workspace=workspace,
+                    customer_id=s.customer_id,
+                    day=day,
+                    from_level=s.previous_level,
+                    to_level=s.level,
+                )
+        except IntegrityError:
+            continue  # another run alerted this customer today
+        created.append(s)
+    _notify(workspace, created)
+    return len(created)
+
+
+def _recipients(workspace: Workspace, customer: Customer) -> list[Membership]:
+    if customer.account_owner is not None:
+        return [customer.account_owner]
+    return list(
+        Membership.objects.filter(workspace=workspace, role=Role.OWNER)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def _notify(workspace: Workspace, fallen: Sequence[HealthScore]) -> None:
+    by_recipient: dict[int, tuple[Membership, list[HealthScore]]] = {}
+    for score in fallen:
+        for member in _recipients(workspace, score.customer):
+            by_recipient.setdefault(member.pk, (member, []))[1].append(score)
+    url = reverse("health:at-risk")
+    for member, scores in by_recipient.values():
+        with translation.override(workspace.language):
+            if len(scores) == 1:
+                title = _("%(name)s is now “%(level)s”") % {
+                    "name": scores[0].customer.name,
+                    "level": Level(scores[0].level).label,
+                }
+            else:
+                title = ngettext(
+                    "%(count)s customer fell to a worse health level",
+                    "%(count)s customers fell to a worse health level",
+                    len(scores),
+                ) % {"count": len(scores)}
+            lines = []
+            for score in scores:
+                reasons = "; ".join(
+                    measures.sentence(c["measure"], c["band"], c["params"])
+                    for c in score.contributions[:3]
+                    if c["points"]
+                )
+                lines.append(
+                    _("%(name)s: %(level)s (%(score)s/100). %(reasons)s")
+                    % {
+                        "name": score.customer.name,
+                        "level": Level(score.level).label,
+                        "score": score.score,
+                        "reasons": reasons,
+                    }
+                )
+            body = "\n".join(lines)
+        notification_create(
+            workspace=workspace,
+            recipient=member,
+            kind=Notification.Kind.OTHER,
+            title=title,
+            body=body,
+            customer=scores[0].customer if len(scores) == 1 else None,
+            url=url,
+        )
+
+
+# --- Weekly digest ------------------------------------------------------------------------------
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def digest_recipients(workspace: Workspace) -> list[Membership]:
+    """Owners and managers, and agents who own customers."""
+    owners = Customer.objects.filter(workspace=workspace, account_owner=OuterRef("pk"))
+    return list(
+        Membership.objects.filter(workspace=workspace)
+        .filter(Q(role__in=[Role.OWNER, Role.MANAGER]) | Q(Exists(owners)))
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def health_digests_schedule(*, now: datetime) -> int:
+    """The daily job: create this week's digest for every recipient (once per week; the first
+    run of the week sends it) and enqueue the sending."""
+    from ascolto.health.tasks import health_digest_send_task
+
+    created = 0
+    for workspace in Workspace.objects.order_by("pk").iterator():
+        week = _week_start(workspace_today(workspace, now))
+        for member in digest_recipients(workspace):
+            try:
+                with transaction.atomic():
+                    digest = HealthDigest.objects.create(
+                        workspace=workspace, recipient=member, week=week
+                    )
+            except IntegrityError:
+                continue
+            created += 1
+            lease_dispatched(HealthDigest.objects.filter(pk=digest.pk), now=now)
+            transaction.on_commit(partial(health_digest_send_task.enqueue, digest.pk))
+    return created
+
+
+def health_digests_sweep(*, now: datetime) -> int:
+    from ascolto.health.tasks import health_digest_send_task
+
+    return lease_sweep(HealthDigest.objects.all(), enqueue=health_digest_send_task.enqueue, now=now)
+
+
+def health_digest_send(*, digest_id: int, owner: str | None = None) -> bool:
+    """Claim the digest row and email it (retried with back-off on failure)."""
+    return leased_email_send(
+        HealthDigest, digest_id, build=_digest_email, logger=logger, owner=owner
+    )
+
+
+def health_digest_context(*, digest: HealthDigest) -> dict[str, Any]:
+    """What one recipient's digest holds: their customers at risk (all customers for owners
+    and managers), the week's falls and the renewals of the next 60 days among them."""
+    workspace = digest.workspace
+    member = digest.recipient
+    mine = None if member.has_role(Role.MANAGER) else member.pk
+    at_risk = list(
+        at_risk_list(
+            workspace=workspace,
+            filters=AtRiskFilters(owner=mine, sort="score"),
+        ).exclude(level=Level.WATCH)[:50]
+    )
+    alerts = HealthAlert.objects.for_workspace(workspace).filter(
+        day__gte=digest.week - timedelta(days=7), day__lte=digest.week + timedelta(days=6)
+    )
+    if mine is not None:
+        alerts = alerts.filter(customer__account_owner_id=mine)
+    renewals_until = digest.week + timedelta(days=60)
+    return {
+        "workspace": workspace,
+        "recipient": member,
+        "week": digest.week,
+        "at_risk": [
+            {
+                "score": s,
+                "reasons": [
+                    measures.sentence(c["measure"], c["band"], c["params"])
+                    for c in s.contributions[:3]
+                    if c["points"]
+                ],
+                "action": measures.next_action(s.contributions),
+            }
+            for s in at_risk
+        ],
+        "alerts": list(alerts.select_related("customer").order_by("-day")[:50]),
+        "renewals": [s for s in at_risk if _renews_by(s, renewals_until)],
+        "link": settings.SITE_URL + reverse("health:at-risk"),
+    }
+
+
+def _renews_by(score: HealthScore, day: date) -> bool:
+    renewal = getattr(score, "renewal_date", None)  # annotated by `at_risk_list`
+    return renewal is not None and renewal <= day
+
+
+def _digest_email(claimed: HealthDigest) -> LeasedEmail | None:
+    digest = HealthDigest.objects.select_related("workspace", "recipient__user").get(pk=claimed.pk)
+    if not digest.recipient.user.email:
+        return None
+    with translation.override(digest.workspace.language):
+        context = health_digest_context(digest=digest)
+        subject = render_to_string("emails/health_digest_subject.txt", context)
+        body = render_to_string("emails/health_digest_body.txt", context)
+        html = render_to_string("emails/health_digest_body.html", context)
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()),
+        body,
+        to=[digest.recipient.user.email],
+        headers={
+            "Message-ID": emails.message_id(f"health-digest.{digest.pk}.{digest.workspace_id}"),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return LeasedEmail(message, sent_field="sent_at")
+
+
+# --- Settings -----------------------------------------------------------------------------------
+@transaction.atomic
+def health_settings_update(
+    *, workspace: Workspace, by: Membership, weights: dict[str, int], bands: dict[str, int]
+) -> HealthSettings:
+    """Change the workspace's weights and bands (managers); the version grows so the history
+    shows where the configuration changed."""
+    require_member(by, workspace, Role.MANAGER)
+    unknown = (set(weights) - set(measures.DEFAULT_WEIGHTS)) | (
+        set(bands) - set(measures.DEFAULT_BANDS)
+    )
+    if unknown:
+        raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(unknown)})
+    if any(int(v) < 0 or int(v) > 100 for v in weights.values()):
+        raise ValidationError(_("Each weight must be between 0 and 100."))
+    if sum(int(v) for v in weights.values()) <= 0:
+        raise ValidationError(_("At least one measure must have a weight."))
+    if any(int(v) < 0 for v in bands.values()):
+        raise ValidationError(_("Days and limits cannot be negative."))
+    row, _created = HealthSettings.objects.select_for_update().get_or_create(workspace=workspace)
+    row.weights = {k: int(v) for k, v in weights.items()}
+    row.bands = {k: int(v) for k, v in bands.items()}
+    row.version += 1  # version 1 is the defaults
+    row.updated_at = timezone.now()
+    row.save()
+    return row
+
+
+# --- The learned points card --------------------------------------------------------------------
+def health_card_propose(*, workspace: Workspace, horizon: int = 90, now: datetime | None = None):
+    """Fit the learned card on the workspace's own past and store it as a proposal (not
+    adopted) with its backtest beside the default weights'. Run by a command or a manager."""
+    from ascolto.health.backtest import card_fit
+
+    fit = card_fit(workspace=workspace, today=workspace_today(workspace, now), horizon=horizon)
+    if fit.card is None:
+        return fit
+    with transaction.atomic():
+        row, _created = HealthSettings.objects.select_for_update().get_or_create(
+            workspace=workspace
+        )
+        row.card = {
+            "points": fit.card.as_json(),
+            "adopted": False,
+            "lost": fit.lost,
+            "card_auc": fit.card_auc,
+            "default_auc": fit.default_auc,
+            "test_rows": fit.test_rows,
+            "fitted_at": (now or timezone.now()).isoformat(),
+        }
+        row.save(update_fields=["card"])
+    return fit
+
+
+@transaction.atomic
+def health_card_adopt(*, workspace: Workspace, by: Membership, adopt: bool) -> HealthSettings:
+    """Score with the proposed learned card (or go back to the weights). Managers."""
+    require_member(by, workspace, Role.MANAGER)
+    row = HealthSettings.objects.select_for_update().filter(workspace=workspace).first()
+    if row is None or not row.card.get("points"):
+        raise ValidationError(_("There is no learned card to adopt yet."))
+    if bool(row.card.get("adopted")) != adopt:
+        row.card = {**row.card, "adopted": adopt}
+        row.version += 1
+        row.updated_at = timezone.now()
+        row.save(update_fields=["card", "version", "updated_at"])
+    return row

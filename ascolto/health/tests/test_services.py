@@ -1,0 +1,165 @@
+"""The stored score computed in the database, against a hand count; no leakage from the
+future; alerts once per change, grouped; workspaces kept apart. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from ascolto.customers.tests.factories import ContractFactory, CustomerFactory
+from ascolto.health.models import HealthAlert, HealthScore
+from ascolto.health.services import health_scores_as_of, health_scores_compute
+from ascolto.health.tests import fixtures as f
+from ascolto.notifications.models import Notification
+
+NOW = datetime(2026, 6, 15, 10, tzinfo=UTC)
+
+
+def days_ago(n: float) -> datetime:
+    return NOW - timedelta(days=n)
+
+
+@pytest.fixture
+def world(workspace_a, alice):
+    """GIVEN three customers of workspace A, created a year ago:
+    - anna: promoter 20 days ago (9 before that), interactions, every promise kept;
+    - bruno: 9 then 5 (a drop of 4, detractor), 2 broken promises, an open crisis,
+      two angry texts, two negative staff signals, a complaint, renewal in 20 days;
+    - carla: nothing at all since she was created (silence only: not enough data)."""
+    created = days_ago(365)
+    anna = CustomerFactory(workspace=workspace_a, name="Anna", created_at=created)
+    bruno = CustomerFactory(
+        workspace=workspace_a, name="Bruno", created_at=created, account_owner=alice
+    )
+    carla = CustomerFactory(workspace=workspace_a, name="Carla", created_at=created)
+    p = f.promise(workspace_a)
+    f.nps(anna, 9, days_ago(100))
+    f.nps(anna, 10, days_ago(20))
+    f.check(p, anna, days_ago(30), "kept")
+    f.nps(bruno, 9, days_ago(80))
+    f.nps(bruno, 5, days_ago(3))
+    broken = f.check(p, bruno, days_ago(20))
+    f.check(p, bruno, days_ago(10))
+    f.crisis(broken, days_ago(20))
+    f.text(bruno, days_ago(3), "negative", "anger")
+    f.text(bruno, days_ago(2), "negative", "anger")
+    f.signal(bruno, days_ago(5))
+    f.signal(bruno, days_ago(2))
+    f.interaction(bruno, days_ago(4), code="reclamo", text="Voglio la disdetta del contratto")
+    ContractFactory(customer=bruno, start_date=date(2025, 6, 1), renewal_date=date(2026, 7, 5))
+    return anna, bruno, carla
+
+
+def by_customer(workspace):
+    return {s.customer.name: s for s in HealthScore.objects.for_workspace(workspace)}
+
+
+def test_scores_match_a_hand_count(world, workspace_a):
+    stored = health_scores_compute(workspace=workspace_a, now=NOW)
+    assert stored == 3
+    scores = by_customer(workspace_a)
+    anna, bruno, carla = scores["Anna"], scores["Bruno"], scores["Carla"]
+    # Anna: feedback 20 healthy, trend 10 healthy, silence 15 healthy, promises 15 healthy,
+    # complaints 10 healthy (interactions this year, none negative): 100.
+    assert anna.score == 100 and anna.level == "healthy"
+    assert set(anna.missing) == {"voice", "staff", "renewal"}
+    # Bruno: heard from 2 days ago (silence healthy, keeps 15), one complaint (concerning,
+    # keeps 5 of 10), every other measure poor: 20.
+    assert bruno.score == 20 and bruno.level == "critical"
+    losses = {c["measure"]: c["points"] for c in bruno.contributions}
+    assert sum(losses.values()) == 80
+    assert losses == {
+        "feedback": 20,
+        "trend": 10,
+        "silence": 0,
+        "promises": 15,
+        "voice": 10,
+        "staff": 10,
+        "complaints": 5,
+        "renewal": 10,
+    }
+    assert set(bruno.flags) == {
+        "complaint",
+        "detractor",
+        "broken_twice",
+        "staff_negative",
+        "leaving_words",
+    }
+    # Carla: only silence (15 of 100) has data: not enough.
+    assert carla.score is None and carla.level == "unknown"
+    assert anna.day == date(2026, 6, 15)
+
+
+def test_running_again_the_same_day_replaces_the_row(world, workspace_a):
+    health_scores_compute(workspace=workspace_a, now=NOW)
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(hours=2))
+    assert HealthScore.objects.for_workspace(workspace_a).count() == 3
+
+
+def test_a_score_as_of_a_date_ignores_every_later_event(world, workspace_a):
+    anna, bruno, _carla = world
+
+    def snapshot():
+        return {
+            row["pk"]: (s.score, s.level, [c.as_json() for c in s.contributions], s.flags)
+            for row, s in health_scores_as_of(workspace=workspace_a, at=days_ago(15))
+        }
+
+    before = snapshot()
+    # WHEN events happen after the cut-off (and one exactly a second after it)
+    later = days_ago(15) + timedelta(seconds=1)
+    f.nps(anna, 0, later)
+    f.signal(anna, later)
+    f.text(anna, later, "negative", "anger")
+    f.interaction(anna, later, code="reclamo", text="disdetta")
+    f.check(f.promise(workspace_a), anna, later)
+    ContractFactory(customer=anna, start_date=date(2026, 6, 14), renewal_date=date(2026, 7, 1))
+    # THEN the score as of the cut-off is the same
+    assert snapshot() == before
+
+
+def test_a_lost_customer_is_scored_until_the_day_they_left(world, workspace_a):
+    from ascolto.customers.tests.factories import LostRecordFactory
+
+    _anna, bruno, _carla = world
+    LostRecordFactory(customer=bruno, lost_on=date(2026, 6, 1))
+    ids = {row["pk"] for row, _s in health_scores_as_of(workspace=workspace_a, at=days_ago(20))}
+    assert bruno.pk in ids
+    ids = {row["pk"] for row, _s in health_scores_as_of(workspace=workspace_a, at=days_ago(5))}
+    assert bruno.pk not in ids
+
+
+def test_an_alert_once_per_fall_grouped_per_recipient(world, workspace_a, alice):
+    anna, bruno, _carla = world
+    anna.account_owner = alice
+    anna.save()
+    yesterday = NOW - timedelta(days=1)
+    health_scores_compute(workspace=workspace_a, now=yesterday)
+    assert not HealthAlert.objects.exists()
+    # WHEN both fall: Anna gets a complaint twice and a detractor answer
+    f.nps(anna, 2, NOW - timedelta(hours=2))
+    f.interaction(anna, NOW - timedelta(hours=3), code="reclamo")
+    f.interaction(anna, NOW - timedelta(hours=4), code="errore")
+    HealthScore.objects.filter(customer=bruno).update(level="healthy", score=90)
+    health_scores_compute(workspace=workspace_a, now=NOW)
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(hours=1))
+    # THEN one alert per customer, and one notification for alice naming both
+    assert HealthAlert.objects.filter(workspace=workspace_a).count() == 2
+    notes = Notification.objects.filter(recipient=alice)
+    assert notes.count() == 1
+    assert "Anna" in notes.get().body and "Bruno" in notes.get().body
+    # AND the next day, still at the same level, nothing new
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(days=1))
+    assert HealthAlert.objects.filter(workspace=workspace_a).count() == 2
+    assert Notification.objects.filter(recipient=alice).count() == 1
+
+
+def test_workspaces_are_kept_apart(world, workspace_a, workspace_b, mallory):
+    other = CustomerFactory(workspace=workspace_b, name="Zeta", created_at=days_ago(300))
+    f.nps(other, 10, days_ago(2))
+    health_scores_compute(workspace=workspace_b, now=NOW)
+    assert set(by_customer(workspace_b)) == {"Zeta"}
+    assert not HealthScore.objects.for_workspace(workspace_a).exists()
+    health_scores_compute(workspace=workspace_a, now=NOW)
+    assert set(by_customer(workspace_a)) == {"Anna", "Bruno", "Carla"}
