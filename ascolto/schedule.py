@@ -46,12 +46,22 @@ JOBS: list[Job] = [
     # Every customer's health score for the day, batched per workspace; then the week's digests.
     Job("health-scores", "ascolto.health.services.health_scores_nightly", daily="03:30"),
     Job("health-digests", "ascolto.health.services.health_digests_schedule", daily="07:30"),
+    # What each kind's retention period has let expire is emptied, erased or deleted.
+    Job("privacy-retention", "ascolto.privacy.retention.retention_run", daily="03:30"),
+    # Remembered API answers (Idempotency-Key) are kept a day.
+    Job(
+        "api-idempotency-forget",
+        "ascolto.api.services.idempotency.idempotency_records_sweep",
+        daily="04:45",
+    ),
     # Texts saved while no worker ran, or loaded in bulk: analysed in bounded batches.
     Job(
         "textanalysis-sweep",
         "ascolto.textanalysis.services.text_analyses_sweep",
         every=timedelta(minutes=15),
     ),
+    # Public voice: RSS/Atom feeds that are due (each feed keeps its own next time and back-off).
+    Job("voice-feeds", "ascolto.voice.services.source_feeds_poll_due", every=timedelta(minutes=5)),
 ]
 
 SWEEPERS: list[str] = [
@@ -62,6 +72,7 @@ SWEEPERS: list[str] = [
     "ascolto.notifications.services.notification_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
     "ascolto.health.services.health_digests_sweep",
+    "ascolto.api.services.webhooks.webhook_deliveries_sweep",
 ]
 
 WORKER_LOOPS: list[WorkerLoop] = [

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from ascolto.lib.env import env_bool, env_int, env_list, env_secret, env_str, private_dir
 
@@ -29,7 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "ascolto.core.staticfiles.StaticFilesConfig",
     "django.contrib.humanize",
     "axes",
     "django_otp",
@@ -38,18 +39,23 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "ascolto.core",
     "ascolto.workspaces",
+    "ascolto.audit",
     "ascolto.customers",
     "ascolto.interactions",
     "ascolto.notifications",
     "ascolto.feedback",
+    "ascolto.voice",
     "ascolto.textanalysis",
     "ascolto.promises",
     "ascolto.cases",
     "ascolto.health",
     "ascolto.dashboards",
     "ascolto.onboarding",
+    "ascolto.privacy",
+    "ascolto.api",
     "ascolto.demo",
     "ascolto.bench",
     "ascolto.ops",
@@ -60,6 +66,7 @@ MIDDLEWARE = [
     "ascolto.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ascolto.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +79,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ascolto.workspaces.tenancy.CurrentWorkspaceMiddleware",
+    "ascolto.audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -262,6 +270,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Source maps (of the API docs' Swagger UI) are for developers' tools: served, not compressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+]
 
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("ASCOLTO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -290,6 +303,13 @@ SCHEDULE_MODULE = "ascolto.schedule"
 # /health/ answers 503 when the scheduler has not ticked, or a ready task has waited, this long
 # (0 turns both checks off, e.g. for a web-only process whose background runs elsewhere).
 HEALTH_STALE_MINUTES = env_int("ASCOLTO_HEALTH_STALE_MINUTES", 10)
+
+# --- Public voice: RSS/Atom feeds of reviews and mentions ---------------------------------------
+# How often a feed is read; the most one answer may hold (a bigger one is cut off and counted as
+# an error); how long to wait for the feed's server. See docs/voice.md.
+VOICE_FEED_EVERY_MINUTES = env_int("ASCOLTO_VOICE_FEED_EVERY_MINUTES", 60)
+VOICE_FEED_MAX_BYTES = env_int("ASCOLTO_VOICE_FEED_MAX_BYTES", 5 * 1024 * 1024)
+VOICE_FEED_TIMEOUT_SECONDS = env_int("ASCOLTO_VOICE_FEED_TIMEOUT", 15)
 
 # --- Logging -------------------------------------------------------------------------------------
 # `ASCOLTO_LOG_FORMAT=json` writes one JSON object per line; every line carries the request's id
@@ -330,3 +350,21 @@ METRICS_TOKEN = env_str("ASCOLTO_METRICS_TOKEN", "")
 
 # --- Application ---------------------------------------------------------------------------------
 PAGE_SIZE = 25
+
+# --- Privacy -------------------------------------------------------------------------------------
+# How many months each kind of data is kept (0: for ever); the daily `privacy-retention` job
+# removes what is older (docs/privacy.md). The Art. 30 record (`ascolto gdpr record`) lists them.
+PRIVACY_RETENTION_MONTHS = {
+    "survey_comments": env_int("ASCOLTO_RETENTION_SURVEY_COMMENTS_MONTHS", 0),
+    "interaction_notes": env_int("ASCOLTO_RETENTION_INTERACTION_NOTES_MONTHS", 0),
+    "lost_customers": env_int("ASCOLTO_RETENTION_LOST_CUSTOMERS_MONTHS", 0),
+    "notifications": env_int("ASCOLTO_RETENTION_NOTIFICATIONS_MONTHS", 12),
+    "audit_log": env_int("ASCOLTO_RETENTION_AUDIT_LOG_MONTHS", 24),
+    "failed_tasks": env_int("ASCOLTO_RETENTION_FAILED_TASKS_MONTHS", 3),
+}
+# --- API -----------------------------------------------------------------------------------------
+# Requests to /api/v1/ larger than this are refused (413); each token may send this many per
+# minute (then 429 with Retry-After). See docs/api.md.
+API_MAX_BODY_BYTES = env_int("ASCOLTO_API_MAX_BODY_BYTES", 1_000_000)
+API_RATE_PER_MINUTE = env_int("ASCOLTO_API_RATE_PER_MINUTE", 600)
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -13,3 +13,6 @@ from ascolto.lib.hooks import Hooks
 # return it. Promises run the fit check here: a misfit needs a manager and a reason, and the
 # reason is kept for the "taken despite a misfit" report.
 customer_activating = Hooks("customer_activating", ("customer", "by", "reason"))
+# A customer was recorded as lost (`record`, with its reason), in the recording transaction.
+# The API sends the `customer.lost` webhook.
+customer_lost = Hooks("customer_lost", ("record",))

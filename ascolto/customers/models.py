@@ -83,6 +83,11 @@ class Customer(SameWorkspaceMixin, models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     notes = models.TextField(_("notes"), blank=True, max_length=10_000)
+    # Set when the customer asks for no more surveys (the unsubscribe link, or staff on their
+    # word); the history is in ConsentEvent. No invitation is made or sent while it is set.
+    surveys_opted_out_at = models.DateTimeField(
+        _("no surveys since"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -198,3 +203,39 @@ class LostRecord(SameWorkspaceMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.lost_on}"
+
+
+class ConsentEvent(models.Model):
+    """One change of a customer's wish about surveys: who or what recorded it, and when. The
+    customer's current state is `Customer.surveys_opted_out_at`; these rows are its history."""
+
+    class Action(models.TextChoices):
+        WITHDRAWN = "withdrawn", _("No more surveys")
+        GIVEN = "given", _("Surveys again")
+
+    class Source(models.TextChoices):
+        LINK = "link", _("Unsubscribe link in an email")
+        ONE_CLICK = "one_click", _("Unsubscribe button of the email program")
+        STAFF = "staff", _("Recorded by staff")
+        ERASURE = "erasure", _("Erasure of their data")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_events")
+    channel = models.CharField(_("channel"), max_length=16, default="surveys")
+    action = models.CharField(_("change"), max_length=10, choices=Action.choices)
+    source = models.CharField(_("how"), max_length=10, choices=Source.choices)
+    by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-at"], name="consent_customer_at")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.action} {self.at:%Y-%m-%d}"

@@ -115,6 +115,14 @@ def lost_records_context(*, request: HttpRequest, customer: Customer) -> dict[st
     }
 
 
+def consent_context(*, request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    return {
+        "consent_events": selectors.consent_event_list_for_customer(
+            workspace=request.workspace, customer=customer
+        )[:20]
+    }
+
+
 # The customers app's own panels; the other apps' are in their `panels.py`.
 PANELS = [
     CustomerPanel(
@@ -136,5 +144,12 @@ PANELS = [
         order=40,
         template="customers/_panel_lost.html",
         context=lost_records_context,
+    ),
+    CustomerPanel(
+        name="customers-consent",
+        slot="aside",
+        order=45,
+        template="customers/_panel_consent.html",
+        context=consent_context,
     ),
 ]

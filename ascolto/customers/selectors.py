@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from ascolto.customers.models import Contract, Customer, LostReason, LostRecord, Segment
+from ascolto.customers.models import (
+    ConsentEvent,
+    Contract,
+    Customer,
+    LostReason,
+    LostRecord,
+    Segment,
+)
 from ascolto.workspaces.models import Workspace
 
 
@@ -73,4 +80,15 @@ def lost_record_list_for_customer(
         .filter(customer=customer)
         .select_related("reason", "recorded_by__user")
         .order_by("-lost_on", "-pk")
+    )
+
+
+def consent_event_list_for_customer(
+    *, workspace: Workspace, customer: Customer
+) -> QuerySet[ConsentEvent]:
+    return (
+        ConsentEvent.objects.for_workspace(workspace)
+        .filter(customer=customer)
+        .select_related("by__user")
+        .order_by("-at", "-pk")
     )

@@ -7,10 +7,18 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.customers import hooks
-from ascolto.customers.models import Contract, Customer, LostReason, LostRecord, Segment
+from ascolto.customers.models import (
+    ConsentEvent,
+    Contract,
+    Customer,
+    LostReason,
+    LostRecord,
+    Segment,
+)
 from ascolto.lib.updates import model_update, refuse_unknown_fields
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
@@ -247,4 +255,50 @@ def lost_record_create(
     if customer.status != Customer.Status.LOST:
         customer.status = Customer.Status.LOST
         customer.save(update_fields=["status", "updated_at"])
+    hooks.customer_lost.call(record=record)
     return record
+
+
+def _consent_record(
+    customer: Customer, *, withdrawn: bool, source: str, by: Membership | None
+) -> bool:
+    """Change the stored wish if it differs (conditional update, so a double click records one
+    event) and write its history row. Returns whether anything changed."""
+    rows = Customer.objects.filter(pk=customer.pk)
+    if withdrawn:
+        now = timezone.now()
+        changed = rows.filter(surveys_opted_out_at__isnull=True).update(surveys_opted_out_at=now)
+    else:
+        changed = rows.filter(surveys_opted_out_at__isnull=False).update(surveys_opted_out_at=None)
+    if not changed:
+        return False
+    customer.refresh_from_db(fields=["surveys_opted_out_at"])
+    ConsentEvent.objects.create(
+        workspace_id=customer.workspace_id,
+        customer=customer,
+        action=ConsentEvent.Action.WITHDRAWN if withdrawn else ConsentEvent.Action.GIVEN,
+        source=source,
+        by=by,
+    )
+    return True
+
+
+@transaction.atomic
+def customer_surveys_opt_out(*, customer: Customer, source: str) -> bool:
+    """The customer asks for no more surveys, themselves (the unsubscribe link of a survey
+    email, found by its unguessable token) or through their erasure: the system acts, no
+    member. Returns False when they had asked already."""
+    if source not in (
+        ConsentEvent.Source.LINK,
+        ConsentEvent.Source.ONE_CLICK,
+        ConsentEvent.Source.ERASURE,
+    ):
+        raise ValueError(f"unknown source {source!r}")
+    return _consent_record(customer, withdrawn=True, source=source, by=None)
+
+
+@transaction.atomic
+def customer_surveys_consent_set(*, customer: Customer, by: Membership, wanted: bool) -> bool:
+    """A member records the customer's word ("no more surveys", or "surveys again")."""
+    require_member(by, customer.workspace_id, Role.AGENT)
+    return _consent_record(customer, withdrawn=not wanted, source=ConsentEvent.Source.STAFF, by=by)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:customer_pk>/contracts/new/", views.contract_create, name="contract-create"),
     path("contracts/<int:pk>/edit/", views.contract_update, name="contract-update"),
     path("<int:customer_pk>/lost/", views.lost_record_create, name="lost-record-create"),
+    path("<int:pk>/consent/", views.customer_consent, name="customer-consent"),
 ]

@@ -202,3 +202,19 @@ def lost_record_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
             messages.success(request, _("The customer is now marked as lost."))
             return redirect("customers:customer-detail", pk=customer.pk)
     return render(request, "customers/lost_record_form.html", {"form": form, "customer": customer})
+
+
+@member_required(Role.AGENT)
+def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the customer's word about surveys ("no more", or "again")."""
+    customer = get_for_workspace(request, Customer, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    wanted = request.POST.get("surveys")
+    if wanted not in ("yes", "no"):
+        return HttpResponse(_("Choose yes or no."), status=400, content_type="text/plain")
+    services.customer_surveys_consent_set(
+        customer=customer, by=request.member, wanted=wanted == "yes"
+    )
+    messages.success(request, _("Saved."))
+    return redirect("customers:customer-detail", pk=customer.pk)

@@ -10,6 +10,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ascolto.audit.models import Action
+from ascolto.audit.services import audit_record
 from ascolto.dashboards import selectors
 from ascolto.dashboards.forms import DashboardFilters
 from ascolto.dashboards.selectors import BREAKDOWNS, NpsRow
@@ -97,6 +99,7 @@ def export_table(
     """The table called `name` (one of `EXPORTS`) for these filters, to download. Bulk exports
     (the silent customers' names and addresses among them) are for managers and owners."""
     require_member(by, workspace, Role.MANAGER)
+    audit_record(action=Action.EXPORT, member=by, object_type="table", object_id=name)
     common = {"workspace": workspace, "segment": filters.segment}
     if name == "summary":
         scores = selectors.scores_compare(

@@ -202,6 +202,7 @@ def _steps() -> list[DemoStep]:
     from ascolto.demo.promises import promises_step
     from ascolto.demo.surveys import surveys_step
     from ascolto.demo.texts import texts_step
+    from ascolto.demo.voice import voice_step
     from ascolto.demo.workspace import workspace_step
 
     return [
@@ -211,6 +212,7 @@ def _steps() -> list[DemoStep]:
         surveys_step,
         promises_step,
         cadence_step,
+        voice_step,
         texts_step,
     ]
 

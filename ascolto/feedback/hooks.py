@@ -22,3 +22,7 @@ cadence_quiet_customers = Hooks("cadence_quiet_customers", ("workspace", "now"))
 # a list of sentences (empty when none). The invitation is held until the member confirms.
 # Promises: an open broken-promise crisis (the customer is owed a call first).
 invitation_cautions = Hooks("invitation_cautions", ("customer",))
+# A response was stored (`response`: the survey page's filed submissions, open links, members'
+# entries; not imported history), in the storing transaction, after the detractor alert. The
+# API sends the `response.received` and `response.detractor` webhooks.
+response_stored = Hooks("response_stored", ("response",))

@@ -20,11 +20,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ascolto.audit.models import Action
+from ascolto.audit.services import audit_record
 from ascolto.customers.models import Customer
 from ascolto.customers.services import StatusChangeRefused
 from ascolto.interactions.models import Interaction
 from ascolto.lib.business_calendar import BusinessCalendar
 from ascolto.lib.updates import model_update, refuse_unknown_fields
+from ascolto.promises import hooks
 from ascolto.promises.evaluation import Outcome, evaluate
 from ascolto.promises.models import (
     MINUTES_PER_UNIT,
@@ -410,6 +413,10 @@ def promise_check_set(
     require_member(by, check.workspace_id, needed)
     if outcome not in PromiseCheck.Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}")
+    if stored != PromiseCheck.Outcome.NOT_MEASURABLE and stored != outcome:
+        audit_record(
+            action=Action.CHECK_OVERRIDE, member=by, target=check, detail=f"{stored} → {outcome}"
+        )
     check.outcome = outcome
     check.manual = True
     check.set_by = by
@@ -479,6 +486,7 @@ def _alert_recipients(customer: Customer) -> list[Membership]:
 def _crisis_alert(crisis: Crisis) -> None:
     from ascolto.notifications.services import notification_create
 
+    hooks.promise_broken.call(crisis=crisis)
     check = crisis.promise_check
     customer = check.customer
     workspace = customer.workspace

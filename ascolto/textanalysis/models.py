@@ -1,7 +1,7 @@
 """Stored analyses of the customers' texts, the staff's corrections and the per-workspace models.
 
 A `TextAnalysis` row holds what the analyser said about one saved text (a survey comment, an
-interaction note, a staff signal), keyed by `(workspace, source_kind, source_id)`. Its
+interaction note, a staff signal, a public review), keyed by `(workspace, source_kind, source_id)`. Its
 `sentiment`, `emotion` and `TextAspect` rows are the *effective* labels — the staff's current
 correction when there is one, otherwise the machine's — so every list filter is a plain indexed
 SQL condition. The machine's own labels stay in the `predicted_*` columns.
@@ -28,6 +28,7 @@ class SourceKind(models.TextChoices):
     SURVEY_ANSWER = "survey_answer", _("Survey comment")
     INTERACTION = "interaction", _("Interaction note")
     STAFF_SIGNAL = "staff_signal", _("Staff signal")
+    REVIEW = "review", _("Public review")
 
 
 class Sentiment(models.TextChoices):

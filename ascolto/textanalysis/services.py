@@ -38,6 +38,8 @@ from ascolto.textanalysis.models import (
     TextCorrection,
     TextModel,
 )
+from ascolto.voice import services as voice_services
+from ascolto.voice.models import Review
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
@@ -82,6 +84,12 @@ def _source_queryset(kind: str, workspace_id: int) -> QuerySet:
             StaffSignal.objects.filter(workspace_id=workspace_id)
             .exclude(text="")
             .annotate(_customer=F("customer_id"), _when=F("created_at"))
+        )
+    if kind == SourceKind.REVIEW:
+        return (
+            Review.objects.filter(workspace_id=workspace_id)
+            .exclude(text="")
+            .annotate(_customer=F("customer_id"), _when=F("published_at"))  # confirmed only
         )
     raise ValueError(f"unknown source kind: {kind!r}")
 
@@ -249,6 +257,38 @@ def staff_signal_text_analyse(*, signal: StaffSignal) -> None:
     )
 
 
+def review_texts_analyse(*, workspace_id: int, review_ids: Sequence[int]) -> None:
+    """The `review_texts_saved` hook (voice): analyse a batch of new public reviews with one
+    task; `_reviews_tell` gives voice the labels once stored."""
+    text_analyses_request(workspace_id=workspace_id, source_kind="review", source_ids=review_ids)
+
+
+def _reviews_tell(analyses: Iterable[TextAnalysis]) -> None:
+    """Tell voice the effective labels of the analysed reviews among `analyses` (in the
+    caller's transaction): it alerts on a negative one and chooses reply drafts by emotion."""
+    for analysis in analyses:
+        if analysis.source_kind != SourceKind.REVIEW:
+            continue
+        voice_services.review_labels_record(
+            workspace_id=analysis.workspace_id,
+            review_id=analysis.source_id,
+            sentiment=analysis.sentiment,
+            emotion=analysis.emotion,
+            aspects=list(analysis.aspect_rows.values_list("name", flat=True)),
+            language=analysis.language,
+        )
+
+
+def review_analysis_customer_set(*, review: Review) -> None:
+    """The `review_judged` hook (voice): a review's analysis belongs to the customer who wrote
+    it once someone confirmed it (and to nobody when the match is undone), so the customer's
+    voice summary and health score count it."""
+    customer_id = review.customer_id if review.match_state == "confirmed" else None
+    TextAnalysis.objects.filter(
+        workspace_id=review.workspace_id, source_kind=SourceKind.REVIEW, source_id=review.pk
+    ).update(customer_id=customer_id)
+
+
 def survey_answer_texts_analyse(*, workspace_id: int, answer_ids: Sequence[int]) -> None:
     """The `survey_answer_texts_saved` hook: analyse a batch of survey comments with one task."""
     text_analyses_request(
@@ -333,7 +373,9 @@ def text_analysis_store(
         existing = stored.select_for_update().first()
         if existing is not None and existing.text_hash == digest:
             return existing  # a concurrent run stored it meanwhile
-        return _analysis_write(existing, workspace_id, source_kind, found, labels, digest)
+        analysis = _analysis_write(existing, workspace_id, source_kind, found, labels, digest)
+        _reviews_tell([analysis])
+        return analysis
 
 
 def _analysis_write(
@@ -476,6 +518,8 @@ def _store_batch(workspace_id: int, kind: str, analysed: list[tuple[SourceText, 
         batch_size=BATCH_SIZE,
         ignore_conflicts=True,
     )
+    if kind == SourceKind.REVIEW:
+        _reviews_tell(TextAnalysis.objects.filter(pk__in=ids.values()))
     return len(analyses)
 
 
@@ -512,6 +556,7 @@ _WORKSPACE_PATH: dict[str, str] = {
     SourceKind.SURVEY_ANSWER: "response__workspace_id",
     SourceKind.INTERACTION: "workspace_id",
     SourceKind.STAFF_SIGNAL: "workspace_id",
+    SourceKind.REVIEW: "workspace_id",
 }
 
 
@@ -522,6 +567,7 @@ def _source_queryset_any(kind: str) -> QuerySet:
         SourceKind.SURVEY_ANSWER: Answer,
         SourceKind.INTERACTION: Interaction,
         SourceKind.STAFF_SIGNAL: StaffSignal,
+        SourceKind.REVIEW: Review,
     }
     model = models[kind]
     return model._default_manager.all()
@@ -569,6 +615,7 @@ def text_correction_record(
     analysis.save(update_fields=["sentiment", "emotion"])
     analysis.aspect_rows.all().delete()
     TextAspect.objects.bulk_create([TextAspect(analysis=analysis, name=n) for n in aspects])
+    _reviews_tell([analysis])
     workspace_id = analysis.workspace_id
     transaction.on_commit(lambda: text_model_train_if_due(workspace_id=workspace_id))
     return correction

@@ -11,3 +11,23 @@ from ascolto.lib.hooks import Hooks
 # Apps install their default catalogues here: customers the lost-customer reasons,
 # interactions the touchpoints.
 workspace_created = Hooks("workspace_created", ("workspace",))
+
+# Who belongs to a workspace changed, inside the service's transaction: an invitation was
+# created, sent again or withdrawn, a member joined, changed role or was removed. `action` is one
+# of MEMBER_ACTIONS, `by` the acting membership (None when the invited person joins), `target`
+# the invitation or the membership, `detail` a short plain text without addresses (a role, or
+# "agent → manager"). The audit log records them.
+MEMBER_ACTIONS = (
+    "member.invited",
+    "member.invitation_resent",
+    "member.invitation_revoked",
+    "member.joined",
+    "member.role_changed",
+    "member.removed",
+)
+member_changed = Hooks("member_changed", ("action", "workspace", "by", "target", "detail"))
+
+# A request asked by id for a row that exists in another workspace and got a 404
+# (`tenancy.get_for_workspace`); `model` is the model class, `pk` the id asked for. The audit
+# log records it.
+access_refused = Hooks("access_refused", ("request", "model", "pk"))

@@ -173,6 +173,9 @@ def member_invite(
     invitation.save()
     _invitation_dispatch(invitation.pk)
     logger.info("member invited: workspace=%s by=%s role=%s", workspace.pk, by.pk, role)
+    hooks.member_changed.call(
+        action="member.invited", workspace=workspace, by=by, target=invitation, detail=role
+    )
     return invitation, token
 
 
@@ -200,6 +203,13 @@ def member_invitation_revoke(*, invitation: MemberInvitation, by: Membership) ->
         invitation.pk,
         by.pk,
     )
+    hooks.member_changed.call(
+        action="member.invitation_revoked",
+        workspace=by.workspace,
+        by=by,
+        target=invitation,
+        detail=invitation.role,
+    )
 
 
 @transaction.atomic
@@ -226,6 +236,13 @@ def member_invitation_resend(*, invitation: MemberInvitation, by: Membership) ->
         by.workspace_id,
         invitation.pk,
         by.pk,
+    )
+    hooks.member_changed.call(
+        action="member.invitation_resent",
+        workspace=by.workspace,
+        by=by,
+        target=invitation,
+        detail=invitation.role,
     )
     return invitation
 
@@ -336,6 +353,13 @@ def _invitation_join(invitation: MemberInvitation, user: User) -> Membership:
         invitation.workspace_id,
         invitation.pk,
         membership.pk,
+    )
+    hooks.member_changed.call(
+        action="member.joined",
+        workspace=invitation.workspace,
+        by=None,
+        target=membership,
+        detail=membership.role,
     )
     return membership
 
@@ -475,6 +499,7 @@ def member_role_change(*, membership: Membership, by: Membership, role: str) -> 
         raise PermissionDenied
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
+    previous = membership.role
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
@@ -484,6 +509,13 @@ def member_role_change(*, membership: Membership, by: Membership, role: str) -> 
         membership.pk,
         role,
         by.pk,
+    )
+    hooks.member_changed.call(
+        action="member.role_changed",
+        workspace=by.workspace,
+        by=by,
+        target=membership,
+        detail=f"{previous} → {role}",
     )
     return membership
 
@@ -496,6 +528,13 @@ def member_remove(*, membership: Membership, by: Membership) -> None:
         _ensure_another_owner(membership)
     logger.info(
         "member removed: workspace=%s member=%s by=%s", by.workspace_id, membership.pk, by.pk
+    )
+    hooks.member_changed.call(
+        action="member.removed",
+        workspace=by.workspace,
+        by=by,
+        target=membership,
+        detail=membership.role,
     )
     membership.delete()
 

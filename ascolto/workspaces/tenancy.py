@@ -24,6 +24,7 @@ from django.utils.functional import SimpleLazyObject
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ascolto.lib.periods import workspace_zone
+from ascolto.workspaces import hooks
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 logger = logging.getLogger("ascolto.security")
@@ -210,7 +211,25 @@ def get_for_workspace(
     try:
         return queryset.filter(workspace=request.workspace).get(pk=pk, **lookups)  # type: ignore[attr-defined]
     except (ObjectDoesNotExist, ValueError, TypeError):
+        _report_other_workspace(request, queryset.model, pk)
         raise Http404 from None
+
+
+def _report_other_workspace(request: HttpRequest, model: type[models.Model], pk: Any) -> None:
+    """Tell `hooks.access_refused` when the id exists in another workspace (the visitor sees
+    the same 404 either way)."""
+    if not len(hooks.access_refused):
+        return
+    try:
+        elsewhere = (
+            model._default_manager.filter(pk=pk)
+            .exclude(workspace=request.workspace)  # type: ignore[attr-defined]
+            .exists()
+        )
+    except (ValueError, TypeError):
+        return
+    if elsewhere:
+        hooks.access_refused.call(request=request, model=model, pk=pk)
 
 
 def workspace_context(request: HttpRequest) -> dict[str, Any]:

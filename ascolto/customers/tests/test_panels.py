@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_app_s_panels_are_registered_in_their_slots():
     assert {slot: [p.name for p in customer_panels.in_slot(slot)] for slot in SLOTS} == {
-        "actions": ["interactions-add", "promises-gaps"],
+        "actions": ["interactions-add", "promises-gaps", "privacy-person"],
         "top": ["promises-crisis"],
         "main": ["interactions-signal", "interactions-timeline"],
         "aside": [
@@ -23,6 +23,7 @@ def test_every_app_s_panels_are_registered_in_their_slots():
             "textanalysis-voice",
             "customers-contracts",
             "customers-lost",
+            "customers-consent",
             "feedback-ask",
             "promises-fit",
         ],

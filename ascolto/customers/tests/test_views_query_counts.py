@@ -24,9 +24,9 @@ LIST_MAX_QUERIES = 10
 # 17 with analysed texts on the timeline (their badges' aspects and corrections are two
 # prefetches), plus the one aggregate of the "Their words" card and the unread notifications
 # counted for the navigation, the health card's score history, the customer's cases on the
-# timeline, and the one query of the promises that could not be measured on the timeline's
-# interactions.
-DETAIL_MAX_QUERIES = 22
+# timeline, the one query of the promises that could not be measured on the timeline's
+# interactions, and the customer's consent history (the "Surveys" card).
+DETAIL_MAX_QUERIES = 23
 
 
 def _count(client, url: str) -> int:

@@ -25,6 +25,7 @@ from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, Expectation, Promise, PromiseCheck
 from ascolto.promises.services import expectation_create
 from ascolto.textanalysis.models import TextAnalysis
+from ascolto.voice.models import Review, Source
 from ascolto.workspaces.models import MemberInvitation, Membership, Workspace
 from ascolto.workspaces.services import member_invite
 
@@ -62,6 +63,9 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "interactions:interaction-update": lambda ws: [{"pk": _first(Interaction, ws)}],
     "interactions:interaction-delete": lambda ws: [{"pk": _first(Interaction, ws)}],
     "textanalysis:analysis-correct": lambda ws: [{"pk": _first(TextAnalysis, ws)}],
+    "voice:review-detail": lambda ws: [{"pk": _first(Review, ws)}],
+    "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
+    "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-update": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-preview": lambda ws: [{"pk": _first(Survey, ws)}],
@@ -105,6 +109,12 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "survey:answer": lambda ws: [{"token": _open_invitation(ws).token}],
     "survey:thanks": lambda ws: [{"token": _open_invitation(ws).token}],
     "core:help": lambda ws: [{"topic": topic} for topic in HELP_TOPICS],
+    "customers:customer-consent": lambda ws: [{"pk": _first(Customer, ws)}],
+    "survey:unsubscribe": lambda ws: [{"token": _open_invitation(ws).token}],
+    "privacy:person-detail": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:person-export": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:person-erase": lambda ws: [{"pk": _first(Customer, ws)}],
+    "privacy:data-request-done": lambda ws: [{"pk": 1}],
     "workspaces:password-reset-confirm": lambda ws: [{"uidb64": "MQ", "token": "set-password"}],
     "workspaces:invitation-accept": lambda ws: [{"token": "unknown"}],
 }

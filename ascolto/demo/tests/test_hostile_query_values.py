@@ -103,7 +103,9 @@ def test_no_query_value_answers_500(demo_workspace, role):
     client.force_login(member.user)
     unmapped, failures, asked = [], [], 0
     for name, pattern in routes():
-        if name.startswith("admin:"):
+        # The API answers 401 to a session; its own schema test (ascolto/api/tests) sends
+        # generated values to every operation with a token.
+        if name.startswith(("admin:", "api-v1:")):
             continue
         sets = argument_sets(name, pattern, demo_workspace)
         if sets is None:

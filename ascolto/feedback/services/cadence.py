@@ -76,11 +76,13 @@ def cadence_rule_update(*, rule: CadenceRule, by: Membership, **fields: object) 
 
 def _rule_customers(rule: CadenceRule) -> QuerySet[Customer]:
     """Customers the rule speaks to: active (not prospects, not lost), of the rule's kind and
-    segment, with an email address (cadence invitations go by email)."""
+    segment, with an email address (cadence invitations go by email), who have not asked for
+    no more surveys."""
     qs = Customer.objects.filter(
         workspace_id=rule.workspace_id,
         kind=rule.customer_kind,
         status=Customer.Status.ACTIVE,
+        surveys_opted_out_at__isnull=True,
     ).exclude(email="")
     if rule.segment_id:
         qs = qs.filter(segment_id=rule.segment_id)

@@ -42,6 +42,11 @@ def survey_link(token: str) -> str:
     return settings.SITE_URL + reverse("survey:answer", args=[token])
 
 
+def unsubscribe_link(token: str) -> str:
+    """The invitation's "no more surveys" link (the same token as its survey link)."""
+    return f"{settings.SITE_URL}{reverse('survey:unsubscribe', args=[token])}"
+
+
 def open_link_url(open_link: OpenLink) -> str:
     return settings.SITE_URL + reverse("survey:open", args=[open_link.token])
 
@@ -122,6 +127,8 @@ def _invitation_create(
         raise ValidationError({"channel": _("Choose email or link.")})
     if channel == Invitation.Channel.EMAIL and not customer.email:
         raise ValidationError({"customer": _("This customer has no email address.")})
+    if Customer.objects.filter(pk=customer.pk, surveys_opted_out_at__isnull=False).exists():
+        raise ValidationError({"customer": _("This customer asked not to receive surveys.")})
     now = timezone.now()
     current = (
         Invitation.objects.select_for_update()
@@ -178,6 +185,7 @@ def _build_message(invitation: Invitation, reminder: bool) -> EmailMultiAlternat
         "title": survey.text("title", language),
         "intro": survey.text("intro", language),
         "link": survey_link(invitation.token),
+        "unsubscribe": unsubscribe_link(invitation.token),
         "expires_at": invitation.expires_at,
         "reminder": reminder,
     }
@@ -190,7 +198,13 @@ def _build_message(invitation: Invitation, reminder: bool) -> EmailMultiAlternat
         " ".join(subject.split()),
         body,
         to=[invitation.customer.email],
-        headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
+        headers={
+            "Message-ID": message_id,
+            "Auto-Submitted": "auto-generated",
+            # One-click unsubscribe (RFC 8058): the mail program POSTs to the link.
+            "List-Unsubscribe": f"<{unsubscribe_link(invitation.token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -218,6 +232,7 @@ def _leased_email(claimed: Invitation) -> LeasedEmail | None:
         or invitation.closed_at is not None
         or invitation.is_expired
         or not invitation.customer.email
+        or invitation.customer.surveys_opted_out_at is not None
         or invitation.channel != Invitation.Channel.EMAIL
     ):
         return None

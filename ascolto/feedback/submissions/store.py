@@ -93,6 +93,7 @@ def response_write(
     response = Response.from_db(alias, _ATTNAMES, [response_id, *stored])
     if response.is_detractor:
         detractor_alert(response, answers)
+    hooks.response_stored.call(response=response)
     return response, [pk for pk, a in zip(answer_ids, kept, strict=True) if a.text]
 
 

@@ -44,6 +44,7 @@ def test_the_higher_apps_fill_the_hooks_at_start_up_in_layer_order():
         ("signal", 1),
         ("lost", 0),
         ("response", 3),
+        ("review", 7),
     ]
 
 

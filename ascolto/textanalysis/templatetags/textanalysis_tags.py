@@ -22,7 +22,11 @@ from ascolto.textanalysis.selectors import text_analysis_map
 
 register = template.Library()
 
-_TIMELINE_KINDS = {"interaction": SourceKind.INTERACTION, "signal": SourceKind.STAFF_SIGNAL}
+_TIMELINE_KINDS = {
+    "interaction": SourceKind.INTERACTION,
+    "signal": SourceKind.STAFF_SIGNAL,
+    "review": SourceKind.REVIEW,
+}
 
 
 def _workspace_id(context: template.Context) -> int | None:
@@ -55,6 +59,8 @@ def text_analyses_for(context: template.Context, items: Any) -> dict:
             keys.append((_TIMELINE_KINDS[kind], obj.pk))
         elif obj is not None and kind == "response":
             keys += _response_keys(obj)
+        elif obj is None and getattr(item, "text_source_kind", None) in SourceKind.values:
+            keys.append((item.text_source_kind, item.pk))  # a row that names its kind (reviews)
         elif obj is None:
             keys += _response_keys(item)
     return text_analysis_map(workspace_id=workspace_id, keys=keys)

@@ -10,8 +10,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: the login and account-recovery flow, invitation links (the token is the
 # credential), public survey pages (same), health and readiness probes, language switch, Django
-# admin, and the metrics (answered only with the operator's bearer token, ascolto/ops/views.py).
-PUBLIC_NAMESPACES = {"admin", "survey"}
+# admin, the metrics (answered only with the operator's bearer token, ascolto/ops/views.py), and
+# the inbound endpoint for reviews (another tool's source token is the credential).
+# The REST API (`api-v1`) is guarded by its workspace tokens instead: every operation but the
+# schema and its docs requires one (ascolto/api/tests/test_api_guards.py checks it).
+PUBLIC_NAMESPACES = {"admin", "survey", "api-v1"}
 PUBLIC = {
     "set_language",
     "core:home",
@@ -31,6 +34,7 @@ PUBLIC = {
     # business (any signed-in user: it creates a workspace, it shows none)
     "onboarding:first-run",
     "onboarding:workspace-new",
+    "voice:inbound",
 }
 
 

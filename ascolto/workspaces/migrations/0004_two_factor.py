@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0004_workspace_business_hours'),
+        ('workspaces', '0003_invitation_and_reset_emails_durable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0005_two_factor'),
+        ('workspaces', '0004_two_factor'),
     ]
 
     operations = [

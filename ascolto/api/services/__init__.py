@@ -1,0 +1,1 @@
+"""Writes of the connection layer: tokens, remembered answers, external ids, webhooks."""

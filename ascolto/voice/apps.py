@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class VoiceConfig(AppConfig):
+    name = "ascolto.voice"
+    label = "voice"
+    verbose_name = "Public voice"
+
+    def ready(self) -> None:
+        """Connect to the lower apps' registries (docs/architecture.md): matched reviews on
+        the customer's timeline."""
+        from ascolto.interactions.timeline import TimelineSource, timeline_sources
+        from ascolto.voice.selectors import review_list_for_customer
+
+        timeline_sources.register(
+            TimelineSource(
+                kind="review",
+                rank=7,
+                template="voice/_timeline_review.html",
+                rows=review_list_for_customer,
+                at_field="published_at",
+            )
+        )
