@@ -13,12 +13,21 @@ from collections.abc import Callable, Iterator
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ascolto.api.models import ApiToken, WebhookDelivery, WebhookSubscription
+from ascolto.api.services.tokens import api_token_create
+from ascolto.api.services.webhooks import webhook_event_emit, webhook_subscription_create
 from ascolto.cases.models import Case, CaseCategory
 from ascolto.cases.services import case_open
-from ascolto.core.help import TOPICS as HELP_TOPICS
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
-from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question, Survey
+from ascolto.feedback.models import (
+    CadenceRule,
+    Invitation,
+    OpenLink,
+    Question,
+    Response,
+    Survey,
+)
 from ascolto.feedback.services import open_link_create
 from ascolto.interactions.models import Interaction
 from ascolto.notifications.models import Notification
@@ -64,6 +73,8 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "interactions:interaction-delete": lambda ws: [{"pk": _first(Interaction, ws)}],
     "textanalysis:analysis-correct": lambda ws: [{"pk": _first(TextAnalysis, ws)}],
     "voice:review-detail": lambda ws: [{"pk": _first(Review, ws)}],
+    "voice:review-reply": lambda ws: [{"pk": _first(Review, ws)}],
+    "voice:review-match": lambda ws: [{"pk": _first(Review, ws)}],
     "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
     "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
@@ -108,7 +119,6 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "survey:open": lambda ws: [{"token": OpenLink.objects.filter(workspace=ws).first().token}],
     "survey:answer": lambda ws: [{"token": _open_invitation(ws).token}],
     "survey:thanks": lambda ws: [{"token": _open_invitation(ws).token}],
-    "core:help": lambda ws: [{"topic": topic} for topic in HELP_TOPICS],
     "customers:customer-consent": lambda ws: [{"pk": _first(Customer, ws)}],
     "survey:unsubscribe": lambda ws: [{"token": _open_invitation(ws).token}],
     "privacy:person-detail": lambda ws: [{"pk": _first(Customer, ws)}],
@@ -117,6 +127,26 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "privacy:data-request-done": lambda ws: [{"pk": 1}],
     "workspaces:password-reset-confirm": lambda ws: [{"uidb64": "MQ", "token": "set-password"}],
     "workspaces:invitation-accept": lambda ws: [{"token": "unknown"}],
+    "core:help": lambda ws: [{"topic": "promises"}],
+    "api:token-revoke": lambda ws: [{"pk": _first(ApiToken, ws)}],
+    "api:webhook-detail": lambda ws: [{"pk": _first(WebhookSubscription, ws)}],
+    "api:webhook-delete": lambda ws: [{"pk": _first(WebhookSubscription, ws)}],
+    "api:webhook-delivery-resend": lambda ws: [{"pk": _first(WebhookDelivery, ws)}],
+    # The REST API: A's ids (a session without a token gets 401 whatever the id).
+    "api-v1:customer_get": lambda ws: [{"customer_id": _first(Customer, ws)}],
+    "api-v1:customer_patch": lambda ws: [{"customer_id": _first(Customer, ws)}],
+    "api-v1:contract_get": lambda ws: [{"contract_id": _first(Contract, ws)}],
+    "api-v1:contract_patch": lambda ws: [{"contract_id": _first(Contract, ws)}],
+    "api-v1:interaction_get": lambda ws: [{"interaction_id": _first(Interaction, ws)}],
+    "api-v1:interaction_patch": lambda ws: [{"interaction_id": _first(Interaction, ws)}],
+    "api-v1:invitation_get": lambda ws: [{"invitation_id": _first(Invitation, ws)}],
+    "api-v1:response_get": lambda ws: [{"response_id": _first(Response, ws)}],
+    "api-v1:promise_get": lambda ws: [{"promise_id": _first(Promise, ws)}],
+    "api-v1:case_get": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:case_status": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:remedy_list": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:remedy_grant": lambda ws: [{"case_id": _first(Case, ws)}],
+    "api-v1:customer_health": lambda ws: [{"customer_id": _first(Customer, ws)}],
 }
 
 
@@ -164,7 +194,8 @@ def admin_url(name: str, pattern: URLPattern) -> str:
 
 def demo_workspace_complete() -> Workspace:
     """The demo business, plus the few kinds of object the demo does not make (an open link,
-    a prospect's need, a pending member invitation, a case), so every route has a real object."""
+    a prospect's need, a pending member invitation, a case, an API token, a webhook and one
+    delivery), so every route has a real object."""
     call_command("demo", "--customers", "12", "--years", "1", "--today", "2025-06-16", verbosity=0)
     workspace = Workspace.objects.get()
     owner = workspace.memberships.filter(role="owner").order_by("pk").first()
@@ -186,4 +217,13 @@ def demo_workspace_complete() -> Workspace:
         category=CaseCategory.objects.filter(workspace=workspace).order_by("pk").first(),
         description="Il tecnico è arrivato con due giorni di ritardo",
     )
+    api_token_create(workspace=workspace, by=owner, name="Gestionale")
+    webhook_subscription_create(
+        workspace=workspace,
+        by=owner,
+        url="http://127.0.0.1:9/hook",
+        events=["customer.lost"],
+        allow_private=True,
+    )
+    webhook_event_emit(workspace_id=workspace.pk, event="customer.lost", data={})
     return workspace
