@@ -7,7 +7,7 @@ from __future__ import annotations
 import django_otp
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ PENDING_KEY = "ascolto_totp_pending"
 
 def _next_url(request: MemberRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -81,13 +81,13 @@ def two_factor_setup(request: MemberRequest) -> HttpResponse:
 def two_factor_verify(request: MemberRequest) -> HttpResponse:
     user = request.user
     if twofactor.two_factor_device(user) is None or request.user.is_verified():  # type: ignore[attr-defined]
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = twofactor.two_factor_verify(user=user, code=form.cleaned_data["code"])
         if device is not None:
             django_otp.login(request, device)
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         form.add_error("code", _("That code is not right. Check the phone's clock and try again."))
     status = 400 if form.errors else 200
     return render(

@@ -1,7 +1,7 @@
 """Rate limits (test plan S17): the counter, in the database and in Redis, and the 429s.
 
 The Redis tests use database 6 of the Redis at ASCOLTO_TEST_REDIS_URL
-(redis://127.0.0.1:6379/6 by default) and remove only the keys they made.
+(redis://127.0.0.1:6379/6 by default) and remove the rate-limit keys there before and after.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ def backend(request, settings):
 
         client = redis.Redis.from_url(REDIS_URL)
         client.ping()  # a Redis that is not there fails the test: it is part of the set-up
+        for key in client.scan_iter("ascolto:rl:*"):  # counters of an earlier run
+            client.delete(key)
         settings.RATE_LIMIT_REDIS_URL = REDIS_URL
         yield request.param
-        for key in client.scan_iter("ascolto:rl:test-*"):
+        for key in client.scan_iter("ascolto:rl:*"):
             client.delete(key)
     else:
         settings.RATE_LIMIT_REDIS_URL = ""

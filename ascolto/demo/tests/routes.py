@@ -74,6 +74,8 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "interactions:interaction-delete": lambda ws: [{"pk": _first(Interaction, ws)}],
     "textanalysis:analysis-correct": lambda ws: [{"pk": _first(TextAnalysis, ws)}],
     "voice:review-detail": lambda ws: [{"pk": _first(Review, ws)}],
+    "voice:review-reply": lambda ws: [{"pk": _first(Review, ws)}],
+    "voice:review-match": lambda ws: [{"pk": _first(Review, ws)}],
     "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
     "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],

@@ -200,3 +200,11 @@ def test_turning_it_off_needs_a_current_code(alice, alice_client):
     alice_client.post("/account/two-step/off/", {"code": totp(secret, time.time() + 30)})
     assert not TOTPDevice.objects.filter(user=alice.user).exists()
     assert not RecoveryCode.objects.filter(user=alice.user).exists()
+
+
+@pytest.mark.parametrize("target", ["0001-01-01", "//evil.example/", "https://evil.example/"])
+def test_the_code_page_goes_on_only_to_a_page_of_this_site(alice_client, target):
+    # Without an authenticator the code page sends on at once: to the page asked for, if ours.
+    response = alice_client.get(VERIFY, {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
