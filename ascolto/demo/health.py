@@ -19,7 +19,7 @@ def health_step(ctx: DemoContext) -> None:
     end = ctx.end  # midnight at the start of today: nothing generated lies after it
     weeks = WEEKS if ctx.options.customers <= DEMO_HISTORY_UP_TO else 0
     for k in range(weeks, -1, -1):
-        ctx.counts["health_scores"] += health_scores_compute(
+        ctx.counts["healthscore"] += health_scores_compute(
             workspace=ctx.workspace, now=end - timedelta(days=7 * k), alert=False
         )
         ctx.progress("health", 1, weeks + 1)

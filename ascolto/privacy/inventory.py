@@ -89,6 +89,7 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "currency": N,
         "opening_hours": N,
         "closed_days": N,
+        "customer_address": N,
     },
     "workspaces.Membership": {"role": N},
     "workspaces.MemberInvitation": {
@@ -238,6 +239,9 @@ FIELDS: dict[str, dict[str, Kind]] = {
     "dashboards.LastHeard": {"status": N},
     "dashboards.DailySegmentScore": {"kind": N},
     "health.HealthAlert": {"from_level": N, "to_level": N},
+    "health.HealthFlagAlert": {"flag": N},
+    # A survey sent to many: the members' choice and the ids it reached, no texts.
+    "feedback.BulkSend": {**_LEASED, "choice": N, "customer_ids": N},
     "health.HealthDigest": {**_LEASED},
     # The score's reasons, written by the system ("promise 'on site in 24 h' broken twice").
     "health.HealthScore": {"contributions": G, "flags": N, "level": N, "missing": N},
@@ -312,6 +316,7 @@ CUSTOMER_PATHS: dict[str, str] = {
     "cases.SlaAlert": "case__customer",
     "health.HealthScore": "customer",
     "health.HealthAlert": "customer",
+    "health.HealthFlagAlert": "customer",
     "voice.Review": "customer",
 }
 

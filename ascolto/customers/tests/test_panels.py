@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def test_every_app_s_panels_are_registered_in_their_slots():
     assert {slot: [p.name for p in customer_panels.in_slot(slot)] for slot in SLOTS} == {
-        "actions": ["interactions-add", "promises-gaps", "privacy-person"],
-        "top": ["promises-crisis"],
+        "actions": ["interactions-add", "promises-gaps", "cases-add", "privacy-person"],
+        "top": ["cases-open", "promises-crisis"],
         "main": ["interactions-signal", "interactions-timeline"],
         "aside": [
             "health-score",
