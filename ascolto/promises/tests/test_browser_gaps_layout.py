@@ -56,5 +56,7 @@ def test_gap_pages_fit_the_window(page, live_server, alice, artifacts_dir, width
         assert found["scroll"] <= found["client"], (path, found)
         assert not found["outside"], (path, found)
         if width < 500:
-            assert found["header"] <= 130, (path, found)
+            # Once about 200 px; the name, the tools and the menu now take at most three short
+            # rows, the menu scrolling sideways.
+            assert found["header"] <= 140, (path, found)
     page.screenshot(path=str(artifacts_dir / f"promise_gaps_{width}.png"), full_page=True)
