@@ -123,17 +123,17 @@ def _open_invitation_to(survey_id: int, now: datetime) -> Exists:
     )
 
 
-def _quiet_ids(workspace: Workspace, now: datetime) -> list[QuerySet]:
-    """One-column querysets of the customers higher apps keep quiet (a broken promise...)."""
-    return list(hooks.cadence_quiet_customers.call(workspace=workspace, now=now))
-
-
 def _quiet_by_reason(workspace: Workspace, now: datetime) -> list[tuple[str, QuerySet]]:
-    """The same querysets, each with the reason its function names (`hold_reason`)."""
+    """One-column querysets of the customers higher apps keep quiet (a broken promise, an open
+    case), each with the reason its function names (`hold_reason`, else "quiet")."""
     return [
         (getattr(function, "hold_reason", "quiet"), function(workspace=workspace, now=now))
         for function in hooks.cadence_quiet_customers
     ]
+
+
+def _quiet_ids(workspace: Workspace, now: datetime) -> list[QuerySet]:
+    return [ids for _reason, ids in _quiet_by_reason(workspace, now)]
 
 
 def _not_fatigued(qs: QuerySet[Customer], rule: CadenceRule, now: datetime) -> QuerySet[Customer]:
