@@ -286,35 +286,23 @@ class LostReasonRow:
 
 def lost_customers_report(*, workspace: Workspace) -> dict[str, Any]:
     """Why customers were lost: per reason and per month, how many and their yearly contract
-    value, with the cases and broken promises of the 90 days before each loss, and the
-    competitors named. Counted in the database (one subquery per figure)."""
+    value, with the cases and broken promises of the 90 days before each loss (linked to the
+    record when it was made, `LossCause`), and the competitors named. Counted in the database
+    (one subquery per figure)."""
+    from ascolto.cases.models import LossCause
     from ascolto.customers.models import LostRecord
-    from ascolto.promises.models import PromiseCheck
 
-    lookback = timedelta(days=LOST_LOOKBACK_DAYS)
-    cases_before = (
-        Case.objects.filter(
-            customer=OuterRef("customer"),
-            opened_at__date__lte=OuterRef("lost_on"),
-            opened_at__date__gte=OuterRef("lost_on") - lookback,
+    def linked(field: str) -> Any:
+        return (
+            LossCause.objects.filter(record=OuterRef("pk"), **{f"{field}__isnull": False})
+            .order_by()
+            .values("record")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-        .order_by()
-        .values("customer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    broken_before = (
-        PromiseCheck.objects.filter(
-            customer=OuterRef("customer"),
-            outcome=PromiseCheck.Outcome.BROKEN,
-            occurred_at__date__lte=OuterRef("lost_on"),
-            occurred_at__date__gte=OuterRef("lost_on") - lookback,
-        )
-        .order_by()
-        .values("customer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+
+    cases_before = linked("case")
+    broken_before = linked("promise_check")
     value = (
         Contract.objects.filter(customer=OuterRef("customer"))
         .order_by()
@@ -353,7 +341,9 @@ def lost_customers_report(*, workspace: Workspace) -> dict[str, Any]:
         "by_reason": list(by_reason),
         "by_month": list(by_month),
         "competitors": list(competitors),
-        "records": records.select_related("customer", "reason").order_by("-lost_on", "-pk")[:100],
+        "records": records.select_related("customer", "reason")
+        .prefetch_related("causes__case__category")
+        .order_by("-lost_on", "-pk")[:100],
         "lookback_days": LOST_LOOKBACK_DAYS,
     }
 

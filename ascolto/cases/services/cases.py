@@ -166,6 +166,9 @@ def _create(
     if responses:
         case.responses.add(*responses)
     _event(case, CaseEvent.Kind.OPENED, by, at=case.opened_at, to_status=case.status)
+    from ascolto.cases.services.replies import case_acknowledgement_queue
+
+    case_acknowledgement_queue(case=case)
     return case
 
 
@@ -379,11 +382,21 @@ def _resolved(case: Case, now: datetime) -> None:
     rules, whether they are satisfied with how it was handled (once per resolution)."""
     from ascolto.feedback.services.cadence import cadence_trigger_complaint_resolved
 
-    cadence_trigger_complaint_resolved(
+    invitations = cadence_trigger_complaint_resolved(
         customer=case.customer,
         source_key=f"case-{case.pk}-{case.reopened_count}",
         now=now,
     )
+    for invitation in invitations:
+        _event(
+            case,
+            CaseEvent.Kind.EMAIL,
+            None,
+            at=now,
+            email="follow_up",
+            invitation=invitation.pk,
+            survey=invitation.survey_id,
+        )
 
 
 @transaction.atomic
