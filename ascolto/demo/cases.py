@@ -13,8 +13,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
-from ascolto.cases.models import Case, CaseEvent, SlaAlert
+from ascolto.cases.models import Case, CaseEmail, CaseEvent, SlaAlert
 from ascolto.cases.services import (
     case_remedy_approve,
     case_remedy_grant,
@@ -89,6 +90,9 @@ def cases_step(ctx: DemoContext) -> None:
     _breaches(ctx)
     # Approval requests and deadline alerts show in the app; no demo email goes out.
     Notification.objects.filter(workspace=workspace, kind="case").update(state=WorkState.DONE)
+    CaseEmail.objects.filter(workspace=workspace).update(
+        state=WorkState.DONE, sent_at=F("created_at")
+    )
     ctx.counts["case"] = Case.objects.filter(workspace=workspace).count()
     ctx.counts["case open"] = Case.objects.filter(
         workspace=workspace, status__in=["new", "acknowledged", "in_progress"]

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ascolto.cases.models import Case, Remedy
+from ascolto.cases.services import reply_template_set
 from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.interactions.models import Touchpoint
 from ascolto.interactions.services import interaction_record
@@ -44,6 +45,11 @@ def test_agent_handles_a_complaint_and_a_manager_approves(
     )
     case = Case.objects.get(customer=customer)
     Case.objects.filter(pk=case.pk).update(emotion="anger")
+    # The manager wrote the business's own reply for angry customers.
+    reply_template_set(
+        workspace=workspace, by=carol, language="it", emotion="anger",
+        subject="Ci scusi", body="Gentile {name}, mi scusi: ha ragione. La richiamo entro oggi.",
+    )  # fmt: skip
 
     _login(page, bob)
     page.goto("/cases/")
@@ -52,8 +58,7 @@ def test_agent_handles_a_complaint_and_a_manager_approves(
     page.screenshot(path=str(artifacts_dir / "cases-queue.png"), full_page=True)
     row.locator("a.case-link").click()
     expect(page.locator("#reply")).to_have_value(
-        "Gentile Bar Centrale, mi scusi: ha ragione, non doveva succedere. Me ne occupo io "
-        "personalmente e la richiamo entro oggi con una soluzione."
+        "Gentile Bar Centrale, mi scusi: ha ragione. La richiamo entro oggi."
     )
     page.screenshot(path=str(artifacts_dir / "cases-case-new.png"), full_page=True)
     page.click("#acknowledge")
@@ -96,3 +101,39 @@ def test_agent_handles_a_complaint_and_a_manager_approves(
         carol,
         "Cliente storico",
     )
+
+
+@pytest.mark.browser
+def test_a_manager_sets_a_budget_with_the_keyboard_on_a_phone(
+    chromium_browser, live_server, carol, artifacts_dir
+):
+    """GIVEN carol (manager) on a 390 px phone WHEN she tabs to the agents' budget, types 150
+    and presses Enter THEN it is saved; the settings page and the ledger fit the phone."""
+    from ascolto.cases.models import SpendingBudget
+
+    context = chromium_browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    phone = context.new_page()
+    try:
+        _login(phone, carol)
+        phone.goto("/cases/settings/#budgets")
+        agent = SpendingBudget.objects.get(workspace=carol.workspace, role="agent")
+        field = phone.locator(f"#id_bud{agent.pk}-per_case")
+        field.focus()
+        field.press("Control+a")
+        phone.keyboard.type("150")
+        phone.keyboard.press("Enter")
+        phone.wait_for_url("**/cases/settings/#budgets")
+        expect(phone.locator(f"#id_bud{agent.pk}-per_case")).to_have_value("150.00")
+        phone.screenshot(path=str(artifacts_dir / "cases-settings-phone.png"), full_page=True)
+        width = phone.evaluate("document.querySelector('main').scrollWidth")
+        assert width <= 390, f"the settings page is {width}px wide on a 390px phone"
+        phone.goto("/cases/ledger/")
+        phone.screenshot(path=str(artifacts_dir / "cases-ledger-phone.png"), full_page=True)
+        width = phone.evaluate("document.querySelector('main').scrollWidth")
+        assert width <= 390, f"the ledger is {width}px wide on a 390px phone"
+    finally:
+        context.close()
+    agent.refresh_from_db()
+    assert agent.per_case == 150

@@ -121,3 +121,31 @@ def test_a_stopped_clock_never_alerts(customer, bob):
     services.case_clocks_check(now=late)
     assert not SlaAlert.objects.filter(case=case, clock="acknowledge").exists()
     assert SlaAlert.objects.filter(case=case, clock="respond", level="breach").exists()
+
+
+def test_easter_monday_is_a_holiday_for_the_clocks_and_their_alerts(customer, bob):
+    """GIVEN a medium case opened on Friday 3 April 2026 at 17:30 (acknowledge within 2 business
+    hours): 30 minutes on Friday, then the weekend and Easter Monday (6 April) are closed
+    THEN it is due on Tuesday at 10:30; the job sends nothing on Easter Monday, warns on Tuesday
+    at 10:01 and reports the miss at 10:31, once each."""
+    case = open_case(customer, bob, severity="medium")
+    case.opened_at = rome(2026, 4, 3, 17, 30)
+    services.sla.case_clocks_set(case=case)
+    case.save()
+    assert case.acknowledge_due_at == rome(2026, 4, 7, 10, 30)
+    assert case.respond_due_at == rome(2026, 4, 7, 17, 30)  # 9 h: 0.5 on Friday, 8.5 on Tuesday
+    assert services.case_clocks_check(now=rome(2026, 4, 6, 12, 0)) == 0  # Easter Monday
+    assert services.case_clocks_check(now=rome(2026, 4, 7, 10, 1)) == 1
+    assert services.case_clocks_check(now=rome(2026, 4, 7, 10, 31)) == 1
+    assert services.case_clocks_check(now=rome(2026, 4, 7, 10, 45)) == 0
+    levels = SlaAlert.objects.filter(case=case, clock="acknowledge").values_list("level", flat=True)
+    assert sorted(levels) == ["breach", "near"]
+
+
+def test_a_clock_runs_across_the_night(customer, bob):
+    """A critical case opened on Tuesday at 17:45: 15 minutes that evening, 15 the next morning."""
+    case = open_case(customer, bob, severity="critical")
+    case.opened_at = rome(2026, 4, 7, 17, 45)
+    services.sla.case_clocks_set(case=case)
+    assert case.acknowledge_due_at == rome(2026, 4, 8, 9, 15)
+    assert case.respond_due_at == rome(2026, 4, 8, 10, 45)  # 2 h: 0.25 + 1.75

@@ -169,3 +169,42 @@ def test_lost_report_counts_by_hand(alice_client, workspace_a, alice, bob, mallo
     assert (row["n"], row["total"], row["cases"], row["broken"]) == (2, 2000, 2, 0)
     assert [c["competitor"] for c in response.context["competitors"]] == ["Noleggi Verdi"]
     assert "Altrove" not in response.content.decode()
+
+
+def test_forged_posts_cannot_pass_a_budget_or_reach_another_workspace(
+    bob_client, carol_client, case, customer, bob, carol, workspace_b, mallory
+):
+    """Through the pages as a forger would post them: 201 € from an agent only waits; a manager
+    approving 2,500 € is refused and it stays waiting; a remedy or a case of workspace B is a
+    404; a decision posted for a remedy under another case's id decides nothing."""
+    grant = reverse("cases:case-remedy", args=[case.pk])
+    assert bob_client.post(grant, {"kind": "refund", "amount": "201"}).status_code == 302
+    assert Remedy.objects.get().status == "pending"
+    big = case_remedy_grant(case=case, by=bob, kind="refund", amount="2500")
+    decide = reverse("cases:remedy-decide", args=[big.pk])
+    assert carol_client.post(decide, {"decision": "approve"}).status_code == 400
+    big.refresh_from_db()
+    assert big.status == "pending" and big.decided_by is None
+    foreign_case = open_case(CustomerFactory(workspace=workspace_b), mallory)
+    foreign = case_remedy_grant(case=foreign_case, by=mallory, kind="refund", amount="10")
+    assert (
+        carol_client.post(
+            reverse("cases:remedy-decide", args=[foreign.pk]), {"decision": "refuse", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        bob_client.post(
+            reverse("cases:case-remedy", args=[foreign_case.pk]), {"kind": "gift", "amount": "5"}
+        ).status_code
+        == 404
+    )
+    foreign.refresh_from_db()
+    assert foreign.status == "granted" and foreign.decision_reason == ""
+    assert Remedy.objects.filter(case=foreign_case).count() == 1
+    # Two approvals of one remedy: the second is told it was decided, one grant.
+    small = Remedy.objects.filter(amount=201).get()
+    url = reverse("cases:remedy-decide", args=[small.pk])
+    assert carol_client.post(url, {"decision": "approve"}).status_code == 302
+    assert carol_client.post(url, {"decision": "approve"}).status_code == 400
+    assert Remedy.objects.filter(amount=201, status="granted").count() == 1
