@@ -197,7 +197,7 @@ def case_acknowledgement_queue(*, case: Case, now: datetime | None = None) -> Ca
         kind=CaseEvent.Kind.EMAIL,
         at=now,
         note=body[:5_000],
-        data={"email": email.pk, "kind": email.kind},
+        data={"email": "ack", "case_email": email.pk},
     )
     lease_dispatched(CaseEmail.objects.filter(pk=email.pk))
     transaction.on_commit(lambda: _enqueue(email.pk))
