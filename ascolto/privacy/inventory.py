@@ -285,6 +285,8 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "url": N,
     },
     "voice.ReviewAspect": {"name": N},
+    # The business's own reply drafts, with placeholders instead of names.
+    "voice.ReplyTemplate": {"kind": N, "language": N, "text": N},
     "voice.Source": {
         "etag": N,
         "feed_url": N,

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ascolto.cases import hooks
 from ascolto.cases.models import (
     TRANSITIONS,
     Case,
@@ -95,7 +96,7 @@ def _event(
     note: str = "",
     **data: Any,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         workspace_id=case.workspace_id,
         case=case,
         customer_id=case.customer_id,
@@ -107,6 +108,9 @@ def _event(
         note=note[:5_000],
         data=data,
     )
+    if kind in (CaseEvent.Kind.OPENED, CaseEvent.Kind.STATUS, CaseEvent.Kind.REOPENED):
+        hooks.case_changed.call(case=case, event=event)
+    return event
 
 
 def _check_links(
