@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ascolto.api.models import ApiToken, WebhookDelivery, WebhookSubscription
 from ascolto.api.services.tokens import api_token_create
 from ascolto.api.services.webhooks import webhook_event_emit, webhook_subscription_create
-from ascolto.cases.models import Case, CaseCategory, Remedy, ReplyTemplate
+from ascolto.cases.models import Case, CaseCategory, Remedy
+from ascolto.cases.models import ReplyTemplate as CaseReplyTemplate
 from ascolto.cases.services import case_open, case_remedy_grant, reply_template_set
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
@@ -122,7 +123,7 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "cases:settings-save": lambda ws: [
         {"section": section} for section in ("categories", "sla", "remedies", "budgets", "general")
     ],
-    "cases:reply-template-remove": lambda ws: [{"pk": _first(ReplyTemplate, ws)}],
+    "cases:reply-template-remove": lambda ws: [{"pk": _first(CaseReplyTemplate, ws)}],
     "dashboards:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "dashboards:export": lambda ws: [
         # One form filters every table: three of them are enough (and one is the full list).
