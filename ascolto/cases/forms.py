@@ -257,6 +257,15 @@ class LedgerFilterForm(_WorkspaceForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not 2000 <= day.year <= 2100:
+                self.add_error(
+                    name,
+                    _("Choose a date between the years %(first)s and %(last)s.")
+                    % {"first": 2000, "last": 2100},
+                )
+                data.pop(name, None)
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise forms.ValidationError(_("The end comes before the start."))
         return data

@@ -420,7 +420,7 @@ def reply_templates(request: MemberRequest) -> HttpResponse:
     workspace = request.workspace
     initial: dict[str, Any] = {"language": "it"}
     edit = request.GET.get("edit")
-    if edit and edit.isdigit():
+    if edit and edit.isascii() and edit.isdigit() and len(edit) < 12:
         template = get_for_workspace(request, ReplyTemplate, int(edit))
         initial = {
             "category": template.category_id, "emotion": template.emotion,

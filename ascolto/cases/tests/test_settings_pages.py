@@ -325,6 +325,7 @@ def test_ledger_totals_against_a_hand_computation(
 
 @pytest.mark.parametrize(
     "query", [{"start": "2026-13-01"}, {"start": "2026-11-30", "end": "2026-11-01"},
+              {"end": "9999-12-31"}, {"start": "0001-01-01", "format": "csv"},
               {"member": "999999"}, {"status": "stolen"}, {"category": "abc"}],
 )  # fmt: skip
 def test_ledger_bad_filters_are_a_400(carol_client, query):
