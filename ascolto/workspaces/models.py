@@ -136,6 +136,11 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     created_at = models.DateTimeField(_("joined"), default=timezone.now)
+    # The language the member last chose in the interface (empty: never chose; the
+    # workspace's is used): their notifications' emails, digests and resets are written in it.
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -154,6 +159,11 @@ class Membership(models.Model):
     def display_name(self) -> str:
         full = self.user.get_full_name().strip()
         return full or self.user.email or self.user.get_username()
+
+    @property
+    def reading_language(self) -> str:
+        """The language to write to this member in: their own choice, else the workspace's."""
+        return self.language or self.workspace.language
 
     def has_role(self, role: str) -> bool:
         """True when this member's role is `role` or a more powerful one."""

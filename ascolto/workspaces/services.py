@@ -394,14 +394,24 @@ def invitation_accept_as_new_user(
 
 
 def user_language(user: User) -> str:
-    """The language to write to a user in: their first workspace's, else the site default."""
+    """The language to write to a user in: the one they chose in the interface, else their
+    first workspace's, else the site default."""
     membership = (
         Membership.objects.filter(user=user)
         .select_related("workspace")
         .order_by("created_at", "pk")
         .first()
     )
-    return membership.workspace.language if membership else settings.LANGUAGE_CODE
+    return membership.reading_language if membership else settings.LANGUAGE_CODE
+
+
+def user_language_set(*, user: User, language: str) -> int:
+    """Remember the language `user` chose in the interface, for what is written to them
+    (notification emails, digests, password resets) in every workspace of theirs. An unknown
+    language is ignored. Returns how many memberships changed."""
+    if language not in dict(settings.LANGUAGES):
+        return 0
+    return Membership.objects.filter(user=user).exclude(language=language).update(language=language)
 
 
 def _enqueue_reset_send(reset_id: int) -> None:

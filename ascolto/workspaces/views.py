@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from ascolto.core.ratelimit import rate_limit_hit, too_many_requests
 from ascolto.workspaces import selectors, services
@@ -85,6 +86,16 @@ def workspace_switch(request: MemberRequest) -> HttpResponse:
         raise Http404
     request.session[SESSION_KEY] = membership.workspace_id
     return redirect("customers:customer-list")
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers a signed-in user's choice: what is
+    written to them by email (notifications, digests) follows the language they read in."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 @member_required(Role.OWNER)
