@@ -73,6 +73,10 @@ def report_context(*, workspace: Workspace, month: date) -> dict[str, Any]:
     data = selectors.overview(workspace=workspace, period=period, now=now)
     # The month's coverage, not today's: counted from what happened up to the month's end.
     data.coverage = selectors.coverage_at(workspace=workspace, days=data.coverage.days, at=now)
+    # And the month's silent customers, not today's.
+    data.silent = selectors.silent_customers_at_page(
+        workspace=workspace, days=data.coverage.days, at=now, total=data.coverage.silent
+    )
     trend = selectors.nps_by_period(workspace=workspace, period=_year_to(month), grain="month")
     data.trend = trend
     segment_rows = selectors.nps_breakdown(workspace=workspace, period=period, by="segment")
