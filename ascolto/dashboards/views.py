@@ -194,7 +194,9 @@ def report_pdf(request: HttpRequest, month: str) -> HttpResponse:
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
         raise Http404
     first = date(int(match[1]), int(match[2]), 1)
-    pdf = reports.report_pdf(workspace=request.workspace, month=first)
+    pdf = reports.report_pdf(
+        workspace=request.workspace, month=first, language=getattr(request, "LANGUAGE_CODE", None)
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ascolto-report-{month}.pdf"'
     return response
