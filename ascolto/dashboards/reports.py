@@ -164,7 +164,7 @@ def monthly_report_send(*, report_id: int, owner: str | None = None) -> bool:
 
 
 def monthly_report_recipients_by_language(workspace: Workspace) -> dict[str, list[str]]:
-    """The report's recipients grouped by the language each reads (`reading_language`), the
+    """The report's recipients grouped by the language each reads (`own_language`), the
     workspace's first."""
     rows = (
         Membership.objects.filter(workspace=workspace, role__in=[Role.OWNER, Role.MANAGER])

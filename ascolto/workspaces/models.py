@@ -135,12 +135,12 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
-    created_at = models.DateTimeField(_("joined"), default=timezone.now)
-    # The language the member last chose in the interface (empty: never chose; the
-    # workspace's is used): their notifications' emails, digests and resets are written in it.
+    # The language this person reads the app and their emails in (the last one they picked
+    # with the language switch); blank: the workspace's.
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, blank=True, default=""
     )
+    created_at = models.DateTimeField(_("joined"), default=timezone.now)
 
     class Meta:
         verbose_name = _("membership")
@@ -161,8 +161,8 @@ class Membership(models.Model):
         return full or self.user.email or self.user.get_username()
 
     @property
-    def reading_language(self) -> str:
-        """The language to write to this member in: their own choice, else the workspace's."""
+    def own_language(self) -> str:
+        """The language of this person's emails: their own choice, else the workspace's."""
         return self.language or self.workspace.language
 
     def has_role(self, role: str) -> bool:

@@ -402,14 +402,14 @@ def user_language(user: User) -> str:
         .order_by("created_at", "pk")
         .first()
     )
-    return membership.reading_language if membership else settings.LANGUAGE_CODE
+    return membership.own_language if membership else settings.LANGUAGE_CODE
 
 
-def user_language_set(*, user: User, language: str) -> int:
-    """Remember the language `user` chose in the interface, for what is written to them
-    (notification emails, digests, password resets) in every workspace of theirs. An unknown
-    language is ignored. Returns how many memberships changed."""
-    if language not in dict(settings.LANGUAGES):
+def user_language_remember(*, user: User, language: str) -> int:
+    """The language a signed-in person picked with the language switch becomes the language of
+    their emails (digests, notifications) in every workspace they belong to. An unknown code
+    changes nothing. Returns the memberships changed."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
         return 0
     return Membership.objects.filter(user=user).exclude(language=language).update(language=language)
 

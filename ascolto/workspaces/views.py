@@ -88,16 +88,6 @@ def workspace_switch(request: MemberRequest) -> HttpResponse:
     return redirect("customers:customer-list")
 
 
-def language_set(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, which also remembers a signed-in user's choice: what is
-    written to them by email (notifications, digests) follows the language they read in."""
-    response = set_language(request)
-    language = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated:
-        services.user_language_set(user=request.user, language=language)
-    return response
-
-
 @member_required(Role.OWNER)
 def workspace_settings(request: MemberRequest) -> HttpResponse:
     # A fresh copy: a rejected form must not leave half-applied values on request.workspace.
@@ -313,3 +303,15 @@ def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 def _invitation_invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "workspaces/invitation_invalid.html", status=404)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice of a signed-in person for
+    their emails (`user_language_remember`)."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_remember(
+            user=request.user,  # type: ignore[arg-type]
+            language=request.POST.get("language", ""),
+        )
+    return response

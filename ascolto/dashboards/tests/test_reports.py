@@ -151,9 +151,9 @@ def test_each_recipient_gets_the_report_in_the_language_they_read(
     """GIVEN an Italian workspace whose owner chose English in the interface, and a manager
     who never chose WHEN March's report is sent THEN the owner's email is in English and the
     manager's in Italian, each with its PDF."""
-    from ascolto.workspaces.services import user_language_set
+    from ascolto.workspaces.services import user_language_remember
 
-    user_language_set(user=alice.user, language="en")
+    user_language_remember(user=alice.user, language="en")
     answers(SurveyFactory(workspace=workspace_a), [10], at=datetime(2026, 3, 5, 10, tzinfo=ROME))
     assert reports.monthly_reports_schedule(now=FIRST_OF_APRIL) >= 1
     run_pending_tasks()

@@ -26,7 +26,7 @@ def join_languages(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("notifications", "0003_notification_kind_case"),
-        ("workspaces", "0008_membership_language"),
+        ("workspaces", "0008_member_language"),
     ]
 
     operations = [
