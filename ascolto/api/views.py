@@ -153,7 +153,10 @@ def _stashed(request: MemberRequest) -> tuple[dict, bytes] | None:
 def import_start(request: MemberRequest) -> HttpResponse:
     """Step 1: the file and what it holds. Step 2 (`import_map`) shows the first rows and the
     column of each field; step 3 imports and reports."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    # "?kind=customers" (the onboarding checklist's link) opens the page on that kind.
+    kind = request.GET.get("kind", "")
+    initial = {"kind": kind} if kind in dict(ImportUploadForm.base_fields["kind"].choices) else {}
+    form = ImportUploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(imports.MAX_BYTES + 1)

@@ -73,6 +73,10 @@ def report_context(*, workspace: Workspace, month: date) -> dict[str, Any]:
     data = selectors.overview(workspace=workspace, period=period, now=now)
     # The month's coverage, not today's: counted from what happened up to the month's end.
     data.coverage = selectors.coverage_at(workspace=workspace, days=data.coverage.days, at=now)
+    # And the month's silent customers, not today's.
+    data.silent = selectors.silent_customers_at_page(
+        workspace=workspace, days=data.coverage.days, at=now, total=data.coverage.silent
+    )
     trend = selectors.nps_by_period(workspace=workspace, period=_year_to(month), grain="month")
     data.trend = trend
     segment_rows = selectors.nps_breakdown(workspace=workspace, period=period, by="segment")
@@ -89,9 +93,9 @@ def report_context(*, workspace: Workspace, month: date) -> dict[str, Any]:
     }
 
 
-def report_html(*, workspace: Workspace, month: date) -> str:
+def report_html(*, workspace: Workspace, month: date, language: str | None = None) -> str:
     with (
-        translation.override(workspace.language),
+        translation.override(language or workspace.language),
         timezone.override(periods.workspace_zone(workspace)),
     ):
         return render_to_string(
@@ -104,11 +108,11 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
     raise ValueError(f"The report does not load external resources: {url[:80]}")
 
 
-def report_pdf(*, workspace: Workspace, month: date) -> bytes:
+def report_pdf(*, workspace: Workspace, month: date, language: str | None = None) -> bytes:
     from weasyprint import CSS, HTML
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    html = report_html(workspace=workspace, month=month)
+    html = report_html(workspace=workspace, month=month, language=language)
     stylesheet = CSS(filename=finders.find("dashboards/report.css"), url_fetcher=_no_fetch)
     return HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
 
@@ -159,20 +163,57 @@ def monthly_report_send(*, report_id: int, owner: str | None = None) -> bool:
     )
 
 
+def monthly_report_recipients_by_language(workspace: Workspace) -> dict[str, list[str]]:
+    """The report's recipients grouped by the language each reads (`own_language`), the
+    workspace's first."""
+    rows = (
+        Membership.objects.filter(workspace=workspace, role__in=[Role.OWNER, Role.MANAGER])
+        .exclude(user__email="")
+        .order_by("user__email")
+        .values_list("user__email", "language")
+    )
+    groups: dict[str, list[str]] = {workspace.language: []}
+    seen: set[str] = set()
+    for email, language in rows:
+        if email not in seen:
+            seen.add(email)
+            groups.setdefault(language or workspace.language, []).append(email)
+    return {language: emails for language, emails in groups.items() if emails}
+
+
+class _Messages:
+    """The report in several languages, sent as one piece of work."""
+
+    def __init__(self, messages: list[EmailMultiAlternatives]):
+        self.messages = messages
+
+    def send(self) -> int:
+        return sum(message.send() for message in self.messages)
+
+
 def _leased_email(report: MonthlyReport) -> LeasedEmail:
-    """The report's email, or (no owner or manager with an address) nothing to send: the row
-    is done all the same, with no recipients."""
+    """The report's email, one per language its recipients read (each with its PDF in that
+    language), or (no owner or manager with an address) nothing to send: the row is done all
+    the same, with no recipients."""
     workspace = report.workspace
-    recipients = monthly_report_recipients(workspace)
-    message = _message(report, workspace, recipients) if recipients else None
-    return LeasedEmail(message, sent_field="sent_at", fields={"recipients": len(recipients)})
+    groups = monthly_report_recipients_by_language(workspace)
+    messages = [
+        _message(report, workspace, recipients, language) for language, recipients in groups.items()
+    ]
+    message: Any = None
+    if len(messages) == 1:
+        message = messages[0]
+    elif messages:
+        message = _Messages(messages)
+    count = sum(len(recipients) for recipients in groups.values())
+    return LeasedEmail(message, sent_field="sent_at", fields={"recipients": count})
 
 
 def _message(
-    report: MonthlyReport, workspace: Workspace, recipients: list[str]
+    report: MonthlyReport, workspace: Workspace, recipients: list[str], language: str
 ) -> EmailMultiAlternatives:
-    pdf = report_pdf(workspace=workspace, month=report.month)
-    with translation.override(workspace.language):
+    pdf = report_pdf(workspace=workspace, month=report.month, language=language)
+    with translation.override(language):
         context = {
             "workspace": workspace,
             "month": report.month,
@@ -186,7 +227,10 @@ def _message(
         body=body,
         to=recipients,
         headers={
-            "Message-ID": emails.message_id(f"monthly-report-{report.pk}-{report.month:%Y%m}")
+            "Message-ID": emails.message_id(
+                f"monthly-report-{report.pk}-{report.month:%Y%m}"
+                + ("" if language == workspace.language else f"-{language}")
+            )
         },
     )
     message.attach_alternative(html, "text/html")

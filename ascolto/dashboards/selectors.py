@@ -40,6 +40,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Avg,
     Case,
     Count,
     Exists,
@@ -56,8 +57,8 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ascolto.customers.models import Customer, Segment
 from ascolto.dashboards.models import (
@@ -67,7 +68,7 @@ from ascolto.dashboards.models import (
     DailySegmentScore,
     LastHeard,
 )
-from ascolto.feedback.models import Invitation, Question, Response, Survey
+from ascolto.feedback.models import Answer, Invitation, Question, Response, Survey
 from ascolto.interactions.models import Interaction
 from ascolto.lib.periods import (
     Period,
@@ -738,13 +739,9 @@ def coverage(
     return Coverage(days=days, **row)
 
 
-def coverage_at(*, workspace: Workspace, days: int = 90, at: datetime) -> Coverage:
-    """Coverage as it was at the instant `at` (a past month's report): the customers active
-    now and created before `at`, and those of them heard from in the `days` days before it,
-    read from the answers and interactions themselves (`LastHeard` keeps only the latest
-    contact, which may fall after `at`). One query; for reports, not for every page view."""
-    since = at - timedelta(days=days)
-    heard = Exists(
+def _heard_between(since: datetime, at: datetime) -> Q:
+    """A customer with an answer or an interaction in [since, at) (annotated on customers)."""
+    return Exists(
         Response.objects.filter(
             customer=OuterRef("pk"), submitted_at__gte=since, submitted_at__lt=at
         )
@@ -753,6 +750,48 @@ def coverage_at(*, workspace: Workspace, days: int = 90, at: datetime) -> Covera
             customer=OuterRef("pk"), occurred_at__gte=since, occurred_at__lt=at
         )
     )
+
+
+def silent_customers_at(*, workspace: Workspace, days: int = 90, at: datetime) -> QuerySet:
+    """The customers not heard from in the `days` days before the instant `at`, as they were
+    then (a past month's report): the same customers `coverage_at` counts as not heard from
+    (active now, created before `at`), by name, with their last answer and last contact before
+    `at` (a later one did not exist yet). For reports, not for every page view."""
+    since = at - timedelta(days=days)
+    last_answer = Response.objects.filter(customer=OuterRef("pk"), submitted_at__lt=at).order_by(
+        "-submitted_at"
+    )
+    last_contact = Interaction.objects.filter(customer=OuterRef("pk"), occurred_at__lt=at).order_by(
+        "-occurred_at"
+    )
+    return (
+        Customer.objects.filter(
+            workspace=workspace, status=Customer.Status.ACTIVE, created_at__lt=at
+        )
+        .exclude(_heard_between(since, at))
+        .select_related("segment", "account_owner__user")
+        .annotate(
+            last_answer_at=Subquery(last_answer.values("submitted_at")[:1]),
+            last_contact_at=Subquery(last_contact.values("occurred_at")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def silent_customers_at_page(
+    *, workspace: Workspace, days: int, at: datetime, total: int, per_page: int = 25
+) -> Page:
+    """The first page of `silent_customers_at`, `total` being their number (`coverage_at`)."""
+    qs = silent_customers_at(workspace=workspace, days=days, at=at)
+    return _CountedPaginator(qs, per_page, total).get_page(1)
+
+
+def coverage_at(*, workspace: Workspace, days: int = 90, at: datetime) -> Coverage:
+    """Coverage as it was at the instant `at` (a past month's report): the customers active
+    now and created before `at`, and those of them heard from in the `days` days before it,
+    read from the answers and interactions themselves (`LastHeard` keeps only the latest
+    contact, which may fall after `at`). One query; for reports, not for every page view."""
+    heard = _heard_between(at - timedelta(days=days), at)
     row = (
         Customer.objects.filter(
             workspace=workspace, status=Customer.Status.ACTIVE, created_at__lt=at
@@ -912,3 +951,83 @@ def overview(
             now=now,
         ),
     )
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question of a survey over a period: how many answered, and what they said. A
+    rating has its mean (and the words of its ends), a yes/no question its yeses and noes
+    (stored as 1 and 0, so the share of yes is the mean), a single choice its counts."""
+
+    question: Question
+    n: int
+    mean: float | None = None
+    yes: int = 0
+    no: int = 0
+    choices: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The question in the active language."""
+        return self.question.text("en" if _english() else "it")
+
+    @property
+    def yes_share(self) -> float | None:
+        return None if not self.n else 100 * self.yes / self.n
+
+
+def question_results(
+    *,
+    workspace: Workspace,
+    survey: Survey,
+    start: datetime,
+    end: datetime,
+    segment: Segment | None = None,
+) -> list[QuestionResult]:
+    """Every rating, yes/no and single-choice question of `survey` with the answers given in
+    [start, end): two grouped queries."""
+    questions = list(
+        Question.objects.for_workspace(workspace)
+        .filter(survey=survey)
+        .exclude(kind=Question.Kind.TEXT)
+        .order_by("position", "pk")
+    )
+    responses = _responses(workspace, start, end, segment, survey).values("pk")
+    answers = Answer.objects.filter(response__in=responses, question__in=questions).order_by()
+    numbers: dict[int, dict[str, Any]] = {
+        row["question_id"]: dict(row)
+        for row in answers.filter(number__isnull=False)
+        .values("question_id")
+        .annotate(n=Count("pk"), mean=Avg("number"), yes=Count("pk", filter=Q(number__gt=0)))
+    }
+    chosen: dict[int, Counter] = defaultdict(Counter)
+    for row in answers.exclude(choice="").values("question_id", "choice").annotate(n=Count("pk")):
+        chosen[row["question_id"]][row["choice"]] = row["n"]
+    results = []
+    for question in questions:
+        if question.kind == Question.Kind.CHOICE:
+            counts = chosen.get(question.pk, Counter())
+            labels = question.choice_list("en" if _english() else "it")
+            results.append(
+                QuestionResult(
+                    question,
+                    n=sum(counts.values()),
+                    choices=[(label, counts.get(value, 0)) for value, label in labels],
+                )
+            )
+            continue
+        found = numbers.get(question.pk, {"n": 0, "mean": None, "yes": 0})
+        if question.kind == Question.Kind.YESNO:
+            results.append(
+                QuestionResult(
+                    question, n=found["n"], yes=found["yes"], no=found["n"] - found["yes"]
+                )
+            )
+        else:
+            mean = None if found["mean"] is None else float(found["mean"])
+            results.append(QuestionResult(question, n=found["n"], mean=mean))
+    return results
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +16,20 @@ from ascolto.audit.services import audit_record
 from ascolto.dashboards import selectors
 from ascolto.dashboards.forms import DashboardFilters
 from ascolto.dashboards.selectors import BREAKDOWNS, NpsRow
+from ascolto.feedback.models import Survey
+from ascolto.lib.periods import workspace_zone
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 EXPORTS = ("summary", "trend-month", "trend-quarter", "silent") + tuple(
     f"breakdown-{by.replace('_', '-')}" for by in BREAKDOWNS
 )
+# The answers to each question of one survey: "questions-<survey id>".
+QUESTIONS_EXPORT = re.compile(r"questions-([1-9][0-9]{0,17})")
+
+
+def is_export(name: str) -> bool:
+    return name in EXPORTS or QUESTIONS_EXPORT.fullmatch(name) is not None
 
 
 @dataclass
@@ -93,6 +102,38 @@ def silent_headers() -> list[str]:
     ]
 
 
+def question_headers() -> list[str]:
+    return [
+        _("Question"),
+        _("Kind"),
+        _("Answers"),
+        _("Average"),
+        _("Yes"),
+        _("No"),
+        _("Yes (%)"),
+        _("Choices"),
+    ]
+
+
+def question_cells(result: selectors.QuestionResult) -> list[Any]:
+    question = result.question
+    yesno = question.kind == question.Kind.YESNO
+    return [
+        result.text,
+        str(question.get_kind_display()),
+        result.n,
+        _r(result.mean),
+        result.yes if yesno else None,
+        result.no if yesno else None,
+        _r(result.yes_share) if yesno else None,
+        " · ".join(f"{label}: {count}" for label, count in result.choices),
+    ]
+
+
+def question_table(title: str, results: list[selectors.QuestionResult]) -> Table:
+    return Table(title, question_headers(), [question_cells(r) for r in results])
+
+
 def export_table(
     *, name: str, workspace: Workspace, by: Membership, filters: DashboardFilters
 ) -> Table:
@@ -132,6 +173,15 @@ def export_table(
         rows = selectors.nps_by_period(period=filters.period, grain=grain, **common)
         key = _("Month") if grain == "month" else _("Quarter")
         return nps_table(_("NPS by month") if grain == "month" else _("NPS by quarter"), key, rows)
+    if match := QUESTIONS_EXPORT.fullmatch(name):
+        survey = Survey.objects.for_workspace(workspace).filter(pk=int(match[1])).first()
+        if survey is None:
+            raise KeyError(name)
+        start, end = filters.period.bounds(workspace_zone(workspace))
+        results = selectors.question_results(
+            workspace=workspace, survey=survey, start=start, end=end, segment=filters.segment
+        )
+        return question_table(survey.name, results)
     if name == "silent":
         customers = selectors.silent_customers(days=filters.days, **common)
         return Table(_("Customers not heard from"), silent_headers(), _silent_rows(customers))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ascolto.dashboards import charts, reports, selectors
 from ascolto.dashboards.forms import DashboardFilterForm, DashboardFilters
 from ascolto.dashboards.selectors import BREAKDOWNS
-from ascolto.dashboards.tables import EXPORTS, export_table, nps_table
+from ascolto.dashboards.tables import export_table, is_export, nps_table, question_table
 from ascolto.feedback.models import Survey
 from ascolto.lib import periods
 from ascolto.lib.exports import CSV_DIALECTS, FORMATS, csv_dialect_for, table_export
@@ -132,6 +132,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     total = selectors.nps_for_period(
         workspace=request.workspace, start=start, end=end, segment=filters.segment, survey=survey
     )
+    questions = selectors.question_results(
+        workspace=request.workspace, survey=survey, start=start, end=end, segment=filters.segment
+    )
     context = _context(
         request,
         form,
@@ -140,6 +143,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         total=total,
         rows=rows,
         table=nps_table(survey.name, _("Month"), rows),
+        questions=questions,
+        questions_table=question_table(survey.name, questions),
+        questions_export=f"questions-{survey.pk}",
         line=charts.nps_line_svg(
             rows, label=_("NPS of %(survey)s by month") % {"survey": survey.name}
         ),
@@ -152,12 +158,17 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(Role.MANAGER)
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    if table not in EXPORTS or fmt not in FORMATS:
+    if not is_export(table) or fmt not in FORMATS:
         raise Http404
     form, filters, status = _filters(request)
     if status != 200:
         return render(request, "dashboards/bad_filters.html", {"form": form}, status=400)
-    data = export_table(name=table, workspace=request.workspace, by=request.member, filters=filters)
+    try:
+        data = export_table(
+            name=table, workspace=request.workspace, by=request.member, filters=filters
+        )
+    except KeyError:
+        raise Http404 from None
     name = f"{table}-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}"
     # The CSV for the workspace's spreadsheets (Italian: semicolons, decimal commas), unless
     # the link asks for the other dialect.
@@ -183,7 +194,9 @@ def report_pdf(request: HttpRequest, month: str) -> HttpResponse:
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
         raise Http404
     first = date(int(match[1]), int(match[2]), 1)
-    pdf = reports.report_pdf(workspace=request.workspace, month=first)
+    pdf = reports.report_pdf(
+        workspace=request.workspace, month=first, language=getattr(request, "LANGUAGE_CODE", None)
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ascolto-report-{month}.pdf"'
     return response

@@ -610,14 +610,15 @@ def _notify(ctx: DemoContext, crisis_ids: list[int]) -> None:
     """The newest open crises alert the owner in the app (no email is sent for demo data)."""
     from django.urls import reverse
 
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
     from ascolto.promises.services import check_summary
 
     workspace = ctx.workspace
     for crisis in Crisis.objects.filter(pk__in=crisis_ids).select_related(
         "promise", "customer", "promise_check__promise"
     ):
-        with translation.override(workspace.language):
+
+        def words(crisis: Crisis = crisis) -> tuple[str, str]:
             title = _("Broken promise: “%(promise)s” for %(customer)s") % {
                 "promise": crisis.promise.label,
                 "customer": crisis.customer.name,
@@ -626,15 +627,16 @@ def _notify(ctx: DemoContext, crisis_ids: list[int]) -> None:
                 "We promised: %(wording)s. What happened: %(what)s. "
                 "Call the customer, apologise, explain honestly and offer a remedy."
             ) % {
-                "wording": crisis.promise.wording(workspace.language),
+                "wording": crisis.promise.wording(translation.get_language()).rstrip(" ."),
                 "what": check_summary(crisis.promise_check),
             }
+            return title, body
+
         notification_create(
             workspace=workspace,
             recipient=ctx.members[0],
             kind="broken_promise",
-            title=title,
-            body=body,
+            texts=notification_texts(words),
             customer=crisis.customer,
             url=reverse("customers:customer-detail", args=[crisis.customer_id])
             + f"#crisis-{crisis.pk}",
@@ -823,8 +825,11 @@ def _mismatch(
         "touchpoint_id": touchpoint_id,
         "promise_id": promise.pk if promise else None,
         "promise": promise.name_it if promise else "",
+        "promise_name_it": promise.name_it if promise else "",
+        "promise_name_en": promise.name_en if promise else "",
         "promised": promised,
         "promise_limit": float(promise.limit) if promise and promise.limit is not None else None,
+        "promise_comparison": promise.comparison if promise else "",
         "business_hours": bool(promise and promise.business_hours),
     }
 

@@ -52,6 +52,7 @@ class QuestionForm(forms.Form):
         label=_("Kind"),
         choices=[
             (Question.Kind.SCALE, Question.Kind.SCALE.label),
+            (Question.Kind.YESNO, Question.Kind.YESNO.label),
             (Question.Kind.CHOICE, Question.Kind.CHOICE.label),
             (Question.Kind.TEXT, Question.Kind.TEXT.label),
         ],
@@ -63,6 +64,24 @@ class QuestionForm(forms.Form):
     )
     max_value = forms.IntegerField(
         label=_("Highest value"), required=False, min_value=1, max_value=10
+    )
+    low_label_it = forms.CharField(
+        label=_("The lowest value means (Italian)"),
+        max_length=60,
+        required=False,
+        help_text=_("Shown under the scale. Empty: the usual words, such as “Very poor”."),
+    )
+    high_label_it = forms.CharField(
+        label=_("The highest value means (Italian)"),
+        max_length=60,
+        required=False,
+        help_text=_("Empty: the usual words, such as “Excellent”."),
+    )
+    low_label_en = forms.CharField(
+        label=_("The lowest value means (English)"), max_length=60, required=False
+    )
+    high_label_en = forms.CharField(
+        label=_("The highest value means (English)"), max_length=60, required=False
     )
     choices_text = forms.CharField(
         label=_("Choices"),
@@ -109,6 +128,8 @@ class QuestionForm(forms.Form):
             data["role"] = Question.Role.OTHER
         if data["kind"] != Question.Kind.SCALE:
             data["min_value"] = data["max_value"] = None
+            for name in ("low_label_it", "low_label_en", "high_label_it", "high_label_en"):
+                data[name] = ""
         return data
 
 

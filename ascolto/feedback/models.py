@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from ascolto.core.leases import LeasedWork, WorkState
 from ascolto.customers.models import Customer
@@ -113,11 +113,24 @@ class Survey(models.Model):
         return getattr(self, f"{field}_it")
 
 
+def default_end_labels(survey_kind: str = "") -> tuple[str, str]:
+    """The words under the ends of a rating when its question has none, in the active
+    language: those of the survey's main score (NPS, CSAT, CES), or of any rating scale."""
+    if survey_kind == Survey.Kind.NPS:
+        return _("Not at all likely"), _("Extremely likely")
+    if survey_kind == Survey.Kind.CSAT:
+        return _("Very dissatisfied"), _("Very satisfied")
+    if survey_kind == Survey.Kind.CES:
+        return _("Very little effort"), _("A great deal of effort")
+    return _("Very poor"), _("Excellent")
+
+
 class Question(SameWorkspaceMixin, models.Model):
     class Kind(models.TextChoices):
         SCORE = "score", _("Main score")
         SCALE = "scale", _("Rating scale")
         CHOICE = "choice", _("Single choice")
+        YESNO = "yesno", _("Yes or no")
         TEXT = "text", _("Free text")
 
     class Role(models.TextChoices):
@@ -145,6 +158,12 @@ class Question(SameWorkspaceMixin, models.Model):
         blank=True,
         help_text=_('A list of {"value": "...", "it": "...", "en": "..."}.'),
     )
+    # What the lowest and the highest value of a rating mean, shown under its ends (empty: the
+    # defaults of `end_labels`, by the survey's kind).
+    low_label_it = models.CharField(_("lowest value means (Italian)"), max_length=60, blank=True)
+    low_label_en = models.CharField(_("lowest value means (English)"), max_length=60, blank=True)
+    high_label_it = models.CharField(_("highest value means (Italian)"), max_length=60, blank=True)
+    high_label_en = models.CharField(_("highest value means (English)"), max_length=60, blank=True)
     required = models.BooleanField(_("required"), default=False)
     dimension = models.CharField(
         _("promise dimension"), max_length=16, choices=Dimension.choices, blank=True
@@ -186,6 +205,23 @@ class Question(SameWorkspaceMixin, models.Model):
     @property
     def is_numeric(self) -> bool:
         return self.kind in (self.Kind.SCORE, self.Kind.SCALE)
+
+    def end_labels(self, language: str, survey_kind: str = "") -> tuple[str, str]:
+        """What the lowest and the highest value mean, in `language` (the active language
+        must be the same, for the defaults): the question's own words, else the defaults."""
+        if not self.is_numeric:
+            return "", ""
+        low_default, high_default = default_end_labels(
+            survey_kind if self.kind == self.Kind.SCORE else ""
+        )
+        english = language == "en"
+        low = (self.low_label_en if english else "") or self.low_label_it
+        high = (self.high_label_en if english else "") or self.high_label_it
+        if english and not self.low_label_en and self.low_label_it:
+            low = ""  # an Italian word on an English page: the default instead
+        if english and not self.high_label_en and self.high_label_it:
+            high = ""
+        return low or str(low_default), high or str(high_default)
 
     def clean(self) -> None:
         errors = self.same_workspace_errors()
@@ -483,6 +519,24 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return str(self.number if self.number is not None else self.choice or self.text[:40])
+
+    @property
+    def question_text(self) -> str:
+        """The question in the active language (the reader's)."""
+        return self.question.text("en" if (get_language() or "").startswith("en") else "it")
+
+    @property
+    def value_text(self) -> str:
+        """The answer as a reader says it: "Yes"/"No", a choice's label in the active
+        language, the number, or the text."""
+        if self.text:
+            return self.text
+        if self.question.kind == Question.Kind.YESNO and self.number is not None:
+            return str(_("Yes") if self.number else _("No"))
+        if self.choice:
+            language = "en" if (get_language() or "").startswith("en") else "it"
+            return dict(self.question.choice_list(language)).get(self.choice, self.choice)
+        return "" if self.number is None else str(self.number)
 
 
 class SubmissionQuerySet(WorkspaceQuerySet):

@@ -29,8 +29,9 @@ from django.views.decorators.http import require_http_methods
 from ascolto.feedback import selectors, services
 from ascolto.feedback.models import Invitation, OpenLink, Question, Response, Submission, Survey
 from ascolto.feedback.submissions.accept import submission_accept
-from ascolto.feedback.submissions.answers import field_name, score_band
+from ascolto.feedback.submissions.answers import NO, YES, field_name, score_band
 from ascolto.feedback.submissions.form import invitation_form_by_token
+from ascolto.lib.register import customer_language
 from ascolto.workspaces.security import client_ip
 
 
@@ -47,19 +48,14 @@ def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
+def _speaking(workspace: Any, language: str) -> str:
+    """The language of a customer's page: `language`, informal Italian when the business
+    chose "tu" (ascolto/lib/register.py)."""
+    return customer_language(language, workspace.customer_address)
+
+
 def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/public_not_found.html", status=404)
-
-
-def scale_labels(kind: str) -> tuple[str, str]:
-    """The words under the ends of a main score, in the active language."""
-    if kind == Survey.Kind.NPS:
-        return _("Not at all likely"), _("Extremely likely")
-    if kind == Survey.Kind.CSAT:
-        return _("Very dissatisfied"), _("Very satisfied")
-    if kind == Survey.Kind.CES:
-        return _("Very little effort"), _("A great deal of effort")
-    return "", ""
 
 
 def question_rows(
@@ -67,7 +63,6 @@ def question_rows(
 ) -> list[dict[str, Any]]:
     """What the template needs per question: its text, options, the value entered, its error."""
     rows = []
-    low, high = scale_labels(survey.kind)
     for question in survey.questions.order_by("position", "pk"):
         name = field_name(question)
         value = (data or {}).get(name, "")
@@ -80,8 +75,10 @@ def question_rows(
         }
         if question.is_numeric:
             row["options"] = [str(n) for n in range(question.min_value, question.max_value + 1)]
-            if question.kind == Question.Kind.SCORE:
-                row["low_label"], row["high_label"] = low, high
+            row["low_label"], row["high_label"] = question.end_labels(language, survey.kind)
+        elif question.kind == Question.Kind.YESNO:
+            row["choices"] = [(YES, _("Yes")), (NO, _("No"))]
+            row["yesno"] = True
         elif question.kind == Question.Kind.CHOICE:
             row["choices"] = question.choice_list(language)
         rows.append(row)
@@ -172,7 +169,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return _not_found(request)
     language = invitation.language
-    with translation.override(language):
+    with translation.override(_speaking(invitation.workspace, language)):
         if _answered(invitation):
             return _already(request, invitation)
         if invitation.is_expired:
@@ -189,7 +186,7 @@ def _answer_post(request: HttpRequest, token: str) -> HttpResponse:
     form = invitation_form_by_token(token)
     if form is None or (form.expired and not form.answered):
         return _not_found(request)
-    with translation.override(form.language):
+    with translation.override(customer_language(form.language, form.customer_address)):
         if not form.answered:
             data = _form_data(request)
             try:
@@ -233,7 +230,7 @@ def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     else:
         response = getattr(invitation, "response", None)
         band = response.band if response is not None else ""
-    with translation.override(invitation.language):
+    with translation.override(_speaking(invitation.workspace, invitation.language)):
         return _thanks(
             request,
             invitation.survey,
@@ -250,7 +247,7 @@ def survey_open(request: HttpRequest, token: str) -> HttpResponse:
         return _not_found(request)
     language = open_link.language
     survey = open_link.survey
-    with translation.override(language):
+    with translation.override(_speaking(survey.workspace, language)):
         if request.method != "POST":
             return _survey_page(request, survey=survey, language=language, action="")
         data = _form_data(request)

@@ -19,6 +19,7 @@ from ascolto.customers.models import ConsentEvent
 from ascolto.customers.services import customer_surveys_opt_out
 from ascolto.feedback import selectors
 from ascolto.feedback.public_views import _not_found, _public
+from ascolto.lib.register import customer_language
 
 
 @_public
@@ -28,7 +29,8 @@ def survey_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or invitation.customer_id is None:
         return _not_found(request)
     context = {"business": invitation.workspace.name, "done": False}
-    with translation.override(invitation.language):
+    language = customer_language(invitation.language, invitation.workspace.customer_address)
+    with translation.override(language):
         if request.method == "POST":
             one_click = request.POST.get("List-Unsubscribe") == "One-Click"
             customer_surveys_opt_out(

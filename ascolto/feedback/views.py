@@ -29,6 +29,7 @@ from ascolto.feedback.models import CadenceRule, Invitation, OpenLink, Question,
 from ascolto.feedback.public_views import _survey_page
 from ascolto.feedback.services import cadence
 from ascolto.lib.forms import form_add_refusal
+from ascolto.lib.register import customer_language
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
@@ -111,7 +112,7 @@ def survey_update(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_for_workspace(request, Survey, pk)
     language = "en" if request.GET.get("lang") == "en" else "it"
-    with translation.override(language):
+    with translation.override(customer_language(language, request.workspace.customer_address)):
         return _survey_page(request, survey=survey, language=language, action="", preview=True)
 
 
@@ -139,6 +140,10 @@ def question_update(request: HttpRequest, pk: int) -> HttpResponse:
         "text_en": question.text_en,
         "min_value": question.min_value,
         "max_value": question.max_value,
+        "low_label_it": question.low_label_it,
+        "low_label_en": question.low_label_en,
+        "high_label_it": question.high_label_it,
+        "high_label_en": question.high_label_en,
         "choices_text": "\n".join(f"{c['it']} | {c.get('en', '')}" for c in question.choices),
         "required": question.required,
         "dimension": question.dimension,
@@ -153,6 +158,9 @@ def question_update(request: HttpRequest, pk: int) -> HttpResponse:
         fields.pop("kind")  # a question keeps its kind
         if question.role in (Question.Role.MAIN, Question.Role.WHY, Question.Role.IMPROVE):
             fields.pop("role", None)
+        if not question.is_numeric:
+            for name in ("low_label_it", "low_label_en", "high_label_it", "high_label_en"):
+                fields.pop(name, None)
         if question.kind != Question.Kind.SCALE:
             fields.pop("min_value", None)
             fields.pop("max_value", None)

@@ -5,6 +5,7 @@ workspace's settings."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -39,7 +40,7 @@ from ascolto.health.selectors import AtRiskFilters, Config, at_risk_list, health
 from ascolto.lib import emails
 from ascolto.lib.periods import workspace_today, workspace_zone
 from ascolto.notifications.models import Notification
-from ascolto.notifications.services import notification_create
+from ascolto.notifications.services import notification_create, notification_texts
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
@@ -279,7 +280,7 @@ def risk_case_open(*, workspace: Workspace, score: HealthScore):
     from ascolto.cases.selectors import case_list_open
     from ascolto.cases.services.cases import CALL_BACK, case_open_for_system
 
-    if score.level not in POOR_LEVELS or score.previous_level in POOR_LEVELS:
+    if score.level not in POOR_LEVELS or getattr(score, "previous_level", None) in POOR_LEVELS:
         return None
     customer = score.customer
     if (
@@ -321,6 +322,51 @@ def _recipients(workspace: Workspace, customer: Customer) -> list[Membership]:
     )
 
 
+def _alert_words(
+    entries: list[tuple[HealthScore, list[str]]], fallen_ids: set[int]
+) -> tuple[str, str]:
+    """The title and body of one member's alert, in the active language."""
+    if len(entries) == 1:
+        score, flags = entries[0]
+        if score.customer_id in fallen_ids:
+            title = _("%(name)s is now “%(level)s”") % {
+                "name": score.customer.name,
+                "level": Level(score.level).label,
+            }
+        else:
+            title = _("%(name)s: %(what)s") % {
+                "name": score.customer.name,
+                "what": ", ".join(str(measures.FLAG_LABELS[f]) for f in flags),
+            }
+    else:
+        title = ngettext(
+            "%(count)s customer needs attention",
+            "%(count)s customers need attention",
+            len(entries),
+        ) % {"count": len(entries)}
+    lines = []
+    for score, flags in entries:
+        reasons = "; ".join(
+            [str(measures.FLAG_LABELS[f]) for f in flags]
+            + [
+                measures.sentence(c["measure"], c["band"], c["params"])
+                for c in score.contributions[:3]
+                if c["points"]
+            ]
+        )
+        lines.append(
+            _("%(name)s: %(level)s (%(score)s/100). %(reasons)s")
+            % {
+                "name": score.customer.name,
+                "level": Level(score.level).label,
+                "score": "–" if score.score is None else score.score,
+                "reasons": reasons,
+            }
+        )
+    body = "\n".join(lines)
+    return title, body
+
+
 def _notify(
     workspace: Workspace,
     fallen: Sequence[HealthScore],
@@ -338,51 +384,12 @@ def _notify(
     url = reverse("health:at-risk")
     fallen_ids = {s.customer_id for s in fallen}
     for member, entries in items.values():
-        with translation.override(member.language or workspace.language):
-            if len(entries) == 1:
-                score, flags = entries[0]
-                if score.customer_id in fallen_ids:
-                    title = _("%(name)s is now “%(level)s”") % {
-                        "name": score.customer.name,
-                        "level": Level(score.level).label,
-                    }
-                else:
-                    title = _("%(name)s: %(what)s") % {
-                        "name": score.customer.name,
-                        "what": ", ".join(str(measures.FLAG_LABELS[f]) for f in flags),
-                    }
-            else:
-                title = ngettext(
-                    "%(count)s customer needs attention",
-                    "%(count)s customers need attention",
-                    len(entries),
-                ) % {"count": len(entries)}
-            lines = []
-            for score, flags in entries:
-                reasons = "; ".join(
-                    [str(measures.FLAG_LABELS[f]) for f in flags]
-                    + [
-                        measures.sentence(c["measure"], c["band"], c["params"])
-                        for c in score.contributions[:3]
-                        if c["points"]
-                    ]
-                )
-                lines.append(
-                    _("%(name)s: %(level)s (%(score)s/100). %(reasons)s")
-                    % {
-                        "name": score.customer.name,
-                        "level": Level(score.level).label,
-                        "score": "–" if score.score is None else score.score,
-                        "reasons": reasons,
-                    }
-                )
-            body = "\n".join(lines)
+        texts = notification_texts(functools.partial(_alert_words, entries, fallen_ids))
         notification_create(
             workspace=workspace,
             recipient=member,
             kind=Notification.Kind.OTHER,
-            title=title,
-            body=body,
+            texts=texts,
             customer=entries[0][0].customer if len(entries) == 1 else None,
             url=url,
         )

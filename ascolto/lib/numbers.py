@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.formats import number_format
 
@@ -26,6 +28,27 @@ def signed(value, digits: int = 1) -> str:
     if round(float(value), int(digits)) == 0:
         return text
     return ("+" if value > 0 else "−") + text
+
+
+_ITALIAN_MONTHS = re.compile(
+    r"\b(Gennaio|Febbraio|Marzo|Aprile|Maggio|Giugno|Luglio|Agosto|Settembre|Ottobre|"
+    r"Novembre|Dicembre)\b"
+)
+
+
+@register.filter
+def date_in_sentence(value) -> str:
+    """A date inside a sentence: "5 gennaio 2026" in Italian (Django's Italian format writes
+    "05 Gennaio 2026"), "Jan. 5, 2026" in English."""
+    from django.utils.formats import date_format
+    from django.utils.translation import get_language
+
+    if not value:
+        return ""
+    if (get_language() or "").startswith("it"):
+        text = date_format(value, "j F Y")
+        return _ITALIAN_MONTHS.sub(lambda m: m.group(1).lower(), text)
+    return date_format(value, "DATE_FORMAT")
 
 
 @register.filter

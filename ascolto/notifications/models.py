@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.core.leases import LeasedWork
@@ -37,8 +38,13 @@ class Notification(SameWorkspaceMixin, LeasedWork):
         Membership, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    title = models.CharField(_("title"), max_length=300)
-    body = models.TextField(_("message"), blank=True, max_length=10_000)
+    # The words in each language of the interface, written when the notification is made
+    # (`notification_texts`): each reader sees their own language, each email goes out in
+    # the recipient's. A text missing in one language falls back to the other.
+    title_it = models.CharField(_("title (Italian)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    body_it = models.TextField(_("message (Italian)"), blank=True, max_length=10_000)
+    body_en = models.TextField(_("message (English)"), blank=True, max_length=10_000)
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -61,3 +67,17 @@ class Notification(SameWorkspaceMixin, LeasedWork):
 
     def __str__(self) -> str:
         return self.title
+
+    def _text(self, name: str) -> str:
+        language = "en" if (get_language() or "it").startswith("en") else "it"
+        other = "it" if language == "en" else "en"
+        return getattr(self, f"{name}_{language}") or getattr(self, f"{name}_{other}")
+
+    @property
+    def title(self) -> str:
+        """The title in the active language (the reader's, or the email's recipient's)."""
+        return self._text("title")
+
+    @property
+    def body(self) -> str:
+        return self._text("body")

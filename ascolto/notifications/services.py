@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -29,27 +30,51 @@ def _enqueue_email(notification_id: int) -> None:
     notification_email_send_task.enqueue(notification_id)
 
 
+Texts = dict[str, tuple[str, str]]
+
+
+def notification_texts(words: Callable[[], tuple[str, str]]) -> Texts:
+    """`words()` (returning the title and the body) called once in each language of the
+    interface: what `notification_create` stores, so that every reader and every email
+    recipient reads the notification in their own language."""
+    texts: Texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            title, body = words()
+            texts[language] = (str(title), str(body))
+    return texts
+
+
 @transaction.atomic
 def notification_create(
     *,
     workspace: Workspace,
     recipient: Membership,
     kind: str,
-    title: str,
+    texts: Texts | None = None,
+    title: str = "",
     body: str = "",
     customer: Customer | None = None,
     url: str = "",
     email: bool = True,
 ) -> Notification:
     """Alert `recipient`: the notification shows in the app at once, and its email is queued
-    at commit (durably: retried until the mail server takes it)."""
+    at commit (durably: retried until the mail server takes it).
+
+    `texts` are the words in every language (`notification_texts`); a plain `title` and
+    `body` are for words that do not change with the language (names, a reviewer's text)."""
     send = email and bool(recipient.user.email)
+    texts = texts or {language: (title, body) for language, _name in settings.LANGUAGES}
+    it_title, it_body = texts.get("it", ("", ""))
+    en_title, en_body = texts.get("en", ("", ""))
     notification = Notification(
         workspace=workspace,
         recipient=recipient,
         kind=kind,
-        title=title[:300],
-        body=body[:10_000],
+        title_it=it_title[:300],
+        title_en=en_title[:300],
+        body_it=it_body[:10_000],
+        body_en=en_body[:10_000],
         customer=customer,
         url=url,
         state=WorkState.PENDING if send else WorkState.DONE,

@@ -22,6 +22,13 @@ class Step:
     why: str | LazyText
     url_name: str
     done: bool
+    # Another way to do it: (words, URL name), e.g. one customer at a time beside the import.
+    other: tuple[str | LazyText, str] | None = None
+
+
+# The customer import page (`api` app): its URL name, so the checklist links to it without
+# importing an app above onboarding; the page opens on "customers".
+IMPORT_URL_NAME = "api:import-start"
 
 
 @dataclass(frozen=True)
@@ -89,11 +96,13 @@ def onboarding_checklist(*, workspace: Workspace) -> Checklist:
             "customers",
             _("Add your customers"),
             _(
-                "Everyone you want to hear from, one by one or all at once from a spreadsheet: "
-                "name, email or mobile number, segment."
+                "Everyone you want to hear from, all at once from a spreadsheet (CSV or Excel) "
+                "or one by one: name, email or mobile number, segment."
             ),
-            "customers:customer-list",
+            # The import page belongs to the `api` app, above this one: named, not imported.
+            IMPORT_URL_NAME,
             row["has_customers"],
+            other=(_("or add them one by one"), "customers:customer-create"),
         ),
         Step(
             "promises",

@@ -91,7 +91,7 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "closed_days": N,
         "customer_address": N,
     },
-    "workspaces.Membership": {"role": N},
+    "workspaces.Membership": {"role": N, "language": N},
     "workspaces.MemberInvitation": {
         **_LEASED,
         "email": T,
@@ -133,8 +133,10 @@ FIELDS: dict[str, dict[str, Kind]] = {
     "notifications.Notification": {
         **_LEASED,
         "kind": N,
-        "title": G,
-        "body": G,
+        "title_it": G,
+        "title_en": G,
+        "body_it": G,
+        "body_en": G,
         "url": N,
     },
     "feedback.Survey": {
@@ -152,6 +154,10 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "role": N,
         "text_it": N,
         "text_en": N,
+        "low_label_it": N,
+        "low_label_en": N,
+        "high_label_it": N,
+        "high_label_en": N,
         "choices": N,
         "dimension": N,
     },

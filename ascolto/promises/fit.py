@@ -33,6 +33,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer, LostRecord
@@ -88,8 +89,11 @@ class FitNeed:
             "touchpoint_id": need.touchpoint_id,
             "promise_id": promise.pk if promise else None,
             "promise": promise.label if promise else "",
+            "promise_name_it": promise.name_it if promise else "",
+            "promise_name_en": promise.name_en if promise else "",
             "promised": target_text(promise) if promise else "",
             "promise_limit": _json_number(promise.limit) if promise else None,
+            "promise_comparison": promise.comparison if promise else "",
             "business_hours": self.business_hours,
         }
 
@@ -171,7 +175,7 @@ def _closeness(promise: Promise, need: Expectation) -> tuple:
     return (not same_side, abs(limit - wanted), promise.business_hours, promise.pk or 0)
 
 
-def _wording(limit_holder: Promise | Expectation) -> str:
+def _wording(limit_holder: Any) -> str:
     """A target in short words: "24 h", "± 15 min", "price_increase ≤ 5"."""
     kind = limit_holder.target_type
     if kind == TargetType.DURATION and limit_holder.limit is not None:
@@ -181,7 +185,7 @@ def _wording(limit_holder: Promise | Expectation) -> str:
     return target_text(limit_holder)
 
 
-def _explain(status: str, need: Expectation, promise: Promise | None, bh: bool) -> str:
+def _explain(status: str, need: Any, promise: Any, bh: bool) -> str:
     if status == NOT_COVERED or promise is None:
         return _("Nothing in your catalogue promises this.")
     values = {"promised": _wording(promise), "needed": _wording(need)}
@@ -196,6 +200,43 @@ def _explain(status: str, need: Expectation, promise: Promise | None, bh: bool) 
             % values
         )
     return _("You promise %(promised)s, they need %(needed)s.") % values
+
+
+@dataclass
+class _Target:
+    """The fields of a need or a promise kept in a `FitOverride`'s record, to word it again."""
+
+    target_type: str
+    limit: Decimal | None
+    comparison: str
+    label: str = ""
+    business_hours: bool = False
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def mismatch_explanation(record: dict[str, Any]) -> str:
+    """A recorded mismatch explained in the active language (the reader's), from the fields
+    the record keeps; records from before those fields were kept show their stored words."""
+    status = record.get("status", MISFIT)
+    if status == NOT_COVERED or record.get("promise_id") is None:
+        return _("Nothing in your catalogue promises this.")
+    kind = record.get("target_type", "")
+    if kind == TargetType.THRESHOLD and "promise_comparison" not in record:
+        return str(record.get("explanation", ""))
+    english = (get_language() or "it").startswith("en")
+    names = (record.get("promise_name_en"), record.get("promise_name_it"))
+    label = (names[0] or names[1]) if english else (names[1] or names[0])
+    need = _Target(kind, _decimal(record.get("need_limit")), record.get("need_comparison", ""))
+    promise = _Target(
+        kind,
+        _decimal(record.get("promise_limit")),
+        record.get("promise_comparison", ""),
+        label=label or str(record.get("promise", "")),
+    )
+    return _explain(status, need, promise, bool(record.get("business_hours")))
 
 
 def fit_check(

@@ -504,7 +504,7 @@ def _alert_recipients(customer: Customer) -> list[Membership]:
 
 
 def _crisis_alert(crisis: Crisis) -> None:
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
 
     hooks.promise_broken.call(crisis=crisis)
     check = crisis.promise_check
@@ -512,7 +512,9 @@ def _crisis_alert(crisis: Crisis) -> None:
     workspace = customer.workspace
     promise = check.promise
     url = reverse("customers:customer-detail", args=[customer.pk]) + f"#crisis-{crisis.pk}"
-    with translation.override(workspace.language):
+
+    def words() -> tuple[str, str]:
+        language = translation.get_language() or workspace.language
         title = _("Broken promise: “%(promise)s” for %(customer)s") % {
             "promise": promise.label,
             "customer": customer.name,
@@ -522,16 +524,18 @@ def _crisis_alert(crisis: Crisis) -> None:
             "Call the customer, apologise, explain honestly and offer a remedy."
         ) % {
             # the promise's own full stop would make "scarto.. Cosa è successo"
-            "wording": promise.wording(workspace.language).rstrip(" ."),
+            "wording": promise.wording(language).rstrip(" ."),
             "what": check_summary(check),
         }
+        return title, body
+
+    texts = notification_texts(words)
     for recipient in _alert_recipients(customer):
         notification_create(
             workspace=workspace,
             recipient=recipient,
             kind="broken_promise",
-            title=title,
-            body=body,
+            texts=texts,
             customer=customer,
             url=url,
         )

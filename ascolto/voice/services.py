@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.customers.models import Customer
@@ -524,14 +524,15 @@ def _judge(review: Review, *, now: datetime, email: bool = True) -> None:
 
 
 def _alert_managers(review: Review, *, email: bool = True) -> None:
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
 
     workspace = review.workspace
     managers = Membership.objects.filter(
         workspace=workspace, role__in=[Role.MANAGER, Role.OWNER]
     ).select_related("user")
     zone = workspace_zone(workspace)
-    with translation.override(workspace.language):
+
+    def words() -> tuple[str, str]:
         platform = review.get_platform_display()
         due = timezone.localtime(review.reply_due_at, zone) if review.reply_due_at else None
         if review.rating is not None:
@@ -548,14 +549,16 @@ def _alert_managers(review: Review, *, email: bool = True) -> None:
         body = review.text[:500]
         if due is not None:
             body = _("Reply by %(due)s.") % {"due": due.strftime("%d/%m/%Y %H:%M")} + "\n\n" + body
+        return title, body
+
+    texts = notification_texts(words)
     url = reverse("voice:review-detail", args=[review.pk])
     for member in managers:
         notification_create(
             workspace=workspace,
             recipient=member,
             kind="other",
-            title=title,
-            body=body,
+            texts=texts,
             customer=review.customer,
             url=url,
             email=email,

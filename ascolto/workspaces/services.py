@@ -394,7 +394,8 @@ def invitation_accept_as_new_user(
 
 
 def user_language(user: User) -> str:
-    """The language to write to a user in: their first workspace's, else the site default."""
+    """The language to write to a user in: the one they chose in the interface, else their
+    first workspace's, else the site default."""
     membership = (
         Membership.objects.filter(user=user)
         .select_related("workspace")

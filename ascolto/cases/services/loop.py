@@ -71,7 +71,7 @@ def _recipients(case: Case) -> list[Membership]:
 def case_follow_up_answered(*, response: Response) -> None:
     """The `response_stored` hook (see the module's docstring)."""
     from ascolto.cases.services.cases import _event, _locked, _move, _reopen
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
 
     found = follow_up_of(response)
     if found is None:
@@ -96,7 +96,8 @@ def case_follow_up_answered(*, response: Response) -> None:
         _move(locked, None, Case.Status.CLOSED, outcome=Case.Outcome.PARTLY)
     elif response.band == Response.Band.DETRACTOR:
         workspace = locked.workspace
-        with translation.override(workspace.language):
+
+        def words() -> tuple[str, str]:
             note = _("The customer is not satisfied with how it was handled (%(score)s).") % {
                 "score": response.score
             }
@@ -104,6 +105,11 @@ def case_follow_up_answered(*, response: Response) -> None:
                 "case": locked.pk,
                 "customer": locked.customer.name,
             }
+            return title, note
+
+        texts = notification_texts(words)
+        with translation.override(workspace.language):
+            note = words()[1]
         _reopen(locked, None, note)
         url = reverse("cases:case-detail", args=[locked.pk])
         for person in _recipients(locked):
@@ -111,8 +117,7 @@ def case_follow_up_answered(*, response: Response) -> None:
                 workspace=workspace,
                 recipient=person,
                 kind="case",
-                title=title,
-                body=note,
+                texts=texts,
                 customer=locked.customer,
                 url=url,
             )

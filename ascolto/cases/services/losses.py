@@ -14,11 +14,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.cases.models import Case, CaseEvent, CaseSettings, LossCause, WinBackReminder
@@ -79,7 +80,7 @@ def _recipients(customer: Customer) -> list[Membership]:
 
 def win_back_reminders_run(*, now: datetime | None = None) -> int:
     """The daily job (see the module's docstring). Returns how many reminders were sent."""
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
 
     now = now or timezone.now()
     sent = 0
@@ -106,7 +107,10 @@ def win_back_reminders_run(*, now: datetime | None = None) -> int:
                 with transaction.atomic():
                     WinBackReminder.objects.create(workspace=workspace, record=record, sent_at=now)
                     customer = record.customer
-                    with translation.override(workspace.language):
+
+                    def words(
+                        record: Any = record, customer: Any = customer, today: Any = today
+                    ) -> tuple[str, str]:
                         title = _("Time to try to win back %(customer)s") % {
                             "customer": customer.name
                         }
@@ -118,14 +122,16 @@ def win_back_reminders_run(*, now: datetime | None = None) -> int:
                             "reason": record.reason.label,
                             "days": (today - record.lost_on).days,
                         }
+                        return title, body
+
+                    texts = notification_texts(words)
                     url = reverse("customers:customer-detail", args=[customer.pk])
                     for person in _recipients(customer):
                         notification_create(
                             workspace=workspace,
                             recipient=person,
                             kind="case",
-                            title=title,
-                            body=body,
+                            texts=texts,
                             customer=customer,
                             url=url,
                         )

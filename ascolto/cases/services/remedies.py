@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.cases.models import (
@@ -327,26 +327,28 @@ def approvers_for(remedy: Remedy) -> list[Membership]:
 
 
 def _ask_for_approval(remedy: Remedy) -> None:
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
 
     case = remedy.case
     workspace = case.workspace
     url = reverse("cases:case-detail", args=[case.pk]) + f"#remedy-{remedy.pk}"
-    with translation.override(workspace.language):
+
+    def words() -> tuple[str, str]:
         title = _("Approval asked: %(remedy)s of %(amount)s %(currency)s for %(customer)s") % {
             "remedy": RemedyKind(remedy.kind).label,
             "amount": remedy.amount,
             "currency": workspace.currency,
             "customer": case.customer.name,
         }
-        body = remedy.why
+        return title, remedy.why
+
+    texts = notification_texts(words)
     for person in approvers_for(remedy):
         notification_create(
             workspace=workspace,
             recipient=person,
             kind="case",
-            title=title,
-            body=body,
+            texts=texts,
             customer=case.customer,
             url=url,
         )

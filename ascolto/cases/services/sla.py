@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.cases import hooks
@@ -180,7 +180,7 @@ def _recipients(case: Case, escalate: bool) -> list[Membership]:
 
 def _alert(case: Case, state: ClockState, level: str, zone: ZoneInfo) -> bool:
     """Insert the alert's row and notify; False when it was sent before."""
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
 
     try:
         with transaction.atomic():
@@ -193,31 +193,27 @@ def _alert(case: Case, state: ClockState, level: str, zone: ZoneInfo) -> bool:
                 due_at=state.due_at,
             )
             workspace = case.workspace
-            with translation.override(workspace.language):
+
+            def words() -> tuple[str, str]:
                 clock = Clock(state.clock).label
                 due = timezone.localtime(state.due_at, zone).strftime("%d/%m/%Y %H:%M")
+                values = {"clock": clock, "case": case.pk, "customer": case.customer.name}
                 if level == SlaAlert.Level.BREACH:
-                    title = _("Deadline missed: %(clock)s of case #%(case)s (%(customer)s)") % {
-                        "clock": clock,
-                        "case": case.pk,
-                        "customer": case.customer.name,
-                    }
+                    title = _("Deadline missed: %(clock)s of case #%(case)s (%(customer)s)")
                     body = _("It was due by %(due)s. Managers are told too.") % {"due": due}
                 else:
-                    title = _("Deadline close: %(clock)s of case #%(case)s (%(customer)s)") % {
-                        "clock": clock,
-                        "case": case.pk,
-                        "customer": case.customer.name,
-                    }
+                    title = _("Deadline close: %(clock)s of case #%(case)s (%(customer)s)")
                     body = _("It is due by %(due)s.") % {"due": due}
+                return title % values, body
+
+            texts = notification_texts(words)
             url = reverse("cases:case-detail", args=[case.pk])
             for person in _recipients(case, escalate=level == SlaAlert.Level.BREACH):
                 notification_create(
                     workspace=workspace,
                     recipient=person,
                     kind="case",
-                    title=title,
-                    body=body,
+                    texts=texts,
                     customer=case.customer,
                     url=url,
                 )

@@ -38,7 +38,7 @@ def test_an_agent_grants_199_at_once_and_201_waits(case, bob, carol, alice):
     other = open_case(case.customer, bob, code="guasto")
     waiting = services.case_remedy_grant(case=other, by=bob, kind="refund", amount="201")
     assert waiting.status == "pending" and waiting.decided_by is None
-    asked = Notification.objects.filter(kind="case", title__contains="201")
+    asked = Notification.objects.filter(kind="case", title_it__contains="201")
     assert {n.recipient for n in asked} == {carol, alice}
 
 

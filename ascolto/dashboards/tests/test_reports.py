@@ -4,6 +4,7 @@ owners and managers through the real task backend and a real SMTP server."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,3 +142,30 @@ def test_every_leased_sender_builds_its_message_id_on_one_domain(
     assert len(ids) == 3
     assert [i.split("@")[1] for i in ids] == ["noleggi-rossi.it>"] * 3
     assert [i.split(".")[0].split("-")[0] for i in ids] == ["<monthly", "<notification", "<survey"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_recipient_gets_the_report_in_the_language_they_read(
+    workspace_a, alice, carol, smtp_server
+):
+    """GIVEN an Italian workspace whose owner chose English in the interface, and a manager
+    who never chose WHEN March's report is sent THEN the owner's email is in English and the
+    manager's in Italian, each with its PDF."""
+    from ascolto.workspaces.services import user_language_remember
+
+    user_language_remember(user=alice.user, language="en")
+    answers(SurveyFactory(workspace=workspace_a), [10], at=datetime(2026, 3, 5, 10, tzinfo=ROME))
+    assert reports.monthly_reports_schedule(now=FIRST_OF_APRIL) >= 1
+    run_pending_tasks()
+    by_recipient = {m["X-Envelope-To"]: m for m in smtp_server.messages}
+    english, italian = by_recipient[alice.user.email], by_recipient[carol.user.email]
+    assert "customer listening report for March 2026" in str(
+        make_header(decode_header(english["Subject"]))
+    )
+    assert "marzo 2026" in str(make_header(decode_header(italian["Subject"])))
+    for message in (english, italian):
+        pdf = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
+        assert pdf and pdf[0].get_payload(decode=True).startswith(b"%PDF")
+    assert english["Message-ID"] != italian["Message-ID"]
+    report = MonthlyReport.objects.get(workspace=workspace_a)
+    assert report.recipients == 2 and report.state == WorkState.DONE

@@ -62,6 +62,32 @@ def test_month_report_counts_the_month_coverage_not_today(workspace_a):
     assert (context["data"].coverage.active, context["data"].coverage.heard) == (2, 1)
 
 
+def test_month_report_lists_the_month_silent_customers_not_today(workspace_a):
+    """GIVEN three active customers: one heard from in November, one only in December (after
+         the month), one not heard from at all since the summer
+    WHEN the November report is made in December
+    THEN its list of silent customers is the month's: the December one and the quiet one, with
+         the last contact they had by the end of November, and not the one heard in November."""
+    november = datetime(2026, 11, 10, 10, tzinfo=ROME)
+    heard = CustomerFactory(workspace=workspace_a, status="active", name="Ascoltata Srl")
+    later = CustomerFactory(workspace=workspace_a, status="active", name="Dicembre Snc")
+    quiet = CustomerFactory(workspace=workspace_a, status="active", name="Silenziosa Spa")
+    Customer.objects.filter(pk__in=[heard.pk, later.pk, quiet.pk]).update(
+        created_at=november - timedelta(days=400)
+    )
+    InteractionFactory(customer=heard, occurred_at=november)
+    InteractionFactory(customer=later, occurred_at=datetime(2026, 12, 3, 10, tzinfo=ROME))
+    InteractionFactory(customer=quiet, occurred_at=datetime(2026, 6, 3, 10, tzinfo=ROME))
+    context = reports.report_context(workspace=workspace_a, month=date(2026, 11, 1))
+    silent = list(context["data"].silent.object_list)
+    assert [c.name for c in silent] == ["Dicembre Snc", "Silenziosa Spa"]
+    assert silent[0].last_contact_at is None  # December's contact had not happened yet
+    assert timezone.localtime(silent[1].last_contact_at, ROME).date() == date(2026, 6, 3)
+    html = reports.report_html(workspace=workspace_a, month=date(2026, 11, 1))
+    section = html[html.index("Dicembre Snc") - 600 :]
+    assert "Ascoltata Srl" not in html and "Silenziosa Spa" in section
+
+
 def test_year_to_date_is_compared_with_the_same_dates_a_year_earlier(workspace_a):
     form = DashboardFilterForm({"start": "2026-01-01", "end": "2026-12-07"}, workspace=workspace_a)
     filters = form.filters()

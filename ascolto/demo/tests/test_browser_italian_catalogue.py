@@ -20,7 +20,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
+from ascolto.feedback.models import Survey
+from ascolto.feedback.services import open_link_create, survey_invitation_create
 from ascolto.workspaces.models import Workspace
 
 # Links a person does not "visit": downloads, switches, the way out.
@@ -78,11 +81,28 @@ def test_no_english_on_italian_pages(page, live_server, artifacts_dir):
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     page.set_extra_http_headers({"Accept-Language": "it-IT,it;q=0.9"})
 
+    # The pages customers read are linked from no staff page: start from them too (a fresh
+    # invitation and open link, the demo's tokens being stored only as hashes).
+    survey = Survey.objects.filter(workspace=workspace, kind="nps", active=True).first()
+    customer = workspace.customers.filter(status="active").exclude(email="").first()
+    customer.preferred_language = "it"
+    customer.save(update_fields=["preferred_language"])
+    invitation = survey_invitation_create(
+        survey=survey, customer=customer, by=owner, confirmed=True
+    )
+    link = open_link_create(survey=survey, by=owner, language="it")
+    customer_pages = [
+        reverse("survey:answer", args=[invitation.token]),
+        reverse("survey:unsubscribe", args=[invitation.token]),
+        reverse("survey:open", args=[link.token]),
+        "/notifications/",
+    ]
+
     labels = english_labels()
     assert len(labels) > 100, "the list of the interface's English words is built"
     patterns = [(label, re.compile(rf"(?<![\w]){re.escape(label)}(?![\w])")) for label in labels]
     seen_shapes: dict[str, int] = defaultdict(int)
-    queue, visited, found = ["/"], set(), {}
+    queue, visited, found = ["/", *customer_pages], set(), {}
     while queue and len(visited) < MAX_PAGES:
         path = queue.pop(0)
         shape = _shape(urlsplit(path).path)
@@ -127,4 +147,5 @@ def test_no_english_on_italian_pages(page, live_server, artifacts_dir):
         encoding="utf-8",
     )
     assert len(visited) >= 40, f"the crawl reached only {len(visited)} pages"
+    assert set(customer_pages) <= visited
     assert not found, f"English on Italian pages: {dict(list(found.items())[:15])}"

@@ -30,6 +30,7 @@ from ascolto.feedback.models import (
 )
 from ascolto.lib import emails
 from ascolto.lib.phones import whatsapp_link, whatsapp_number
+from ascolto.lib.register import customer_language
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role
 
@@ -55,7 +56,8 @@ def survey_invitation_whatsapp_url(invitation: Invitation) -> str:
         "business": invitation.survey.workspace.name,
         "link": survey_link(invitation.token),
     }
-    with translation.override(invitation.language):
+    workspace = invitation.survey.workspace
+    with translation.override(customer_language(invitation.language, workspace.customer_address)):
         text = render_to_string("feedback/whatsapp_message.txt", context).strip()
     return whatsapp_link(number, " ".join(text.split()))
 
@@ -211,7 +213,7 @@ def _build_message(invitation: Invitation, reminder: bool) -> EmailMultiAlternat
         "expires_at": invitation.expires_at,
         "reminder": reminder,
     }
-    with translation.override(language):
+    with translation.override(customer_language(language, invitation.workspace.customer_address)):
         subject = render_to_string("emails/survey_invitation_subject.txt", context)
         body = render_to_string("emails/survey_invitation_body.txt", context)
         html = render_to_string("emails/survey_invitation_body.html", context)

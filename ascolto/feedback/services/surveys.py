@@ -148,6 +148,10 @@ QUESTION_FIELDS = (
     "text_en",
     "min_value",
     "max_value",
+    "low_label_it",
+    "low_label_en",
+    "high_label_it",
+    "high_label_en",
     "choices",
     "required",
     "dimension",
@@ -249,6 +253,8 @@ def question_update(*, question: Question, by: Membership, **fields: Any) -> Que
     allowed = {"text_it", "text_en", "required", "dimension", "touchpoint", "choices"}
     if question.role in (Question.Role.DIMENSION, Question.Role.OTHER):
         allowed.add("role")
+    if question.is_numeric:
+        allowed |= {"low_label_it", "low_label_en", "high_label_it", "high_label_en"}
     if question.kind == Question.Kind.SCALE:
         allowed |= {"min_value", "max_value"}
     refuse_unknown_fields(Question, fields, allowed)

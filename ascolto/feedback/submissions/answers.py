@@ -19,6 +19,10 @@ from ascolto.lib.text import clean_text
 
 MAX_TEXT_LENGTH = 5_000
 PLAIN_SCORE = re.compile(r"0|[1-9][0-9]{0,2}", re.ASCII)
+# A yes/no answer is stored as a number (1 yes, 0 no), so its share of yes is an average in SQL.
+YES, NO = "yes", "no"
+YES_WORDS = {YES, "sì", "si", "s", "y", "1", "true", "vero"}
+NO_WORDS = {NO, "n", "0", "false", "falso"}
 
 
 class AlreadyAnswered(Exception):
@@ -110,6 +114,11 @@ def _answer_clean(question: Question | QuestionRule, raw: str) -> tuple[CleanAns
                 "max": question.max_value,
             }
         return CleanAnswer(question, number=number), ""
+    if question.kind == Question.Kind.YESNO:
+        word = raw.lower()
+        if word in YES_WORDS or word in NO_WORDS:
+            return CleanAnswer(question, number=1 if word in YES_WORDS else 0), ""
+        return CleanAnswer(question), _("Answer yes or no.")
     if question.kind == Question.Kind.CHOICE:
         if raw not in {str(c["value"]) for c in question.choices}:
             return CleanAnswer(question), _("Choose one of the options.")

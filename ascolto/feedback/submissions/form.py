@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ascolto.feedback.models import Invitation, Question, Survey, token_hash_of
 from ascolto.feedback.submissions.answers import QuestionRule, ResponseTarget
+from ascolto.workspaces.models import Workspace
 
 MAX_TOKEN_LENGTH = 100
 
@@ -29,6 +30,7 @@ _COLUMNS = {
     "workspace_id": "i.workspace_id",
     "customer_id": "i.customer_id",
     "language": "i.language",
+    "customer_address": "w.customer_address",
     "answered": "i.answered_at IS NOT NULL",
     "expired": "i.expires_at <= %s",
     "survey_id": "s.id",
@@ -50,6 +52,7 @@ class InvitationForm:
 
     target: ResponseTarget
     language: str
+    customer_address: str
     answered: bool
     expired: bool
     questions: list[QuestionRule]
@@ -57,7 +60,9 @@ class InvitationForm:
 
 def _statement() -> str:
     quote = connection.ops.quote_name
-    invitation, survey, question = (quote(m._meta.db_table) for m in (Invitation, Survey, Question))
+    invitation, survey, question, workspace = (
+        quote(m._meta.db_table) for m in (Invitation, Survey, Question, Workspace)
+    )
     columns = ", ".join(f"{expression} AS {quote(name)}" for name, expression in _COLUMNS.items())
     # The table names are the models', quoted; every value is a parameter.
     return (
@@ -65,6 +70,7 @@ def _statement() -> str:
         f"FROM {invitation} i "
         f"JOIN {survey} s ON s.id = i.survey_id AND s.active = %s "
         f"JOIN {question} q ON q.survey_id = s.id "
+        f"JOIN {workspace} w ON w.id = i.workspace_id "
         "WHERE i.token_hash = %s ORDER BY q.position, q.id"
     )
 
@@ -110,6 +116,7 @@ def invitation_form_by_token(token: str) -> InvitationForm | None:
     return InvitationForm(
         target=target,
         language=first.language,
+        customer_address=first.customer_address,
         answered=bool(first.answered),
         expired=bool(first.expired),
         questions=questions,

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.feedback import hooks
@@ -108,7 +108,7 @@ def texts_analyse(workspace_id: int, answer_ids: list[int]) -> None:
 def detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
     """Tell the account owner (or, without one, the workspace's owners) in the app, and by
     email once the transaction commits, that a customer gave a detractor score."""
-    from ascolto.notifications.services import notification_create
+    from ascolto.notifications.services import notification_create, notification_texts
     from ascolto.workspaces.models import Membership, Role
 
     customer = response.customer
@@ -122,7 +122,8 @@ def detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
         url = reverse("customers:customer-detail", args=[customer.pk])
     else:
         url = reverse("feedback:response-list") + f"?survey={response.survey_id}&band=detractor"
-    with translation.override(workspace.language):
+
+    def words() -> tuple[str, str]:
         values = {"score": response.score, "survey": response.survey.name}
         if customer is not None:
             title = _("%(who)s gave %(score)s in “%(survey)s”: please get in touch.") % {
@@ -145,13 +146,15 @@ def detractor_alert(response: Response, answers: list[CleanAnswer]) -> None:
                 if why
                 else _("They did not say why, and the answer is anonymous: nobody to call back.")
             )
+        return title, body
+
+    texts = notification_texts(words)
     for recipient in recipients:
         notification_create(
             workspace=workspace,
             recipient=recipient,
             kind="detractor",
-            title=title,
-            body=body,
+            texts=texts,
             customer=customer,
             url=url,
         )

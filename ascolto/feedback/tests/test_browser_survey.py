@@ -58,3 +58,50 @@ def test_emailed_link_answered_on_a_phone_lands_on_the_timeline(
     page.goto(f"/customers/{customer.pk}/")
     expect(page.locator(".timeline")).to_contain_text("Puntuali, ma il preventivo è arrivato tardi")
     expect(page.locator(".timeline")).to_contain_text("NPS primavera")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_ratings_name_their_ends_and_yes_no_is_two_buttons_on_a_phone(
+    page, live_server, alice, artifacts_dir
+):
+    """
+    GIVEN an NPS survey with a 1–5 rating and a yes/no question
+    WHEN a customer opens it on a 390 px phone
+    THEN every rating names what its ends mean, "Sì" and "No" sit side by side, nothing scrolls
+         sideways, and tapping "Sì" and sending stores a yes.
+    """
+    workspace = alice.workspace
+    survey = SurveyFactory(workspace=workspace, by=alice, name="Consegne")
+    services.question_add(
+        survey=survey, by=alice, kind="scale", text_it="Cortesia", min_value=1, max_value=5
+    )
+    on_time = services.question_add(
+        survey=survey, by=alice, kind="yesno", text_it="Le consegne arrivano all'ora concordata?"
+    )
+    customer = CustomerFactory(workspace=workspace, name="Cantieri Verdi", account_owner=alice)
+    invitation = services.survey_invitation_create(survey=survey, customer=customer, by=alice)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/s/{invitation.token}/")
+    ends = page.locator(".scale-ends")
+    expect(ends).to_have_count(2)
+    expect(ends.nth(0)).to_contain_text("0 = Per niente probabile")
+    expect(ends.nth(1)).to_contain_text("1 = Pessimo")
+    expect(ends.nth(1)).to_contain_text("5 = Ottimo")
+    yes = page.locator(".yesno-options .choice-option").nth(0)
+    no = page.locator(".yesno-options .choice-option").nth(1)
+    expect(yes).to_contain_text("Sì")
+    expect(no).to_contain_text("No")
+    yes_box, no_box = yes.bounding_box(), no.bounding_box()
+    assert abs(yes_box["y"] - no_box["y"]) < 2 and no_box["x"] > yes_box["x"] + yes_box["width"]
+    assert yes_box["height"] >= 44  # a finger's target
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("input[type=radio][value='9']").first.check()
+    yes.click()
+    page.screenshot(path=str(artifacts_dir / "survey_phone_yes_no.png"), full_page=True)
+    page.get_by_role("button").last.click()
+    expect(page.locator("h1")).to_be_visible()
+    assert "/thanks/" in page.url
+    run_pending_tasks()
+    assert Response.objects.get().answers.get(question=on_time).number == 1

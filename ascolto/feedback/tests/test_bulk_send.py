@@ -257,7 +257,7 @@ def test_page_preview_lists_the_held_back_in_italian(alice_client, survey_a, cro
     assert response.status_code == 200
     text = response.content.decode()
     assert "6 clienti riceveranno la domanda" in text
-    assert "non vuole questionari" in text
+    assert "non vuole sondaggi" in text
     assert "Invia a 6 clienti" in text
 
 

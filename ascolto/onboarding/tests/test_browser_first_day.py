@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from ascolto.core.testing import run_pending_tasks
 from ascolto.customers.models import Customer
-from ascolto.customers.services import customer_create, customer_surveys_consent_set
+from ascolto.customers.services import customer_surveys_consent_set
 from ascolto.feedback.models import Invitation, Response
 from ascolto.feedback.submissions.filing import submissions_store_all
 from ascolto.interactions.models import Touchpoint
@@ -39,8 +39,8 @@ def test_the_first_day_of_a_real_business(
 ):
     """
     GIVEN a fresh installation, no account, no workspace
-    WHEN the owner starts a shop on the first-run page, adds a customer, finds more customers
-      recorded, sends the NPS survey to all of them (seeing who is held back and why), and a
+    WHEN the owner starts a shop on the first-run page, imports the customers from a spreadsheet
+      through the checklist's link, sends the NPS survey to all of them (seeing who is held back and why), and a
       customer answers from the emailed link on a phone
     THEN the checklist ticks itself step by step, the invitations go out with a progress bar,
       and the dashboard counts the answer.
@@ -68,28 +68,41 @@ def test_the_first_day_of_a_real_business(
     owner = Membership.objects.get(workspace=workspace)
     assert workspace.onboarding.sector == "retail"
 
-    # 3. the first customer by hand; the step ticks itself
-    page.locator('[data-step="customers"] a').click()
-    page.goto("/customers/new/")
-    page.fill("#id_name", "Edilizia Bassi")
-    page.fill("#id_email", "bassi@example.com")
-    page.locator("main form button[type=submit]").first.click()
+    # 3. the customers from a spreadsheet, through the checklist's link to the import page
+    page.get_by_test_id("step-link-customers").click()
+    expect(page).to_have_url(re.compile(r"/connections/import/\?kind=customers$"))
+    expect(page.locator("#id_kind")).to_have_value("customers")
+    sheet = artifacts_dir / "first_day_clienti.csv"
+    sheet.write_text(
+        "Nome;Email;Telefono\n"
+        "Edilizia Bassi;bassi@example.com;\n"
+        "Bar Centrale;bar@example.com;\n"
+        "Studio Conti;studio@example.com;\n"
+        "Idraulica Fumagalli;idraulica@example.com;\n"
+        "Rossi Mario;rossi@example.com;\n"
+        "Giardini Verdi;;333 765 4321\n"
+        "Tetti Moretti;tetti@example.com;\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("#id_file", str(sheet))
+    page.get_by_role("button", name="Avanti: le colonne").click()
+    expect(page.locator("#column-0")).to_have_value("name")
+    expect(page.locator("#column-1")).to_have_value("email")
+    page.screenshot(path=str(artifacts_dir / "first_day_3_import_columns.png"), full_page=True)
+    page.get_by_role("button", name="Importa", exact=True).click()
+    expect(page.locator("#import-totals")).to_contain_text("7 nuovi")
     page.goto("/")
     expect(page.locator('[data-step="customers"]')).to_have_attribute("data-done", "yes")
     expect(page.get_by_test_id("checklist-progress")).to_have_text("1 di 4 fatto")
+    assert Customer.objects.filter(workspace=workspace).count() == 7
 
-    # more customers, as an import would bring them: a few to ask, one of each held back
-    def add(name: str, **fields) -> Customer:
-        fields.setdefault("email", f"{name.split()[0].lower()}@example.com")
-        return customer_create(workspace=workspace, by=owner, name=name, **fields)
+    # one asked for no more surveys, one has an open complaint
+    def named(name: str) -> Customer:
+        return Customer.objects.get(workspace=workspace, name=name)
 
-    for name in ("Bar Centrale", "Studio Conti", "Idraulica Fumagalli"):
-        add(name)
-    customer_surveys_consent_set(customer=add("Rossi Mario"), by=owner, wanted=False)
-    add("Giardini Verdi", email="", phone="333 765 4321")
-    angry = add("Tetti Moretti")
+    customer_surveys_consent_set(customer=named("Rossi Mario"), by=owner, wanted=False)
     interaction_record(
-        customer=angry,
+        customer=named("Tetti Moretti"),
         by=owner,
         touchpoint=Touchpoint.objects.get(workspace=workspace, code="reclamo"),
         occurred_at=timezone.now() - timedelta(hours=3),
@@ -107,7 +120,7 @@ def test_the_first_day_of_a_real_business(
     held = preview.locator("tr[data-reason]")
     expect(held).to_have_count(3)
     expect(preview.locator('tr[data-reason="opted_out"]')).to_contain_text("Rossi Mario")
-    expect(preview.locator('tr[data-reason="opted_out"]')).to_contain_text("non vuole questionari")
+    expect(preview.locator('tr[data-reason="opted_out"]')).to_contain_text("non vuole sondaggi")
     expect(preview.locator('tr[data-reason="no_email"]')).to_contain_text("Giardini Verdi")
     expect(preview.locator('tr[data-reason="complaint"]')).to_contain_text("reclamo aperto")
     page.screenshot(path=str(artifacts_dir / "first_day_3_bulk_preview.png"), full_page=True)
@@ -122,7 +135,9 @@ def test_the_first_day_of_a_real_business(
     expect(bar.locator("progress")).to_have_attribute("value", "4")
     page.screenshot(path=str(artifacts_dir / "first_day_4_bulk_sent.png"), full_page=True)
     assert Invitation.objects.filter(workspace=workspace, sent_at__isnull=False).count() == 4
-    assert len(smtp_server.messages) == 4
+    # the survey's four invitations (the open complaint's case also greeted its customer)
+    invited = [m for m in smtp_server.messages if "tetti@example.com" not in m["X-Envelope-To"]]
+    assert len(invited) == 4
 
     # 6. a customer answers the emailed link on a phone
     recipients = [m["X-Envelope-To"] for m in smtp_server.messages]

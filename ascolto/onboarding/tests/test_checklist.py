@@ -131,3 +131,16 @@ def test_the_service_refuses_an_agent(started):
     agent = MembershipFactory(workspace=started.workspace, role=Role.AGENT)
     with pytest.raises(PermissionDenied):
         services.onboarding_dismiss(workspace=started.workspace, by=agent)
+
+
+def test_the_customers_step_opens_the_import_on_customers(started):
+    """The first step links to the spreadsheet import (a page of the `api` app, above this one:
+    reached by its URL name), opened on "customers", and to adding them one by one."""
+    client = _client(started)
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    link = home[home.index('data-step="customers"') :]
+    assert 'href="/connections/import/?kind=customers"' in link[: link.index("</li>")]
+    assert 'href="/customers/new/"' in home
+    page = client.get("/connections/import/?kind=customers").content.decode()
+    assert '<option value="customers" selected>' in page
+    assert client.get("/connections/import/?kind=nonsense").status_code == 200

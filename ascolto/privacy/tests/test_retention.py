@@ -78,7 +78,7 @@ def test_dry_run_counts_run_removes_exactly_the_expired_rerun_is_a_noop(
         Notification.objects.create(
             workspace=workspace_a,
             recipient=alice,
-            title="x",
+            title_it="x",
             created_at=timezone.now() - timedelta(days=days),
             read_at=timezone.now() if read else None,
             state="pending" if not read else "done",

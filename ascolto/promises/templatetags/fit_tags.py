@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from ascolto.promises import fit
 from ascolto.promises.fit import FitResult, fit_check
 from ascolto.promises.formatting import target_text
 from ascolto.promises.forms_fit import ExpectationForm
@@ -32,3 +33,9 @@ def expectation_form(context) -> ExpectationForm:
 def need_target(need) -> str:
     """ "within 4 h", "monthly_price ≤ 300": a need's (or promise's) target in words."""
     return target_text(need)
+
+
+@register.filter
+def mismatch_explanation(record) -> str:
+    """A `FitOverride`'s recorded mismatch, explained in the reader's language."""
+    return fit.mismatch_explanation(record)

@@ -397,3 +397,23 @@ def test_panel_queries_do_not_grow_with_needs_or_promises(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = bob_client.get(_detail(customer)).content.decode()
     assert page.count('data-status="misfit"') == 9
+
+
+def test_report_explains_mismatches_in_the_readers_language(alice_client, carol, misfit_prospect):
+    """GIVEN a prospect taken on in Italian despite a 4 h need against a 24 h promise
+    WHEN the owner reads the report in English, then in Italian
+    THEN the mismatch is explained in the page's language each time."""
+    with translation.override("it"):
+        customer_convert(customer=misfit_prospect, by=carol, reason="Strategico")
+    alice_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = alice_client.get(reverse("promises:fit-report")).content.decode()
+    assert "You promise 24 h, they need 4 h." in page
+    assert "Promettiamo" not in page and "Prometti" not in page
+    alice_client.post(reverse("set_language"), {"language": "it", "next": "/"})
+    page = alice_client.get(reverse("promises:fit-report")).content.decode()
+    with translation.override("it"):
+        italian = gettext("You promise %(promised)s, they need %(needed)s.") % {
+            "promised": "24 h",
+            "needed": "4 h",
+        }
+    assert italian in page and "You promise" not in page

@@ -150,7 +150,7 @@ def test_choosing_a_customer_by_an_unknown_email_says_so(workspace_a, workspace_
         {"action": "choose", "email": stranger.email},
     )
     assert response.status_code == 400
-    assert "Nessun cliente di questo spazio di lavoro ha questa email." in response.content.decode()
+    assert "Nessun cliente di questa azienda ha questa email." in response.content.decode()
     review.refresh_from_db()
     assert review.customer is None
 
