@@ -79,6 +79,10 @@ def on_access_refused(*, request: HttpRequest, model: type[models.Model], pk: An
     )
 
 
+def on_two_factor_changed(*, action: str, user: Any) -> None:
+    audit_record(action=action, user=user)
+
+
 def connect() -> None:
     from axes.signals import user_locked_out
 
@@ -88,3 +92,4 @@ def connect() -> None:
     user_locked_out.connect(on_locked_out, dispatch_uid="audit-lockout")
     workspaces_hooks.member_changed.register(on_member_changed)
     workspaces_hooks.access_refused.register(on_access_refused)
+    workspaces_hooks.two_factor_changed.register(on_two_factor_changed)
