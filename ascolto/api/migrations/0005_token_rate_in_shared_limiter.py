@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('api', '0003_import_mappings'),
+        ('api', '0004_webhook_case_health_events'),
     ]
 
     operations = [
