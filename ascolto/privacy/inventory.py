@@ -91,7 +91,7 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "closed_days": N,
         "customer_address": N,
     },
-    "workspaces.Membership": {"role": N},
+    "workspaces.Membership": {"role": N, "language": N},
     "workspaces.MemberInvitation": {
         **_LEASED,
         "email": T,
