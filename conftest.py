@@ -109,7 +109,7 @@ def _no_ssl_redirect_for_live_server():
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
@@ -121,6 +121,8 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.AXES_ENABLED = True
+    # Each test's erasures are noted in a journal of its own (docs/privacy.md).
+    settings.ERASURE_JOURNAL = tmp_path_factory.mktemp("journal") / "erasure-journal.jsonl"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ CSRF_TRUSTED_ORIGINS = env_list("ASCOLTO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("ASCOLTO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ascolto.workspaces.admin_apps.AscoltoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -362,6 +362,12 @@ PRIVACY_RETENTION_MONTHS = {
     "audit_log": env_int("ASCOLTO_RETENTION_AUDIT_LOG_MONTHS", 24),
     "failed_tasks": env_int("ASCOLTO_RETENTION_FAILED_TASKS_MONTHS", 3),
 }
+# Every erasure is also noted here (ids and keyed hashes only, no personal data), outside the
+# database and left out of backups and restores, so `ascolto gdpr reapply` can erase again the
+# people a restored backup brings back (docs/privacy.md). Keep it on another disk if you can.
+ERASURE_JOURNAL = Path(
+    env_str("ASCOLTO_ERASURE_JOURNAL", str(DATA_DIR / "privacy" / "erasure-journal.jsonl"))
+).resolve()
 # --- API -----------------------------------------------------------------------------------------
 # Requests to /api/v1/ larger than this are refused (413); each token may send this many per
 # minute (then 429 with Retry-After). See docs/api.md.

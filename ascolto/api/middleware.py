@@ -1,5 +1,5 @@
 """What every request to the API goes through before its endpoint: the body size limit (413),
-the token and its rate limit (429 with Retry-After, counted in the database), and the
+the token and its rate limit (429 with Retry-After, counted in the shared rate limiter), and the
 remembered answers of writes sent with an `Idempotency-Key`."""
 
 from __future__ import annotations

@@ -30,8 +30,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    rate_window_start = models.DateTimeField(null=True, blank=True)
-    rate_count = models.PositiveIntegerField(default=0)
 
     objects = WorkspaceQuerySet.as_manager()
 

@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
+from django.db.models.signals import post_delete, pre_delete
 from django.http import HttpRequest
 
-from ascolto.audit.models import Action
+from ascolto.audit.models import Action, AuditPurgePermit
 from ascolto.audit.services import audit_record
 from ascolto.workspaces import hooks as workspaces_hooks
 from ascolto.workspaces.models import Membership, Workspace
@@ -79,7 +80,23 @@ def on_access_refused(*, request: HttpRequest, model: type[models.Model], pk: An
     )
 
 
+def on_two_factor_changed(*, action: str, user: Any) -> None:
+    audit_record(action=action, user=user)
+
+
+def on_workspace_pre_delete(sender: Any, instance: Workspace, **kwargs: Any) -> None:
+    """A workspace being deleted takes its entries with it (the foreign key's cascade): the
+    triggers let them go for this transaction (docs/audit.md)."""
+    AuditPurgePermit.objects.create(workspace_id=instance.pk)
+
+
+def on_workspace_post_delete(sender: Any, instance: Workspace, **kwargs: Any) -> None:
+    AuditPurgePermit.objects.filter(workspace_id=instance.pk).delete()
+
+
 def connect() -> None:
+    pre_delete.connect(on_workspace_pre_delete, sender=Workspace, dispatch_uid="audit-ws-del")
+    post_delete.connect(on_workspace_post_delete, sender=Workspace, dispatch_uid="audit-ws-del")
     from axes.signals import user_locked_out
 
     user_logged_in.connect(on_login, dispatch_uid="audit-login")
@@ -88,3 +105,4 @@ def connect() -> None:
     user_locked_out.connect(on_locked_out, dispatch_uid="audit-lockout")
     workspaces_hooks.member_changed.register(on_member_changed)
     workspaces_hooks.access_refused.register(on_access_refused)
+    workspaces_hooks.two_factor_changed.register(on_two_factor_changed)

@@ -6,7 +6,9 @@ One file (a tar archive) holds:
   even while others write, WAL included); on PostgreSQL `pg_dump -Fc` (one transaction, so a
   consistent snapshot too);
 - `files/`: the data folder's other files (the secret key, the email outbox, ...), without the
-  database files and the collected static files, which are rebuilt.
+  database files and the collected static files, which are rebuilt, and without the erasure
+  journal (`settings.ERASURE_JOURNAL`): a restore must never put back an older journal, since
+  `ascolto gdpr reapply` reads it to erase again whoever the restored backup brings back.
 
 The archive holds the secret key and everyone's data: it is written readable by its owner only
 (0600). Restoring replaces the database and puts the files back; the processes of the
@@ -90,10 +92,24 @@ def _data_files(exclude: set[Path]) -> list[Path]:
             continue
         if database is not None and path.name.startswith(database.name):
             continue  # the database and its -wal, -shm, -journal files
-        if path.resolve() in exclude:
+        if path.resolve() in exclude or path.resolve() == _journal():
             continue
         found.append(path)
     return found
+
+
+def _journal() -> Path | None:
+    journal = getattr(settings, "ERASURE_JOURNAL", None)
+    return Path(journal).resolve() if journal else None
+
+
+def journal_lines() -> int:
+    """How many erasures the journal holds (what `gdpr reapply` would look at)."""
+    journal = _journal()
+    if journal is None or not journal.is_file():
+        return 0
+    with journal.open("rb") as lines:
+        return sum(1 for line in lines if line.strip())
 
 
 def backup_create(output: Path) -> dict[str, Any]:
@@ -196,8 +212,8 @@ def backup_restore(path: Path) -> dict[str, Any]:
         if files.is_dir():
             root = Path(settings.DATA_DIR)
             for source in sorted(files.rglob("*")):
-                if source.is_file():
-                    target = root / source.relative_to(files)
+                target = root / source.relative_to(files)
+                if source.is_file() and target.resolve() != _journal():
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(source, target)
     return manifest

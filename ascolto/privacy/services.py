@@ -46,6 +46,7 @@ from ascolto.customers.services import customer_surveys_opt_out
 from ascolto.lib.exports import csv_bytes
 from ascolto.privacy import inventory
 from ascolto.privacy.inventory import Kind
+from ascolto.privacy.journal import JournalEntry, identity_keys, journal_append, journal_entries
 from ascolto.privacy.models import DataRequest, one_month_after
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
@@ -516,6 +517,7 @@ def person_erase_for_administrator(
     redact: Iterable[str] = (),
     by: Membership | None = None,
     compact: bool = True,
+    journal: bool = True,
 ) -> ErasureResult:
     """Pseudonymise the customer: the row stays (so their scores, answers' numbers, checks and
     the dashboards' counts stay exactly as they were) under a name like "Erased customer
@@ -524,14 +526,18 @@ def person_erase_for_administrator(
     phone replaced by the pseudonym; the free-text `redact` mentions (from `person_mentions`)
     have them replaced by "[…]"; the rest are returned for the owner to judge. Saved copies of
     emails naming them are deleted, and a SQLite file is compacted. Logged (request log, audit
-    log) without the name."""
+    log) without the name, and noted in the erasure journal (`journal.py`) so that a restored
+    backup can be erased again (`erasures_reapply`)."""
     if customer.workspace_id != workspace.pk:
         raise ValidationError(_("This customer belongs to another workspace."))
     needles = person_needles(customer)
     pseudonym = _pseudonym(workspace)
     result = ErasureResult(pseudonym=pseudonym)
+    redact = list(redact)
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if journal:
+            journal_append(customer=customer, redact=redact)
         _request_done(workspace=workspace, kind=DataRequest.Kind.ERASURE, customer=customer, by=by)
         customer_surveys_opt_out(customer=customer, source=ConsentEvent.Source.ERASURE)
         result.rows_blanked = _blank_own_rows(customer, pseudonym)
@@ -544,6 +550,50 @@ def person_erase_for_administrator(
     if compact:
         database_compact()
     return result
+
+
+# --- after a restore: the journal -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reapplied:
+    entry: JournalEntry
+    outcome: str  # "erased", "already erased", "not in this database"
+    pseudonym: str = ""
+
+
+def erasures_reapply(*, path: Path | None = None) -> list[Reapplied]:
+    """Erase again everyone the erasure journal names who is back in the database (a restored
+    backup older than their erasure): the customer with the journal's id, in its workspace,
+    still carrying the address, phone or name that was erased. The mentions the owner chose
+    to redact then are redacted again. Not noted in the journal a second time. See
+    `journal.py`."""
+    done = []
+    touched = False
+    for entry in journal_entries(path):
+        customer = (
+            Customer.objects.filter(pk=entry.customer, workspace_id=entry.workspace)
+            .select_related("workspace")
+            .first()
+        )
+        if customer is None:
+            done.append(Reapplied(entry, "not in this database"))
+            continue
+        if not entry.keys & set(identity_keys(customer)):
+            done.append(Reapplied(entry, "already erased"))
+            continue
+        result = person_erase_for_administrator(
+            workspace=customer.workspace,
+            customer=customer,
+            redact=entry.redact,
+            compact=False,
+            journal=False,
+        )
+        touched = True
+        done.append(Reapplied(entry, "erased", result.pseudonym))
+    if touched:
+        database_compact()
+    return done
 
 
 # --- the request log --------------------------------------------------------------------------

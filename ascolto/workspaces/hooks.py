@@ -31,3 +31,15 @@ member_changed = Hooks("member_changed", ("action", "workspace", "by", "target",
 # (`tenancy.get_for_workspace`); `model` is the model class, `pk` the id asked for. The audit
 # log records it.
 access_refused = Hooks("access_refused", ("request", "model", "pk"))
+
+# A person's two-step sign-in changed: an authenticator was turned on or off, a recovery code
+# was used, or new recovery codes were made. `action` is one of TWO_FACTOR_ACTIONS, `user` the
+# account (two-step sign-in belongs to the person, not to a workspace). Called inside the
+# change's transaction; the audit log records them.
+TWO_FACTOR_ACTIONS = (
+    "two_factor.enabled",
+    "two_factor.disabled",
+    "two_factor.recovery_used",
+    "two_factor.recovery_renewed",
+)
+two_factor_changed = Hooks("two_factor_changed", ("action", "user"))

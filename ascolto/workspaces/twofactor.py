@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from ascolto.workspaces import hooks
 from ascolto.workspaces.models import Membership, RecoveryCode, Role
 
 logger = logging.getLogger("ascolto.security")
@@ -111,6 +112,7 @@ def two_factor_enrol_confirm(*, user: User, pending_key: str | None, code: str) 
         TOTPDevice.objects.filter(user=user).delete()
         device.save()
         codes = _recovery_codes_new(user)
+        hooks.two_factor_changed.call(action="two_factor.enabled", user=user)
     logger.info("two-factor enrolled: user=%s", user.pk)
     return codes
 
@@ -125,9 +127,12 @@ def two_factor_verify(*, user: User, code: str) -> TOTPDevice | None:
         return device
     compact = "".join(ch for ch in (code or "").lower() if ch not in " -")
     if _RECOVERY.fullmatch(compact):
-        used = RecoveryCode.objects.filter(
-            user=user, code_hash=_recovery_hash(compact), used_at__isnull=True
-        ).update(used_at=timezone.now())
+        with transaction.atomic():
+            used = RecoveryCode.objects.filter(
+                user=user, code_hash=_recovery_hash(compact), used_at__isnull=True
+            ).update(used_at=timezone.now())
+            if used:
+                hooks.two_factor_changed.call(action="two_factor.recovery_used", user=user)
         if used:
             logger.info("recovery code used: user=%s", user.pk)
             return device
@@ -145,7 +150,9 @@ def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
     if device is None or not _verify_app_code(device, code):
         raise ValidationError(_("That code is not right. Check the phone's clock and try again."))
     with transaction.atomic():
-        return _recovery_codes_new(user)
+        codes = _recovery_codes_new(user)
+        hooks.two_factor_changed.call(action="two_factor.recovery_renewed", user=user)
+        return codes
 
 
 def two_factor_disable(*, user: User, code: str) -> None:
@@ -163,4 +170,5 @@ def two_factor_disable(*, user: User, code: str) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
+        hooks.two_factor_changed.call(action="two_factor.disabled", user=user)
     logger.info("two-factor disabled: user=%s", user.pk)

@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -39,6 +40,9 @@ from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
 
 MAX_BYTES = 50 * 1024 * 1024
+# An .xlsx is a zip: what its parts add up to once unpacked is checked before opening it, so a
+# small file that unpacks to gigabytes (a zip bomb) is refused without being read.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 KINDS = ("customers", "contracts", "interactions")
 
 # field -> header names that mean it (compared without case, accents, spaces or punctuation)
@@ -179,7 +183,10 @@ def sheet_read(data: bytes, filename: str) -> Sheet:
         raise SheetError(
             _("The file is too big; the limit is %(limit)s MB.") % {"limit": MAX_BYTES // 2**20}
         )
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
+    if filename.lower().endswith((".xlsm", ".xltm", ".xlsb")):
+        raise SheetError(_("Workbooks with macros are not accepted: save it as .xlsx or CSV."))
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        _zip_check(data)
         return _xlsx(data)
     try:
         text = decode_text(data)
@@ -208,6 +215,23 @@ def _sheet(lines: list[list[str]], numbers: list[int] | None) -> Sheet:
         if any(texts):
             rows.append(((numbers[index - 1] if numbers else index), texts))
     return Sheet(headers, rows)
+
+
+def _zip_check(data: bytes) -> None:
+    """Refuse, before parsing, a workbook that unpacks to more than MAX_UNPACKED_BYTES or
+    carries macros (a `vbaProject.bin` part, whatever the file is called)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SheetError(_("This is not an Excel file Ascolto can read (.xlsx).")) from None
+    if sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES or len(parts) > 10_000:
+        raise SheetError(
+            _("The file is too big once unpacked; the limit is %(limit)s MB.")
+            % {"limit": MAX_UNPACKED_BYTES // 2**20}
+        )
+    if any(part.filename.lower().endswith("vbaproject.bin") for part in parts):
+        raise SheetError(_("Workbooks with macros are not accepted: save it as .xlsx or CSV."))
 
 
 def _xlsx(data: bytes) -> Sheet:

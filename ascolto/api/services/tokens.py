@@ -11,15 +11,18 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascolto.api.models import ApiToken
+from ascolto.audit.models import Action
+from ascolto.audit.services import audit_record
+from ascolto.core.ratelimit import Limit, rate_limit_hit
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import ROLE_RANK, Membership, Role, Workspace
 
@@ -68,6 +71,12 @@ def api_token_create(
     )
     token.full_clean()
     token.save()
+    audit_record(
+        action=Action.TOKEN_CREATED,
+        member=by,
+        target=token,
+        detail=f"{role}, read only" if read_only else role,
+    )
     return NewToken(token=token, raw=raw)
 
 
@@ -78,6 +87,7 @@ def api_token_revoke(*, token: ApiToken, by: Membership) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(action=Action.TOKEN_REVOKED, member=by, target=token)
     return token
 
 
@@ -116,24 +126,21 @@ def api_token_member(token: ApiToken) -> Membership:
     return acting
 
 
+def api_token_limit(limit: int, window_seconds: int = 60) -> Limit:
+    return Limit("api-token", limit, window_seconds)
+
+
 def api_token_count_request(
     *, token: ApiToken, limit: int, window_seconds: int = 60, now: datetime | None = None
 ) -> int:
-    """Count one request in the token's current window and note its use; return the seconds
-    to wait when this request is over `limit`, else 0. One UPDATE: the count is kept in the
-    database, so every web process shares it."""
+    """Count one request of the token in the shared rate limiter (`core.ratelimit`: the
+    database, or Redis when configured, so every web process and server shares one budget per
+    token) and note its use; return the seconds to wait when the window's `limit` is reached,
+    else 0. A refused request is not counted."""
     now = now or timezone.now()
-    epoch = int(now.timestamp())
-    start = datetime.fromtimestamp(epoch - epoch % window_seconds, tz=UTC)
-    ApiToken.objects.filter(pk=token.pk).update(
-        rate_count=Case(
-            When(rate_window_start=start, then=F("rate_count") + 1),
-            default=Value(1),
-        ),
-        rate_window_start=start,
-        last_used_at=now,
-    )
-    count = ApiToken.objects.filter(pk=token.pk).values_list("rate_count", flat=True).first() or 0
-    if count > limit:
-        return max(1, window_seconds - (epoch - int(start.timestamp())))
-    return 0
+    decision = rate_limit_hit(api_token_limit(limit, window_seconds), str(token.pk), now=now)
+    # The last use, written at most once a minute per token (not one write per request).
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(minutes=1))
+    ).update(last_used_at=now)
+    return 0 if decision.allowed else decision.retry_after

@@ -111,3 +111,21 @@ def test_two_concurrent_requests_with_one_key_make_one_customer(alice, settings)
     assert Customer.objects.filter(name="Gara").count() == 1
     ids = {a.json().get("id") for a in answers if a.status_code in (200, 201)}
     assert len(ids) == 1
+
+
+def test_a_token_in_the_query_string_is_refused_and_never_logged(api_a, caplog):
+    """Test plan S09: only the Authorization header carries a token; one in the query string
+    or a form field is a 401, and the token appears in no log line or error body."""
+    secret = api_a.raw
+    caplog.set_level("DEBUG")
+    for params in ({"token": secret}, {"access_token": secret}, {"api_key": secret}):
+        response = Client().get("/api/v1/customers", params)
+        assert response.status_code == 401, params
+        assert secret not in response.content.decode()
+    form = Client().post("/api/v1/customers", {"access_token": secret, "name": "Mario"})
+    assert form.status_code == 401
+    assert api_a.get("/api/v1/customers").status_code == 200
+    bad = Client().get("/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {secret}x")
+    assert bad.status_code == 401 and secret not in bad.content.decode()
+    assert secret not in caplog.text
+    assert not Customer.objects.exists()

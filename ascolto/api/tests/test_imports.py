@@ -247,3 +247,41 @@ def test_a_status_the_services_refuse_is_a_bad_row(alice):
     result = _import(alice, "customers", data)
     assert result.created == 1
     assert [(line, column) for line, column, _r in result.errors] == [(2, "Stato")]
+
+
+def _workbook(*parts: tuple[str, bytes | int]) -> bytes:
+    """A zip like an .xlsx: each part given as bytes, or as a number of zero bytes written in
+    pieces (a bomb: megabytes unpacked from a file of kilobytes)."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts:
+            if isinstance(content, bytes):
+                archive.writestr(name, content)
+                continue
+            with archive.open(name, "w", force_zip64=True) as part:
+                for _ in range(content // 2**20):
+                    part.write(bytes(2**20))
+    return buffer.getvalue()
+
+
+def test_hostile_workbooks_are_refused_before_parsing(carol_client):
+    """Test plan S14: a zip bomb (250 MB of zeros in a small file), a workbook with macros
+    (by its name or by its vbaProject.bin part) get the form's message, 400, nothing saved."""
+    bomb = _workbook(("[Content_Types].xml", b"<x/>"), ("xl/worksheets/sheet1.xml", 250 * 2**20))
+    assert len(bomb) < 2 * 2**20
+    macros = _workbook(("[Content_Types].xml", b"<x/>"), ("xl/vbaProject.bin", b"\x00" * 10))
+    cases = [
+        (bomb, "a.xlsx", ("unpacked", "decompresso")),
+        (macros, "a.xlsx", ("macro",)),
+        (b"PK\x03\x04", "a.xlsm", ("macro",)),
+    ]
+    for data, name, words in cases:
+        upload = io.BytesIO(data)
+        upload.name = name
+        response = carol_client.post("/connections/import/", {"kind": "customers", "file": upload})
+        assert response.status_code == 400, name
+        html = response.content.decode()
+        assert any(word in html for word in words), (name, words)
+    assert not Customer.objects.exists()

@@ -57,6 +57,48 @@ def test_two_processes_counting_at_once_let_through_exactly_the_cap(counter_env)
     assert all(n > 0 for n in allowed), allowed
 
 
+TOKEN_SETUP = """
+from django.contrib.auth.models import User
+from ascolto.api.services.tokens import api_token_create
+from ascolto.workspaces.models import Membership
+from ascolto.workspaces.services import workspace_create
+
+workspace = workspace_create(name="Officina", owner=User.objects.create(username="o@example.it"))
+owner = Membership.objects.get(workspace=workspace)
+result = api_token_create(workspace=workspace, by=owner, name="gestionale").raw
+"""
+
+TOKEN_REQUESTS = """
+import time
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION="Bearer RAW")
+while time.time() < START:
+    time.sleep(0.005)
+statuses = [client.get("/api/v1/customers").status_code for _ in range(8)]
+refused = client.get("/api/v1/customers")
+result = [statuses.count(200), statuses.count(429), refused["Retry-After"]]
+"""
+
+
+def test_two_processes_share_one_api_token_budget(counter_env):
+    """GIVEN one API token with a budget of 10 requests a minute WHEN two processes send 8
+    requests each with it at once THEN exactly 10 are answered between them and the rest get
+    429 with Retry-After: the budget is per token, not per process."""
+    counter_env.env["ASCOLTO_API_RATE_PER_MINUTE"] = "10"
+    raw = counter_env.django(TOKEN_SETUP)
+    # Both processes count early in one minute's window, even on a slow machine.
+    start = time.time() + 4
+    if start % 60 > 10:
+        start += 61 - start % 60
+    code = TOKEN_REQUESTS.replace("RAW", raw).replace("START", repr(start))
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: counter_env.django(code), range(2)))
+    assert sum(ok for ok, _refused, _after in results) == 10, results
+    assert sum(refused for _ok, refused, _after in results) == 6, results
+    assert all(ok > 0 for ok, _refused, _after in results), results
+    assert all(1 <= int(after) <= 60 for _ok, _refused, after in results), results
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -31,10 +31,17 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.migration import Migration
 from django.db.migrations.state import ProjectState
 
-from ascolto.dashboards.triggers import TRIGGERS
+from ascolto.audit.triggers import TRIGGERS as AUDIT_TRIGGERS
+from ascolto.dashboards.triggers import TRIGGERS as DASHBOARD_TRIGGERS
 from ascolto.lib.dbtriggers import KeepTriggers, triggers_in
 
 Node = tuple[str, str]
+
+# Every trigger the migrations create, by app: name -> (table, creating migration).
+DECLARED: dict[str, tuple[str, tuple[str, str]]] = {
+    **{name: (table, ("dashboards", m)) for name, (table, m) in DASHBOARD_TRIGGERS.items()},
+    **{name: (table, ("audit", m)) for name, (table, m) in AUDIT_TRIGGERS.items()},
+}
 
 # Operations that never rebuild a table nor change a column's type.
 SAFE = (
@@ -123,17 +130,15 @@ def migration_problems(loader: MigrationLoader, guarded: dict[str, set[Node]]) -
 
 
 def guarded_tables() -> dict[str, set[Node]]:
-    """From the catalog: every table a trigger fires on or names, with the dashboards
-    migrations that create those triggers."""
+    """From the catalog: every table a trigger fires on or names, with the migrations that
+    create those triggers (the dashboards' counts, the audit log's append-only guard)."""
     found = triggers_in(connection)
     return {
         table: creators
         for table in connection.introspection.table_names()
         if (
             creators := {
-                ("dashboards", TRIGGERS[t.name][1])
-                for t in found
-                if t.name in TRIGGERS and t.reads(table)
+                DECLARED[t.name][1] for t in found if t.name in DECLARED and t.reads(table)
             }
         )
     }
@@ -145,8 +150,8 @@ def guarded_tables() -> dict[str, set[Node]]:
 @pytest.mark.django_db
 def test_the_database_has_exactly_the_declared_triggers():
     found = {t.name: t.table for t in triggers_in(connection)}
-    assert found == {name: table for name, (table, _migration) in TRIGGERS.items()}
-    assert len(found) == 24
+    assert found == {name: table for name, (table, _migration) in DECLARED.items()}
+    assert len(found) == 26  # the dashboards' 24 and the audit log's 2
 
 
 # --- every migration keeps them -----------------------------------------------------------------
@@ -158,6 +163,7 @@ def guarded(db) -> dict[str, set[Node]]:
     # The tables the triggers fire on, and those they write.
     assert {"feedback_response", "feedback_invitation", "customers_customer"} <= set(tables)
     assert {"interactions_interaction", "customers_segment", "dashboards_dailyscore"} <= set(tables)
+    assert {"audit_auditentry", "audit_auditpurgepermit"} <= set(tables)
     return tables
 
 
@@ -305,7 +311,7 @@ def test_keep_triggers_keeps_them_through_a_table_rebuild_on_sqlite(migrated_sql
     assert "no such table: main.feedback_response" in result["bare"]
     assert result["lost_by_bare"] == []  # the failed migration was rolled back
     assert result["kind"] == "varchar(16)"  # the change was made
-    assert result["kept"] and result["count"] == 24
+    assert result["kept"] and result["count"] == 26
     assert _count_one_answer(tmp_path / "ascolto.sqlite3") == 1
 
 

@@ -1,5 +1,8 @@
 import pytest
 
+# Real processes on a database of their own (test_reapply, like the ops tests).
+from ascolto.core.tests.conftest import external_db  # noqa: F401
+
 
 @pytest.fixture
 def outbox(settings, tmp_path):

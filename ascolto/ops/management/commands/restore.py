@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ascolto.ops.backup import BackupError, backup_read_manifest, backup_restore
+from ascolto.ops.backup import BackupError, backup_read_manifest, backup_restore, journal_lines
 
 
 class Command(BaseCommand):
@@ -36,3 +36,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Restored the backup of {manifest['created_at']} from {file}")
         )
+        erasures = journal_lines()
+        if erasures:
+            self.stdout.write(
+                f"The erasure journal lists {erasures} erasure(s): people erased after this "
+                "backup was taken are back. Run `ascolto migrate` (when restoring into a newer "
+                "version), then `ascolto gdpr reapply` before starting Ascolto again."
+            )

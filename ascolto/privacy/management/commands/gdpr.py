@@ -10,7 +10,8 @@ pseudonymises them, prints what it did and the mentions left in other rows' free
 (`--redact-mentions` replaces those too); it asks for confirmation unless `--no-input`.
 `retention` removes what each kind's retention period let expire (the daily job's work) and
 prints how many rows of each kind; `--dry-run` only counts. `record` prints the workspace's
-record of processing activities (Art. 30) as Markdown.
+record of processing activities (Art. 30) as Markdown. `reapply`, after restoring a backup,
+erases again everyone the erasure journal names who came back with it (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Command(BaseCommand):
                 )
         keep = sub.add_parser("retention", help="Remove what is older than its retention.")
         keep.add_argument("--dry-run", action="store_true", help="Only count.")
+        sub.add_parser(
+            "reapply", help="After a restore: erase again whoever the erasure journal names."
+        )
         art30 = sub.add_parser("record", help="Print the record of processing activities.")
         art30.add_argument("--workspace", type=int, required=True, help="Workspace id.")
 
@@ -89,6 +93,8 @@ class Command(BaseCommand):
             for name, count in done.items():
                 self.stdout.write(f"{name}: {count}")
             return
+        if options["action"] == "reapply":
+            return self._reapply()
         if options["action"] == "record":
             workspace = Workspace.objects.filter(pk=options["workspace"]).first()
             if workspace is None:
@@ -141,3 +147,29 @@ class Command(BaseCommand):
                     _("Still named in: %(table)s %(pk)s, %(field)s")
                     % {"table": mention.table, "pk": mention.pk, "field": mention.field}
                 )
+
+    def _reapply(self) -> None:
+        done = services.erasures_reapply()
+        erased = [d for d in done if d.outcome == "erased"]
+        for item in erased:
+            self.stdout.write(
+                _(
+                    "Erased again: customer %(pk)s of workspace %(ws)s (erased on %(at)s), now “%(pseudonym)s”."
+                )
+                % {
+                    "pk": item.entry.customer,
+                    "ws": item.entry.workspace,
+                    "at": item.entry.at[:10],
+                    "pseudonym": item.pseudonym,
+                }
+            )
+        self.stdout.write(
+            _(
+                "%(erased)s erased again, %(already)s already erased, %(missing)s not in this database."
+            )
+            % {
+                "erased": len(erased),
+                "already": sum(d.outcome == "already erased" for d in done),
+                "missing": sum(d.outcome == "not in this database" for d in done),
+            }
+        )
