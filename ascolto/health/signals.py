@@ -455,8 +455,16 @@ def signal_table(
                 "pk",
                 filter=Q(occurred_at__gt=recent, touchpoint__is_negative=True) & ~missed_q,
             ),
-            leaving_interactions=Count("pk", filter=Q(occurred_at__gt=leaving_since) & leaving_q),
         ),
+        # Words of leaving: only the last 30 days' texts are searched (a range of the
+        # (workspace, time) index), not every row of the conditional counts above.
+        scoped(
+            Interaction.objects.filter(occurred_at__lt=at, occurred_at__gt=leaving_since).filter(
+                leaving_q
+            )
+        )
+        .values("customer_id")
+        .annotate(leaving_interactions=Count("pk")),
         scoped(Response.objects.filter(submitted_at__lt=at, customer__isnull=False))
         .values("customer_id")
         .annotate(
