@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from ascolto.core.emails import LeasedEmail, leased_email_send
 from ascolto.core.leases import lease_dispatched, lease_sweep
 from ascolto.customers.models import Customer
-from ascolto.health import measures, signals
+from ascolto.health import hooks, measures, signals
 from ascolto.health.models import (
     LEVEL_RANK,
     HealthAlert,
@@ -268,6 +268,7 @@ def health_alerts_raise(
                     from_level=s.previous_level,
                     to_level=s.level,
                 )
+                hooks.health_level_dropped.call(score=s, from_level=s.previous_level)
         except IntegrityError:
             continue  # another run alerted this customer today
         created.append(s)
