@@ -42,22 +42,35 @@ TOUCHPOINT_MIX = [
 
 
 def generate_health_workspace(
-    *, customers: int, seed: int = 0, progress: Callable[[str], None] = lambda _m: None
+    *,
+    customers: int,
+    seed: int = 0,
+    workspace: Workspace | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
 ) -> Workspace:
+    """A new generated workspace of `customers` customers, or `customers` more in `workspace`
+    (one generated before: its owner, promise and survey are reused)."""
     from ascolto.workspaces.services import workspace_create
 
     rng = random.Random(seed)
     now = timezone.now()
-    user_model = get_user_model()
-    email = f"bench-health-{secrets.token_hex(4)}@example.invalid"
-    owner = user_model.objects.create_user(username=email, email=email, password=None)
-    workspace = workspace_create(name=f"Bench salute {customers}", owner=owner)
-    member = Membership.objects.get(workspace=workspace, user=owner)
+    if workspace is None:
+        user_model = get_user_model()
+        email = f"bench-health-{secrets.token_hex(4)}@example.invalid"
+        owner = user_model.objects.create_user(username=email, email=email, password=None)
+        workspace = workspace_create(name=f"Bench salute {customers}", owner=owner)
+        member = Membership.objects.get(workspace=workspace, user=owner)
+        existing = 0
+    else:
+        member = Membership.objects.filter(workspace=workspace).order_by("pk").first()
+        existing = Customer.objects.filter(workspace=workspace).count()
+        rng = random.Random(seed + existing)
     touchpoints = {t.code: t.pk for t in Touchpoint.objects.filter(workspace=workspace)}
     mix = [(touchpoints[c], w) for c, w in TOUCHPOINT_MIX if c in touchpoints]
     codes, weights = [c for c, _w in mix], [w for _c, w in mix]
     intervention = touchpoints.get("intervento", codes[0])
-    promise = Promise.objects.create(
+    promise = Promise.objects.filter(workspace=workspace, name_it="Intervento entro 24 ore").first()
+    promise = promise or Promise.objects.create(
         workspace=workspace,
         name_it="Intervento entro 24 ore",
         wording_it="Intervento entro 24 ore",
@@ -69,19 +82,21 @@ def generate_health_workspace(
         limit=1440,
         unit="hours",
     )
-    survey = Survey.objects.create(
-        workspace=workspace, name="NPS", kind=Survey.Kind.NPS, title_it="NPS"
-    )
-    Question.objects.create(
-        workspace=workspace,
-        survey=survey,
-        position=0,
-        kind=Question.Kind.SCORE,
-        role=Question.Role.MAIN,
-        text_it="NPS",
-        min_value=0,
-        max_value=10,
-    )
+    survey = Survey.objects.filter(workspace=workspace, name="NPS", kind=Survey.Kind.NPS).first()
+    if survey is None:
+        survey = Survey.objects.create(
+            workspace=workspace, name="NPS", kind=Survey.Kind.NPS, title_it="NPS"
+        )
+        Question.objects.create(
+            workspace=workspace,
+            survey=survey,
+            position=0,
+            kind=Question.Kind.SCORE,
+            role=Question.Role.MAIN,
+            text_it="NPS",
+            min_value=0,
+            max_value=10,
+        )
     reason = LostReason.objects.filter(workspace=workspace).order_by("pk").first()
     two_years = 2 * 365 * 86400
     text_id = 0
@@ -92,7 +107,7 @@ def generate_health_workspace(
                 [
                     Customer(
                         workspace=workspace,
-                        name=f"Cliente {start + i + 1:06d}",
+                        name=f"Cliente {existing + start + i + 1:06d}",
                         status=Customer.Status.ACTIVE,
                         account_owner=member if rng.random() < 0.5 else None,
                         created_at=now - timedelta(days=rng.randint(10, 4 * 365)),
@@ -171,7 +186,7 @@ def generate_health_workspace(
                             workspace=workspace,
                             customer=customer,
                             source_kind="interaction",
-                            source_id=text_id,
+                            source_id=existing * 10 + text_id,
                             text_hash=secrets.token_hex(32),
                             language="it",
                             sentiment="negative" if negative else "positive",
@@ -225,7 +240,7 @@ def generate_health_workspace(
             TextAnalysis.objects.bulk_create(analyses, batch_size=1000)
             Contract.objects.bulk_create(contracts, batch_size=1000)
             LostRecord.objects.bulk_create(lost, batch_size=1000)
-        progress(f"{start + size} customers")
+        progress(f"{existing + start + size} customers")
     return workspace
 
 

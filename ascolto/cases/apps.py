@@ -40,3 +40,7 @@ class CasesConfig(AppConfig):
                 at_field="at",
             )
         )
+        from ascolto.cases.columns import COLUMN
+        from ascolto.customers.columns import customer_columns
+
+        customer_columns.register(COLUMN)

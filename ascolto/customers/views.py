@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, Query
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ascolto.customers import selectors, services
+from ascolto.customers import columns, selectors, services
 from ascolto.customers.forms import ContractForm, CustomerForm, LostRecordForm
 from ascolto.customers.models import Contract, Customer
 from ascolto.lib.text import clean_text
@@ -41,10 +41,35 @@ def _filters_from_query(get: QueryDict) -> selectors.CustomerFilters:
 @member_required(Role.AGENT)
 def customer_list(request: HttpRequest) -> HttpResponse:
     filters = _filters_from_query(request.GET)
-    customers = selectors.customer_list(workspace=request.workspace, filters=filters)
+    sort_key, descending = columns.parse_sort(request.GET.get("sort"))
+    customers = columns.customers_sorted(
+        selectors.customer_list(workspace=request.workspace, filters=filters),
+        workspace=request.workspace,
+        sort=("-" if descending else "") + sort_key,
+    )
     page = Paginator(customers, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    if sort_key == columns.DEFAULT_SORT and not descending:
+        query.pop("sort", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
+    headers = {}
+    for column in columns.customer_columns:
+        current = column.key == sort_key
+        link = unsorted.copy()
+        link["sort"] = ("-" if current and not descending else "") + column.key
+        headers[column.key] = {
+            "label": column.label,
+            "url": "?" + link.urlencode(),
+            "aria_sort": ("descending" if descending else "ascending") if current else "none",
+        }
+    extra = columns.customer_columns.extra()
+    extra_headers = [headers[c.key] | {"key": c.key} for c in extra]
+    rows = [
+        (customer, [(h, c.display(customer)) for h, c in zip(extra_headers, extra, strict=True)])  # type: ignore[misc]
+        for customer in page.object_list
+    ]
     return render(
         request,
         "customers/customer_list.html",
@@ -55,6 +80,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
                 [filters.q, filters.segment, filters.status, filters.owner, filters.kind]
             ),
             "query": query.urlencode(),
+            "sort": ("-" if descending else "") + sort_key,
+            "headers": headers,
+            "extra_headers": extra_headers,
+            "rows": rows,
             "segments": selectors.segment_list(workspace=request.workspace),
             "members": member_list(workspace=request.workspace),
             "status_choices": Customer.Status.choices,

@@ -84,6 +84,9 @@ class DemoCustomer:
     person: str
     city: str
     language: str
+    # Left out of the blue (price, a competitor's offer): no rough patch before leaving, so
+    # no signal can see it coming and the backtest is not flattered.
+    unseen_loss: bool = False
 
 
 @dataclass

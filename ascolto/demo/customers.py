@@ -53,6 +53,9 @@ LOST_REASON_WEIGHTS = {
     "altro": 1,
 }
 COMPANY_DOMAIN = "brambilla-noleggi.example"
+# Reasons a customer may leave for without any warning the signals could see, and how often.
+UNSEEN_REASONS = ("prezzo", "concorrente")
+UNSEEN_SHARE = 0.7
 
 _SEGMENT_NAMES = list(SEGMENTS)
 _SEGMENT_WEIGHTS = [SEGMENTS[name]["weight"] for name in _SEGMENT_NAMES]
@@ -190,8 +193,14 @@ def _build(ctx: DemoContext, index: int) -> tuple[Customer, dict]:
         language=language,
     )
     facts["contract"] = _contract_facts(rng, ctx, segment, status, facts)
+    facts["unseen_loss"] = False
     if status == Customer.Status.LOST:
         facts["lost"] = _lost_facts(rng, ctx)
+        # Most who leave for price or a competitor's offer do so out of the blue; the others
+        # go through a rough patch first (broken promises, silence, complaints, fewer contacts).
+        facts["unseen_loss"] = facts["lost"]["reason_code"] in UNSEEN_REASONS and (
+            ctx.random_for("unseen-loss", index).random() < UNSEEN_SHARE
+        )
     return customer, facts
 
 
@@ -303,6 +312,7 @@ def _insert_batch(ctx: DemoContext, indices: range, built: list[tuple[Customer, 
                 person=facts["person"],
                 city=facts["city"],
                 language=facts["language"],
+                unseen_loss=facts.get("unseen_loss", False),
             )
         )
     ctx.bulk_insert(Contract, contracts)

@@ -130,6 +130,8 @@ class Timeline:
         self.trouble_from: date | None = None
         if customer.lost_on:
             self.trouble_from = customer.lost_on - timedelta(days=_randint(self.rng, 60, 150))
+            if customer.unseen_loss:
+                self.trouble_from = None  # left out of the blue: no rough patch
         elif customer.at_risk:
             self.trouble_from = ctx.today - timedelta(days=_randint(self.rng, 45, 100))
         self.texts = INTERNAL_TEXTS if customer.kind == "internal" else TEXTS

@@ -500,6 +500,8 @@ def _checks(ctx: DemoContext) -> None:
 def _trouble(customer: DemoCustomer, moment: datetime, today) -> bool:
     day = moment.date()
     if customer.lost_on:
+        if customer.unseen_loss:
+            return False  # left out of the blue
         return customer.lost_on - timedelta(days=150) <= day <= customer.lost_on
     return customer.at_risk and day >= today - timedelta(days=100)
 
@@ -757,7 +759,7 @@ def _needs(ctx: DemoContext, promises: dict[str, Promise]) -> None:
             )
         misfits = [i for i in picked if not NEEDS[i][3]]
         if customer.status != "prospect" and misfits:
-            troubled = bool(customer.lost_on or customer.at_risk)
+            troubled = bool(customer.lost_on and not customer.unseen_loss) or customer.at_risk
             if rng.random() < (0.85 if troubled else 0.5):
                 overrides.append((customer, misfits))
     for batch in chunked(needs, ctx.options.batch_size):

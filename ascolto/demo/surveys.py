@@ -226,7 +226,7 @@ def _customer(
     end = ctx.end
     last_day = min(customer.lost_on, ctx.today) if customer.lost_on else ctx.today
     trouble_from = None
-    if customer.lost_on:
+    if customer.lost_on and not customer.unseen_loss:
         trouble_from = customer.lost_on - timedelta(days=ROUGH_PATCH_DAYS)
     elif customer.at_risk:
         trouble_from = ctx.today - timedelta(days=ROUGH_PATCH_DAYS)

@@ -30,3 +30,7 @@ class FeedbackConfig(AppConfig):
         )
         for panel in panels.PANELS:
             customer_panels.register(panel)
+        from ascolto.customers.columns import customer_columns
+        from ascolto.feedback.columns import COLUMN
+
+        customer_columns.register(COLUMN)

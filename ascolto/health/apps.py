@@ -18,3 +18,7 @@ class HealthConfig(AppConfig):
         voice_hooks.review_judged.register(services.review_health_refresh)
         for panel in panels.PANELS:
             customer_panels.register(panel)
+        from ascolto.customers.columns import customer_columns
+        from ascolto.health.columns import COLUMN
+
+        customer_columns.register(COLUMN)

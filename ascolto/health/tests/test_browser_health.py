@@ -89,6 +89,16 @@ def test_owner_opens_the_at_risk_list_and_the_customer_card(page, alice, artifac
     expect(card).to_contain_text("Ultimo voto di raccomandazione: 2 su 10.")
     card.screenshot(path=str(artifacts_dir / "health_card.png"))
 
+    # The customer list sorts by health from the keyboard: the header is a link.
+    page.goto("/customers/")
+    header = page.locator("th a.sort-link", has_text="Salute")
+    header.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=health"))
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Salute")
+    expect(page.locator("tbody tr").first).to_contain_text("Edilizia Ferri")
+    page.screenshot(path=str(artifacts_dir / "customer_list_sorted_by_health.png"), full_page=True)
+
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)

@@ -181,6 +181,22 @@ def test_workspaces_are_kept_apart(world, workspace_a, workspace_b, mallory):
     assert not HealthScore.objects.for_workspace(workspace_a).exists()
     health_scores_compute(workspace=workspace_a, now=NOW)
     assert set(by_customer(workspace_a)) == {"Anna", "Bruno", "Carla"}
+    # Alerts stay in their workspace too: B's customer falls, only B's owner hears of it.
+    f.nps(other, 0, NOW + timedelta(hours=1))
+    f.interaction(other, NOW + timedelta(hours=2), code="reclamo")
+    f.interaction(other, NOW + timedelta(hours=3), code="errore")
+    health_scores_compute(workspace=workspace_b, now=NOW + timedelta(days=1))
+    health_scores_compute(workspace=workspace_a, now=NOW + timedelta(days=1))
+    from ascolto.health.models import HealthFlagAlert
+
+    assert HealthAlert.objects.filter(workspace=workspace_b).count() == 1
+    assert not HealthAlert.objects.filter(workspace=workspace_a, customer=other).exists()
+    assert not HealthFlagAlert.objects.filter(workspace=workspace_a, customer=other).exists()
+    notes = Notification.objects.filter(body__contains="Zeta")
+    assert notes.exists() and set(notes.values_list("workspace", flat=True)) == {workspace_b.pk}
+    assert (
+        not Notification.objects.filter(recipient=mallory).exclude(workspace=workspace_b).exists()
+    )
 
 
 def test_open_cases_and_missed_deadlines_count(world, workspace_a, alice):
@@ -288,3 +304,48 @@ def test_a_customer_who_falls_into_the_poor_band_joins_the_work_queue_once(
     next_day = HealthScore.objects.get(customer=anna, day=(NOW + timedelta(days=1)).date())
     cases_band = {c["measure"]: c["params"] for c in next_day.contributions}.get("cases", {})
     assert cases_band.get("open", 0) == opened
+
+
+def test_the_grouped_signals_equal_the_per_customer_subqueries(world, workspace_a, alice):
+    """The nightly batch reads the signals with one grouped statement per table
+    (`signal_table`); the per-customer subqueries (`signal_rows`) say what each signal means.
+    Both give the same rows, for the whole workspace and for one customer, as of two moments,
+    with every kind of event present (answers, checks, a crisis, texts, signals, complaints,
+    payments, contracts, a case with a missed deadline, the score's own call-back case)."""
+    from ascolto.cases.models import Case, SlaAlert
+    from ascolto.cases.tests.factories import open_case
+    from ascolto.health import signals
+
+    anna, bruno, carla = world
+    f.interaction(anna, days_ago(40), code="pagamento")
+    f.interaction(anna, days_ago(10), code="pagamento-mancato")
+    f.interaction(anna, days_ago(120), code="pagamento-mancato")
+    f.signal(anna, days_ago(3), polarity="positive", text="Tutto bene, dice")
+    f.nps(carla, 9, days_ago(50), all_good=True)
+    ContractFactory(customer=anna, start_date=date(2024, 1, 1), renewal_date=date(2025, 1, 1))
+    ContractFactory(
+        customer=anna, start_date=date(2025, 1, 1), renewal_date=date(2026, 12, 31), yearly_value=5
+    )
+    case = open_case(bruno, alice)
+    Case.objects.filter(pk=case.pk).update(opened_at=days_ago(6))
+    SlaAlert.objects.create(
+        workspace=workspace_a,
+        case=case,
+        clock="respond",
+        level="breach",
+        due_at=days_ago(5),
+        created_at=days_ago(5),
+    )
+    risk = open_case(anna, alice)
+    Case.objects.filter(pk=risk.pk).update(opened_at=days_ago(2), source_key="health:1:x")
+    for at in (NOW, days_ago(30)):
+        by_subqueries = list(
+            signals.signal_values(signals.signal_rows(workspace=workspace_a, at=at))
+        )
+        grouped = list(signals.signal_table(workspace=workspace_a, at=at))
+        assert grouped == by_subqueries
+        assert any(r["cases_open"] for r in grouped) or at != NOW
+        one = signals.customers_as_of(workspace=workspace_a, at=at).filter(pk=bruno.pk)
+        assert list(signals.signal_table(workspace=workspace_a, at=at, customers=one)) == [
+            r for r in by_subqueries if r["pk"] == bruno.pk
+        ]

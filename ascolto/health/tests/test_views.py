@@ -194,6 +194,7 @@ def test_backtest_page_in_words(scored, bob_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="backtest"' in html and 'id="learned-card"' in html
+    assert "How this is measured" in html and "out of the blue" in html
     # no adopt button for an agent, and adopting is refused
     assert 'name="adopt"' not in html
     assert bob_client.post(BACKTEST, {"adopt": "1"}).status_code == 403
