@@ -158,6 +158,7 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "api-v1:remedy_grant": lambda ws: [{"case_id": _first(Case, ws)}],
     "api-v1:customer_health": lambda ws: [{"customer_id": _first(Customer, ws)}],
     "api-v1:review_get": lambda ws: [{"review_id": _first(Review, ws)}],
+    "api-v1:export": lambda ws: [{"table": "customers"}, {"table": "summary"}],
     "api-v1:review_reply": lambda ws: [{"review_id": _first(Review, ws)}],
     "feedback:bulk-detail": lambda ws: [{"pk": _bulk_send(ws).pk}],
 }
