@@ -16,8 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ascolto.api.models import ApiToken, ImportRun, WebhookDelivery, WebhookSubscription
 from ascolto.api.services.tokens import api_token_create
 from ascolto.api.services.webhooks import webhook_event_emit, webhook_subscription_create
-from ascolto.cases.models import Case, CaseCategory, Remedy
-from ascolto.cases.services import case_open, case_remedy_grant
+from ascolto.cases.models import Case, CaseCategory, Remedy, ReplyTemplate
+from ascolto.cases.services import case_open, case_remedy_grant, reply_template_set
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
 from ascolto.feedback.models import (
@@ -119,6 +119,10 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "cases:case-acknowledge": lambda ws: [{"pk": _first(Case, ws)}],
     "cases:case-remedy": lambda ws: [{"pk": _first(Case, ws)}],
     "cases:remedy-decide": lambda ws: [{"pk": _first(Remedy, ws)}],
+    "cases:settings-save": lambda ws: [
+        {"section": section} for section in ("categories", "sla", "remedies", "budgets", "general")
+    ],
+    "cases:reply-template-remove": lambda ws: [{"pk": _first(ReplyTemplate, ws)}],
     "dashboards:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "dashboards:export": lambda ws: [
         # One form filters every table: three of them are enough (and one is the full list).
@@ -252,4 +256,7 @@ def demo_workspace_complete() -> Workspace:
     webhook_event_emit(workspace_id=workspace.pk, event="customer.lost", data={})
     agent = workspace.memberships.filter(role="agent").order_by("pk").first()
     case_remedy_grant(case=case, by=agent, kind="refund", amount="500", why="Da approvare")
+    reply_template_set(
+        workspace=workspace, by=owner, language="it", subject="Ci scusi", body="Gentile {name}"
+    )
     return workspace
