@@ -35,7 +35,8 @@ from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, Expectation, Promise, PromiseCheck
 from ascolto.promises.services import expectation_create
 from ascolto.textanalysis.models import TextAnalysis
-from ascolto.voice.models import ReplyTemplate, Review, Source
+from ascolto.voice.models import ReplyTemplate as VoiceReplyTemplate
+from ascolto.voice.models import Review, Source
 from ascolto.voice.services import source_create
 from ascolto.workspaces.models import MemberInvitation, Membership, Workspace
 from ascolto.workspaces.services import member_invite
@@ -80,7 +81,7 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
     "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
     "voice:source-token-revoke": lambda ws: [{"pk": _first(Source, ws, kind="inbound")}],
-    "voice:reply-template-edit": lambda ws: [{"pk": _first(ReplyTemplate, ws)}],
+    "voice:reply-template-edit": lambda ws: [{"pk": _first(VoiceReplyTemplate, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-update": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-preview": lambda ws: [{"pk": _first(Survey, ws)}],
