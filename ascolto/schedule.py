@@ -76,6 +76,7 @@ SWEEPERS: list[str] = [
     "ascolto.dashboards.reports.monthly_reports_sweep",
     "ascolto.health.services.health_digests_sweep",
     "ascolto.api.services.webhooks.webhook_deliveries_sweep",
+    "ascolto.api.services.imports.import_runs_sweep",
 ]
 
 WORKER_LOOPS: list[WorkerLoop] = [

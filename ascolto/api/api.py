@@ -15,7 +15,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from ascolto.api import cases, customers, feedback, interactions, metrics, reviews
+from ascolto.api import cases, customers, exports, feedback, interactions, metrics, reviews
 from ascolto.api.base import TokenAuth
 from ascolto.api.errors import error_response, errors_of
 from ascolto.api.parser import ApiParser
@@ -47,6 +47,7 @@ api.add_router("", feedback.router)
 api.add_router("", metrics.router)
 api.add_router("", cases.router)
 api.add_router("", reviews.router)
+api.add_router("", exports.router)
 
 
 def _schema_field(loc: list) -> str | None:

@@ -197,3 +197,52 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class ImportRun(LeasedWork):
+    """A spreadsheet import done by the worker, with its progress: the page shows a progress
+    bar from `processed` of `total`. The rows are imported in chunks, each chunk and its
+    counters in one transaction, so a worker killed mid-chunk leaves nothing half counted and
+    the worker that takes the row over (the sweeper hands it back when the lease runs out)
+    starts at the first row not counted; rows are upserts, so none is made twice. The file
+    stays in the data folder (`imports/<token>.upload`) until the run is done."""
+
+    lease_seconds = 300
+    max_attempts = 10
+    retry_base_seconds = 30
+    retry_cap_seconds = 10 * 60
+    redispatch_after_seconds = 120
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    kind = models.CharField(_("what the file holds"), max_length=16)
+    filename = models.CharField(_("file"), max_length=200)
+    token = models.CharField(max_length=40)
+    mapping = models.JSONField(default=dict)
+    new_segments = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # [line, column, reason], the first MAX_ERRORS
+    error_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    MAX_ERRORS = 2_000
+    dry_run = False  # the page's result template reads it
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="importrun_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)

@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("import/", views.import_start, name="import-start"),
     path("import/columns/", views.import_map, name="import-map"),
+    path("import/<int:pk>/", views.import_run, name="import-run"),
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ascolto.api import selectors
 from ascolto.api.forms import ApiTokenForm, ImportUploadForm, WebhookForm
-from ascolto.api.models import ApiToken, WebhookDelivery, WebhookSubscription
+from ascolto.api.models import ApiToken, ImportRun, WebhookDelivery, WebhookSubscription
 from ascolto.api.services import imports
 from ascolto.api.services.tokens import api_token_create, api_token_revoke
 from ascolto.api.services.webhooks import (
@@ -132,9 +131,7 @@ PREVIEW_ROWS = 10
 
 
 def _import_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+    return imports.import_folder()
 
 
 def _stashed(request: MemberRequest) -> tuple[dict, bytes] | None:
@@ -207,19 +204,28 @@ def import_map(request: MemberRequest) -> HttpResponse:
                 headers=sheet.headers,
                 mapping=mapping,
             )
-            result = imports.rows_import(
+            if dry_run:
+                result = imports.rows_import(
+                    workspace=request.workspace,
+                    by=request.member,
+                    kind=kind,
+                    sheet=sheet,
+                    mapping=mapping,
+                    dry_run=True,
+                    new_segments=bool(request.POST.get("new_segments")),
+                )
+                return render(request, "api/import_result.html", {"result": result, "kind": kind})
+            run = imports.import_run_create(
                 workspace=request.workspace,
                 by=request.member,
                 kind=kind,
-                sheet=sheet,
+                token=stash["token"],
+                filename=stash["name"],
                 mapping=mapping,
-                dry_run=dry_run,
                 new_segments=bool(request.POST.get("new_segments")),
             )
-            if not dry_run:
-                (_import_dir() / f"{stash['token']}.upload").unlink(missing_ok=True)
-                request.session.pop(SESSION_IMPORT, None)
-            return render(request, "api/import_result.html", {"result": result, "kind": kind})
+            request.session.pop(SESSION_IMPORT, None)
+            return redirect("api:import-run", pk=run.pk)
     else:
         mapping = imports.mapping_guess(
             workspace=request.workspace, kind=kind, headers=sheet.headers
@@ -245,3 +251,15 @@ def import_map(request: MemberRequest) -> HttpResponse:
         "problems": problems,
     }
     return render(request, "api/import_map.html", context, status=400 if problems else 200)
+
+
+@member_required(Role.MANAGER)
+def import_run(request: MemberRequest, pk: int) -> HttpResponse:
+    """An import the worker is doing: a progress bar that reloads itself until it is done,
+    then the report (the same as a check's)."""
+    run = get_for_workspace(request, ImportRun, pk)
+    return render(
+        request,
+        "api/import_run.html" if run.finished_at is None else "api/import_result.html",
+        {"run": run, "result": run, "kind": run.kind},
+    )

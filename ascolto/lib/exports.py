@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -105,15 +106,16 @@ def _csv_number(value: int | float | Decimal, decimal_mark: str) -> str:
     return text.replace(".", decimal_mark) if decimal_mark != "." else text
 
 
-def csv_bytes(
+def csv_lines(
     headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, dialect: str = "en"
-) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheets read accents right), escaped text cells,
-    in `dialect` ("it": semicolons and decimal commas; "en": commas and decimal points)."""
+) -> Iterator[str]:
+    """The CSV text line by line (the first starts with the byte-order mark), escaped as
+    `csv_bytes` escapes it: for a download streamed while the rows are read."""
     separator, decimal_mark = CSV_DIALECTS[dialect]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
-    for row in [headers, *rows]:
+    first = True
+    for row in itertools.chain([headers], rows):
         cells = []
         for value in row:
             value = _plain(value)
@@ -124,7 +126,19 @@ def csv_bytes(
             else:
                 cells.append(_csv_number(value, decimal_mark))
         writer.writerow(cells)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        line = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        yield ("\ufeff" + line) if first else line
+        first = False
+
+
+def csv_bytes(
+    headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, dialect: str = "en"
+) -> bytes:
+    """UTF-8 with a byte-order mark (so spreadsheets read accents right), escaped text cells,
+    in `dialect` ("it": semicolons and decimal commas; "en": commas and decimal points)."""
+    return "".join(csv_lines(headers, rows, dialect=dialect)).encode("utf-8")
 
 
 def xlsx_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str = "") -> bytes:

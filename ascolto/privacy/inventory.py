@@ -271,6 +271,15 @@ FIELDS: dict[str, dict[str, Kind]] = {
     "api.ImportMapping": {"kind": N, "mapping": N},
     # The webhook log: each payload may carry a customer's data.
     "api.WebhookDelivery": {**_LEASED, "event": N, "payload": G},
+    # A queued spreadsheet import: its problems may quote a cell of the file.
+    "api.ImportRun": {
+        **_LEASED,
+        "kind": N,
+        "filename": N,
+        "token": X,
+        "mapping": N,
+        "errors": G,
+    },
     "api.WebhookSubscription": {"events": N, "secret": X, "url": N},
     "voice.Review": {
         "author": S,

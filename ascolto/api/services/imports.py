@@ -21,15 +21,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from ascolto.api.models import ExternalRef, ImportMapping
+from ascolto.api.models import ExternalRef, ImportMapping, ImportRun
 from ascolto.api.services import records
+from ascolto.core.leases import (
+    default_owner,
+    lease_claim_one,
+    lease_complete,
+    lease_extend,
+    lease_sweep,
+)
 from ascolto.customers.models import Customer, Segment
 from ascolto.customers.services import StatusChangeRefused
 from ascolto.interactions.models import Touchpoint
@@ -541,10 +552,18 @@ def rows_import(
     dry_run: bool = False,
     new_segments: bool = False,
     progress: Callable[[int], Any] | None = None,
+    start: int = 0,
+    chunk_size: int = 0,
+    on_chunk: Callable[[ImportResult, int], Any] | None = None,
 ) -> ImportResult:
     """Import every row of `sheet` whose columns `mapping` names; each row in its own
     transaction (all rolled back at the end on a dry run). Any member may import customers
-    and interactions; contracts need a manager, as on the pages."""
+    and interactions; contracts need a manager, as on the pages.
+
+    For the worker: `start` skips the rows done before (they still count for the repeated
+    values of the file), and with `chunk_size` the rows go in chunks, each in one transaction
+    that ends with `on_chunk(what the chunk did, rows done so far)`, so the caller's counters
+    commit with the rows they count."""
     require_member(by, workspace, Role.MANAGER if kind == "contracts" else Role.AGENT)
     if kind not in KINDS:
         raise ValueError(kind)
@@ -553,22 +572,29 @@ def rows_import(
     columns = {
         name: sheet.headers[i] if i < len(sheet.headers) else name for i, name in mapping.items()
     }
+    keys = ("external_id", "email") if kind == "customers" else ("external_id",)
 
-    def one(line: int, values: dict[str, str]) -> None:
-        for key in ("external_id", "email") if kind == "customers" else ("external_id",):
+    def repeated(line: int, values: dict[str, str]) -> tuple[str, int] | None:
+        for key in keys:
             value = values.get(key, "").strip().lower()
             if value:
                 first = seen.setdefault((key, value), line)
                 if first != line:
-                    result.errors.append(
-                        (
-                            line,
-                            columns.get(key, key),
-                            _("Repeated: already at line %(first)s of this file.")
-                            % {"first": first},
-                        )
-                    )
-                    return
+                    return key, first
+        return None
+
+    def one(line: int, values: dict[str, str], into: ImportResult) -> None:
+        again = repeated(line, values)
+        if again is not None:
+            key, first = again
+            into.errors.append(
+                (
+                    line,
+                    columns.get(key, key),
+                    _("Repeated: already at line %(first)s of this file.") % {"first": first},
+                )
+            )
+            return
         try:
             with transaction.atomic():
                 if kind == "customers":
@@ -586,30 +612,153 @@ def rows_import(
             for name, messages in items:
                 column = columns.get(name or "", name or "")
                 for message in messages:
-                    result.errors.append((line, str(column or ""), str(message)))
+                    into.errors.append((line, str(column or ""), str(message)))
             return
         except StatusChangeRefused as error:
             field = getattr(error, "field", None) or ""
-            result.errors.append((line, str(columns.get(field, field)), str(error.reason)))
+            into.errors.append((line, str(columns.get(field, field)), str(error.reason)))
             return
         except PermissionDenied:
-            result.errors.append((line, "", _("You may not import this.")))
+            into.errors.append((line, "", _("You may not import this.")))
             return
         if done.created:
-            result.created += 1
+            into.created += 1
         else:
-            result.updated += 1
+            into.updated += 1
 
     if dry_run:
         with transaction.atomic():
             for line, cells in sheet.rows:
-                one(line, _values(cells, mapping))
+                one(line, _values(cells, mapping), result)
                 if progress:
                     progress(1)
             transaction.set_rollback(True)
-    else:
-        for line, cells in sheet.rows:
-            one(line, _values(cells, mapping))
-            if progress:
-                progress(1)
+        return result
+    for line, cells in sheet.rows[:start]:
+        repeated(line, _values(cells, mapping))
+    size = chunk_size or 500
+    for begin in range(start, len(sheet.rows), size):
+        part = sheet.rows[begin : begin + size]
+        with transaction.atomic():
+            done = ImportResult()
+            for line, cells in part:
+                one(line, _values(cells, mapping), done)
+                if progress:
+                    progress(1)
+            if on_chunk:
+                on_chunk(done, begin + len(part))
+        result.created += done.created
+        result.updated += done.updated
+        result.errors.extend(done.errors)
     return result
+
+
+# --- Imports run by the worker, with their progress -----------------------------------------------
+
+CHUNK_SIZE = 200
+
+
+def import_folder() -> Path:
+    """Where uploaded files wait for their import (the data folder, never served)."""
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _enqueue(run_id: int) -> None:
+    from ascolto.api.tasks import import_run_task
+
+    import_run_task.enqueue(run_id)
+
+
+@transaction.atomic
+def import_run_create(
+    *,
+    workspace: Workspace,
+    by: Membership,
+    kind: str,
+    token: str,
+    filename: str,
+    mapping: dict[int, str],
+    new_segments: bool = False,
+) -> ImportRun:
+    """Queue the import of the uploaded file `token` (its rows counted now, for the progress
+    bar); the worker imports it (`import_run_process`)."""
+    require_member(by, workspace, Role.MANAGER if kind == "contracts" else Role.AGENT)
+    if kind not in KINDS or not re.fullmatch(r"[A-Za-z0-9_-]{8,40}", token):
+        raise ValidationError({"file": _("Choose the file again.")})
+    sheet = sheet_read((import_folder() / f"{token}.upload").read_bytes(), filename)
+    run = ImportRun.objects.create(
+        workspace=workspace,
+        created_by=by,
+        kind=kind,
+        filename=filename[:200],
+        token=token,
+        mapping={str(k): v for k, v in mapping.items()},
+        new_segments=new_segments,
+        total=len(sheet.rows),
+        dispatched_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def import_run_process(*, run_id: int, owner: str | None = None) -> bool:
+    """The worker's part (the system's own service): claim the run, import its rows from the
+    first one not counted, chunk by chunk, each chunk with its counters in one transaction.
+    False when the run is not claimable (done, or held by another worker)."""
+    owner = owner or default_owner()
+    run = lease_claim_one(ImportRun, run_id, owner=owner)
+    if run is None:
+        return False
+    path = import_folder() / f"{run.token}.upload"
+    try:
+        sheet = sheet_read(path.read_bytes(), run.filename)
+    except (OSError, SheetError) as error:
+        lease_complete(run, owner=owner, finished_at=timezone.now(), last_error=str(error)[:500])
+        return True
+    by = Membership.objects.select_related("workspace").get(pk=run.created_by_id)
+    mapping = {int(k): v for k, v in run.mapping.items()}
+
+    def counted(done: ImportResult, processed: int) -> None:
+        room = max(0, ImportRun.MAX_ERRORS - run.error_count)
+        held = ImportRun.objects.filter(pk=run.pk, lease_owner=owner)
+        run.errors = [*run.errors, *[list(e) for e in done.errors[:room]]]
+        run.error_count += len(done.errors)
+        updated = held.update(
+            processed=processed,
+            created=F("created") + done.created,
+            updated=F("updated") + done.updated,
+            errors=run.errors,
+            error_count=run.error_count,
+        )
+        if not updated:  # the lease was lost: another worker owns the run now
+            raise LeaseLost
+        lease_extend(run, owner=owner)
+
+    try:
+        rows_import(
+            workspace=by.workspace,
+            by=by,
+            kind=run.kind,
+            sheet=sheet,
+            mapping=mapping,
+            new_segments=run.new_segments,
+            start=run.processed,
+            chunk_size=CHUNK_SIZE,
+            on_chunk=counted,
+        )
+    except LeaseLost:
+        return True
+    if lease_complete(run, owner=owner, finished_at=timezone.now()):
+        path.unlink(missing_ok=True)
+    return True
+
+
+class LeaseLost(Exception):
+    """Another worker took the run over: stop without counting anything more."""
+
+
+def import_runs_sweep(*, now: datetime | None = None) -> int:
+    """Runs whose worker died: back to pending and queued again (the sweeper job)."""
+    return lease_sweep(ImportRun.objects.all(), enqueue=_enqueue, now=now)

@@ -9,14 +9,20 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
+from ascolto.api.models import ImportRun
 from ascolto.api.services.imports import (
+    import_folder,
+    import_run_create,
+    import_run_process,
     mapping_guess,
     mapping_remember,
     rows_import,
     sheet_read,
 )
+from ascolto.core.testing import run_pending_tasks
 from ascolto.customers.models import Contract, Customer, Segment
 from ascolto.customers.tests.factories import CustomerFactory
 from ascolto.interactions.models import Interaction
@@ -99,12 +105,13 @@ def test_an_import_stopped_half_way_and_run_again_has_each_row_once(alice, edili
             sheet=sheet,
             mapping=mapping,
             progress=crash,
+            chunk_size=5,
         )
-    assert Customer.objects.count() == 17  # each row committed on its own
+    assert Customer.objects.count() == 15  # the chunks done; the stopped one rolled back
     result = rows_import(
         workspace=alice.workspace, by=alice, kind="customers", sheet=sheet, mapping=mapping
     )
-    assert result.created == 23 and result.updated == 17 and not result.errors
+    assert result.created == 25 and result.updated == 15 and not result.errors
     assert Customer.objects.count() == 40
     assert Customer.objects.values("email").distinct().count() == 40
 
@@ -195,7 +202,9 @@ def test_the_command_prints_bad_rows_then_totals(alice, edilizia, tmp_path, caps
     assert "2" in out.splitlines()[-1]
 
 
-def test_the_page_previews_maps_and_imports(carol_client, alice, edilizia):
+def test_the_page_previews_maps_and_imports(
+    carol_client, mallory_client, alice, edilizia, django_capture_on_commit_callbacks
+):
     upload = io.BytesIO(_cp1252(CUSTOMERS))
     upload.name = "clienti.csv"
     response = carol_client.post("/connections/import/", {"kind": "customers", "file": upload})
@@ -213,11 +222,22 @@ def test_the_page_previews_maps_and_imports(carol_client, alice, edilizia):
     assert missing.status_code == 400 and not Customer.objects.exists()
     checked = carol_client.post("/connections/import/columns/", {**form, "dry_run": "1"})
     assert checked.context["result"].created == 2 and not Customer.objects.exists()
-    done = carol_client.post("/connections/import/columns/", form)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = carol_client.post("/connections/import/columns/", form)
+    assert queued.status_code == 302
+    run = ImportRun.objects.get()
+    assert queued["Location"] == f"/connections/import/{run.pk}/"
+    waiting = carol_client.get(queued["Location"]).content.decode()
+    assert 'id="import-bar"' in waiting and 'max="5"' in waiting and 'value="0"' in waiting
+    assert 'http-equiv="refresh"' in waiting
+    run_pending_tasks()
+    done = carol_client.get(queued["Location"])
     assert done.status_code == 200
     assert done.context["result"].created == 2
     assert "Segmento Ignoto" in done.content.decode()
+    assert "import-bar" not in done.content.decode()
     assert Customer.objects.count() == 2
+    assert mallory_client.get(queued["Location"]).status_code == 404
 
 
 def test_agents_and_outsiders_cannot_import(bob_client, mallory_client, carol_client):
@@ -285,3 +305,67 @@ def test_hostile_workbooks_are_refused_before_parsing(carol_client):
         html = response.content.decode()
         assert any(word in html for word in words), (name, words)
     assert not Customer.objects.exists()
+
+
+FILE = "fileabcdefgh"
+
+
+def _queued_run(alice, rows: int) -> ImportRun:
+    token = FILE
+    lines = ["Codice;Nome;Email"] + [f"R{i:04d};Cliente {i};r{i}@x.it" for i in range(rows)]
+    lines.insert(3, "R0001;Doppio;altro@x.it")  # a repeated code: reported, not imported
+    (import_folder() / f"{token}.upload").write_bytes("\n".join(lines).encode())
+    sheet = sheet_read((import_folder() / f"{token}.upload").read_bytes(), "f.csv")
+    mapping = mapping_guess(workspace=alice.workspace, kind="customers", headers=sheet.headers)
+    return import_run_create(
+        workspace=alice.workspace,
+        by=alice,
+        kind="customers",
+        token=token,
+        filename="f.csv",
+        mapping=mapping,
+    )
+
+
+def test_a_queued_import_counts_its_progress_and_carries_on_where_it_stopped(
+    alice, settings, tmp_path, monkeypatch
+):
+    """A worker that stopped after some chunks: the next one starts at the first row not
+    counted, remembers the codes seen before (a repeat is still reported), makes nothing
+    twice, and the file is removed when the run is done."""
+    from ascolto.api.services import imports
+
+    settings.DATA_DIR = tmp_path
+    run = _queued_run(alice, 450)
+    assert (run.total, run.processed, run.state) == (451, 0, "pending")
+    calls = []
+    original = imports.rows_import
+
+    def stop_after_two_chunks(**kwargs):
+        inner = kwargs["on_chunk"]
+
+        def counted(done, processed):
+            inner(done, processed)
+            calls.append(processed)
+            if len(calls) == 2:
+                raise KeyboardInterrupt  # the worker is stopped here
+
+        return original(**{**kwargs, "on_chunk": counted})
+
+    monkeypatch.setattr(imports, "rows_import", stop_after_two_chunks)
+    with pytest.raises(KeyboardInterrupt):
+        import_run_process(run_id=run.pk, owner="first")
+    monkeypatch.setattr(imports, "rows_import", original)
+    run.refresh_from_db()
+    assert run.processed == 200 and run.state == "running"  # the stopped chunk rolled back
+    assert Customer.objects.count() == run.created == 199 and run.error_count == 1
+    # the stopped worker's lease runs out: the next claimer takes the run over
+    ImportRun.objects.filter(pk=run.pk).update(lease_expires_at=timezone.now())
+    assert import_run_process(run_id=run.pk, owner="second")
+    run.refresh_from_db()
+    assert (run.state, run.processed, run.created, run.updated) == ("done", 451, 450, 0)
+    assert [(e[0], e[1]) for e in run.errors] == [(4, "Codice")]
+    assert Customer.objects.count() == 450
+    assert Customer.objects.values("email").distinct().count() == 450
+    assert not (import_folder() / f"{FILE}.upload").exists()
+    assert not import_run_process(run_id=run.pk, owner="third")  # done: nothing to claim

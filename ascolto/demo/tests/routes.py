@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ascolto.api.models import ApiToken, WebhookDelivery, WebhookSubscription
+from ascolto.api.models import ApiToken, ImportRun, WebhookDelivery, WebhookSubscription
 from ascolto.api.services.tokens import api_token_create
 from ascolto.api.services.webhooks import webhook_event_emit, webhook_subscription_create
 from ascolto.cases.models import Case, CaseCategory, Remedy
@@ -36,7 +36,8 @@ from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, Expectation, Promise, PromiseCheck
 from ascolto.promises.services import expectation_create
 from ascolto.textanalysis.models import TextAnalysis
-from ascolto.voice.models import ReplyTemplate, Review, Source
+from ascolto.voice.models import ReplyTemplate as VoiceReplyTemplate
+from ascolto.voice.models import Review, Source
 from ascolto.voice.services import source_create
 from ascolto.workspaces.models import MemberInvitation, Membership, Workspace
 from ascolto.workspaces.services import member_invite
@@ -81,7 +82,7 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
     "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
     "voice:source-token-revoke": lambda ws: [{"pk": _first(Source, ws, kind="inbound")}],
-    "voice:reply-template-edit": lambda ws: [{"pk": _first(ReplyTemplate, ws)}],
+    "voice:reply-template-edit": lambda ws: [{"pk": _first(VoiceReplyTemplate, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-update": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-preview": lambda ws: [{"pk": _first(Survey, ws)}],
@@ -163,6 +164,8 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "api-v1:remedy_grant": lambda ws: [{"case_id": _first(Case, ws)}],
     "api-v1:customer_health": lambda ws: [{"customer_id": _first(Customer, ws)}],
     "api-v1:review_get": lambda ws: [{"review_id": _first(Review, ws)}],
+    "api-v1:export": lambda ws: [{"table": "customers"}, {"table": "summary"}],
+    "api:import-run": lambda ws: [{"pk": _first(ImportRun, ws)}],
     "api-v1:review_reply": lambda ws: [{"review_id": _first(Review, ws)}],
     "feedback:bulk-detail": lambda ws: [{"pk": _bulk_send(ws).pk}],
 }
@@ -217,7 +220,7 @@ def admin_url(name: str, pattern: URLPattern) -> str:
 
 def demo_workspace_complete() -> Workspace:
     """The demo business, plus the few kinds of object the demo does not make (an open link,
-    a prospect's need, a pending member invitation, a case, an API token, an inbound review source, a webhook and one
+    a prospect's need, a pending member invitation, a case, an API token, an inbound review source, an import, a webhook and one
     delivery), so every route has a real object."""
     call_command("demo", "--customers", "12", "--years", "1", "--today", "2025-06-16", verbosity=0)
     workspace = Workspace.objects.get()
@@ -242,6 +245,9 @@ def demo_workspace_complete() -> Workspace:
     )
     api_token_create(workspace=workspace, by=owner, name="Gestionale")
     source_create(workspace=workspace, by=owner, name="CRM", kind="inbound")
+    ImportRun.objects.create(
+        workspace=workspace, created_by=owner, kind="customers", filename="clienti.csv", token="t"
+    )
     webhook_subscription_create(
         workspace=workspace,
         by=owner,

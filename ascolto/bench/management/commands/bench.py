@@ -67,6 +67,9 @@ class Command(BaseCommand):
         from ascolto.bench.health import add_health_parser
 
         add_health_parser(sub)
+        from ascolto.bench.importing import add_import_parser
+
+        add_import_parser(sub)
 
     def handle(self, *args, **options):
         if options["target"] == "text":
@@ -81,6 +84,10 @@ class Command(BaseCommand):
             from ascolto.bench.health import handle_health
 
             return handle_health(self, options)
+        if options["target"] == "import":
+            from ascolto.bench.importing import handle_import
+
+            return handle_import(self, options)
         if options["target"] == "survey":
             from ascolto.bench.survey import handle_survey
 
