@@ -260,3 +260,16 @@ def scheduled_failures() -> int:
     from ascolto.core.models import ScheduledRun
 
     return ScheduledRun.objects.filter(state=WorkState.FAILED).count()
+
+
+def sweep_as_at(moment: float) -> float:
+    """Run every sweeper as at `moment` (a Unix time after the leases left expire); returns
+    the time it was run."""
+    from datetime import datetime
+
+    from ascolto.core.sweep import sweep_all
+
+    sweep_all(now=datetime.fromtimestamp(moment, tz=UTC))
+    import time
+
+    return time.time()
