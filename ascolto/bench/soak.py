@@ -364,12 +364,14 @@ class Recorder:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.errors: Counter = Counter()
+        self.error_kinds: Counter = Counter()
         self.survey_accepted: list[str] = []
 
-    def add(self, page: str, status: int | None, seconds: float) -> None:
+    def add(self, page: str, status: int | None, seconds: float, kind: str = "") -> None:
         with self.lock:
             if status is None:
                 self.errors[page] += 1
+                self.error_kinds[f"{kind} after {seconds:.0f} s"] += 1
                 return
             self.statuses[page][status] += 1
             self.latencies[page].append(seconds)
@@ -406,11 +408,11 @@ class Client:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
             response.read()
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             if self.conn is not None:
                 self.conn.close()
             self.conn = None
-            self.recorder.add(page, None, 0)
+            self.recorder.add(page, None, time.perf_counter() - begin, kind=type(exc).__name__)
             return None
         self.recorder.add(page, response.status, time.perf_counter() - begin)
         self.used = time.monotonic()
@@ -739,6 +741,8 @@ def inner(options) -> int:  # noqa: C901, PLR0915 (one script, read top to botto
     }
     print()
     print("Invariants:")
+    if recorder.error_kinds:
+        print(f"  (no answer: {dict(recorder.error_kinds)})")
     check(
         server_errors == 0 and unanswered == 0,
         f"no 5xx and no request left unanswered ({server_errors} 5xx, {unanswered} unanswered)",
