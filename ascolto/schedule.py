@@ -43,6 +43,7 @@ JOBS: list[Job] = [
     ),
     # Complaints' deadlines: a clock about to run out, or run out, alerts once.
     Job("case-clocks", "ascolto.cases.services.sla.case_clocks_check", every=timedelta(minutes=5)),
+    Job("win-back", "ascolto.cases.services.losses.win_back_reminders_run", daily="08:00"),
     # Every customer's health score for the day, batched per workspace; then the week's digests.
     Job(
         "health-scores",
@@ -76,6 +77,7 @@ SWEEPERS: list[str] = [
     "ascolto.feedback.services.bulk.survey_bulk_sends_sweep",
     "ascolto.feedback.submissions.filing.submissions_sweep",
     "ascolto.notifications.services.notification_emails_sweep",
+    "ascolto.cases.services.replies.case_emails_sweep",
     "ascolto.dashboards.reports.monthly_reports_sweep",
     "ascolto.health.services.health_digests_sweep",
     "ascolto.api.services.webhooks.webhook_deliveries_sweep",

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+
+from ascolto.workspaces.views import language_set
 
 urlpatterns = [
     path("", include("ascolto.core.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("account/", include("ascolto.workspaces.urls")),
     path("start/", include("ascolto.onboarding.urls")),
     path("customers/", include("ascolto.customers.urls")),

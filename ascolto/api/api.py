@@ -15,7 +15,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from ascolto.api import cases, customers, feedback, interactions, metrics
+from ascolto.api import cases, customers, feedback, interactions, metrics, reviews
 from ascolto.api.base import TokenAuth
 from ascolto.api.errors import error_response, errors_of
 from ascolto.api.parser import ApiParser
@@ -46,6 +46,7 @@ api.add_router("", interactions.router)
 api.add_router("", feedback.router)
 api.add_router("", metrics.router)
 api.add_router("", cases.router)
+api.add_router("", reviews.router)
 
 
 def _schema_field(loc: list) -> str | None:

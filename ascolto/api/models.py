@@ -108,6 +108,10 @@ class WebhookEvent(models.TextChoices):
     RESPONSE_DETRACTOR = "response.detractor", _("A customer gave a low score (detractor)")
     PROMISE_BROKEN = "promise.broken", _("A promise was broken")
     CUSTOMER_LOST = "customer.lost", _("A customer was marked as lost")
+    CASE_OPENED = "case.opened", _("A case was opened")
+    CASE_STATUS_CHANGED = "case.status_changed", _("A case changed status (resolved, closed…)")
+    CASE_CLOCK_MISSED = "case.clock_missed", _("A case missed a deadline")
+    HEALTH_LEVEL_DROPPED = "health.level_dropped", _("A customer's health fell to a worse level")
 
 
 class WebhookSubscription(models.Model):

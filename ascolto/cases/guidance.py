@@ -45,6 +45,19 @@ REPLIES = {
         "none": "Gentile {name}, abbiamo ricevuto la sua segnalazione. La seguo io e la "
         "aggiorno al più presto.",
     },
+    # Italian on first-name terms, for the workspaces that chose "tu".
+    "it-tu": {
+        "anger": "Ciao {name}, scusami: hai ragione, non doveva succedere. Me ne occupo io "
+        "personalmente e ti richiamo entro oggi con una soluzione.",
+        "fear": "Ciao {name}, grazie per averci scritto. Ti spiego cosa succede ora: seguo io "
+        "la tua pratica e ti aggiorno passo per passo. Non preoccuparti.",
+        "sadness": "Ciao {name}, mi dispiace davvero per quello che è successo e capisco come "
+        "ti senti. Sono qui per rimediare.",
+        "joy": "Ciao {name}, grazie per il tuo messaggio. Verifichiamo che tutto sia a posto.",
+        "trust": "Ciao {name}, grazie per la fiducia. Mi occupo io della tua richiesta.",
+        "none": "Ciao {name}, abbiamo ricevuto la tua segnalazione. La seguo io e ti aggiorno "
+        "al più presto.",
+    },
     "en": {
         "anger": "Dear {name}, I am sorry: you are right, this should not have happened. I am "
         "handling it personally and will call you back today with a solution.",
@@ -60,8 +73,19 @@ REPLIES = {
 }
 
 
-def guidance_for(*, emotion: str, name: str, language: str) -> Guidance:
-    """The advice (in the reader's language) and the first reply (in the customer's)."""
+# The subject of the acknowledgement email, per language and register.
+SUBJECTS = {
+    "it": "{business}: abbiamo ricevuto la sua segnalazione (n. {case})",
+    "it-tu": "{business}: abbiamo ricevuto la tua segnalazione (n. {case})",
+    "en": "{business}: we have received your report (no. {case})",
+}
+
+
+def guidance_for(*, emotion: str, name: str, language: str, reply: str | None = None) -> Guidance:
+    """The advice (in the reader's language) and the first reply (in the customer's): `reply`
+    when given (the workspace's template, filled in), else the built-in one."""
     key = emotion if emotion in ADVICE else "none"
-    replies = REPLIES.get(language, REPLIES["it"])
-    return Guidance(emotion=key, advice=str(ADVICE[key]), reply=replies[key].format(name=name))
+    if reply is None:
+        replies = REPLIES.get(language, REPLIES["it"])
+        reply = replies[key].replace("{name}", name)
+    return Guidance(emotion=key, advice=str(ADVICE[key]), reply=reply)

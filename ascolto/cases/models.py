@@ -8,6 +8,7 @@ back to in progress when reopened); `TRANSITIONS` says which moves exist. Every 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ascolto.customers.models import Customer
+from ascolto.core.leases import LeasedWork
+from ascolto.customers.models import Customer, LostRecord
 from ascolto.feedback.models import Response
 from ascolto.interactions.models import Channel, Interaction
 from ascolto.promises.models import Crisis, PromiseCheck
-from ascolto.workspaces.models import Membership, Role, Workspace
+from ascolto.workspaces.models import Language, Membership, Role, Workspace
 from ascolto.workspaces.tenancy import SameWorkspaceMixin, WorkspaceQuerySet
 
 
@@ -214,6 +216,9 @@ class CaseEvent(models.Model):
         STEP = "step", _("Checklist step")
         SLA = "sla", _("Deadline")
         REMEDY = "remedy", _("Remedy")
+        EMAIL = "email", _("Email to the customer")
+        ANSWER = "answer", _("The customer's answer")
+        LOST = "lost", _("Customer lost")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -253,6 +258,16 @@ class CaseSettings(models.Model):
     )
     detractor_callback = models.BooleanField(
         _("open a call-back case for every detractor answer"), default=True
+    )
+    acknowledge_email = models.BooleanField(
+        _("email the customer an acknowledgement when a case is opened"),
+        default=True,
+        help_text=_("Only to customers with an email address who have not asked for no emails."),
+    )
+    win_back_days = models.PositiveSmallIntegerField(
+        _("remind the account owner to win a lost customer back after (days)"),
+        default=60,
+        help_text=_("0: no reminder."),
     )
 
     class Meta:
@@ -527,3 +542,150 @@ class Remedy(SameWorkspaceMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} · {self.case_id}"
+
+
+class ReplyTemplate(SameWorkspaceMixin, models.Model):
+    """A reply the business wrote in advance, offered on a case and used for the acknowledgement
+    email: for one category (blank: all) and emotion (blank: all), in one language. `{name}` is
+    the customer's name, `{case}` the case number, `{business}` the workspace's name."""
+
+    same_workspace_fields = ("category",)
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        CaseCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reply_templates",
+    )
+    emotion = models.CharField(
+        _("emotion"), max_length=8, choices=CaseEmotion.choices, blank=True, default=""
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    subject = models.CharField(_("email subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=5_000)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["language", "category", "emotion", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "category", "emotion", "language"],
+                condition=Q(category__isnull=False),
+                name="replytemplate_unique_category",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "emotion", "language"],
+                condition=Q(category__isnull=True),
+                name="replytemplate_unique_any_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} {self.category or '*'} / {self.emotion or '*'}"
+
+    def clean(self) -> None:
+        errors = self.same_workspace_errors()
+        for field in ("subject", "body"):
+            names = re.findall(r"\{([^{}]*)\}", getattr(self, field) or "")
+            if any(name not in ("name", "case", "business") for name in names):
+                errors[field] = _("Use only {name}, {case} and {business} between braces.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CaseEmail(LeasedWork):
+    """An email to the customer about their case (the acknowledgement), sent once: the unique
+    (case, kind) row is written with the case, and the leased sender emails it."""
+
+    lease_seconds = 120
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    to_email = models.EmailField()
+    language = models.CharField(max_length=2, choices=Language.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=5_000)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case email")
+        verbose_name_plural = _("case emails")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="caseemail_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class LossCause(models.Model):
+    """What a lost customer went through before leaving: one of their cases or broken promises,
+    linked to the record of the loss when it is made (the 90 days before the loss)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(LostRecord, on_delete=models.CASCADE, related_name="causes")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="loss_causes"
+    )
+    promise_check = models.ForeignKey(
+        PromiseCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cause of a loss")
+        verbose_name_plural = _("causes of losses")
+        ordering = ["record", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(case__isnull=False) & Q(promise_check__isnull=True))
+                | (Q(case__isnull=True) & Q(promise_check__isnull=False)),
+                name="losscause_case_or_check",
+            ),
+            models.UniqueConstraint(
+                fields=["record", "case"], condition=Q(case__isnull=False), name="losscause_case"
+            ),
+            models.UniqueConstraint(
+                fields=["record", "promise_check"],
+                condition=Q(promise_check__isnull=False),
+                name="losscause_check",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.case_id or ''}{self.promise_check_id or ''}"
+
+
+class WinBackReminder(models.Model):
+    """The one reminder to win a lost customer back: a unique row per record of the loss,
+    written with its notifications, so a rerun of the job reminds nobody twice."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    record = models.OneToOneField(LostRecord, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("win-back reminder")
+        verbose_name_plural = _("win-back reminders")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.sent_at:%Y-%m-%d}"

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from ascolto.cases.models import OPEN_STATUSES, Case, CaseCategory, CaseEvent, Remedy, SlaAlert
 from ascolto.customers.models import Contract, Customer
-from ascolto.workspaces.models import Membership, Workspace
+from ascolto.workspaces.models import Membership, Role, Workspace
 
 
 def case_category_list(*, workspace: Workspace, active_only: bool = True) -> QuerySet[CaseCategory]:
@@ -286,35 +286,23 @@ class LostReasonRow:
 
 def lost_customers_report(*, workspace: Workspace) -> dict[str, Any]:
     """Why customers were lost: per reason and per month, how many and their yearly contract
-    value, with the cases and broken promises of the 90 days before each loss, and the
-    competitors named. Counted in the database (one subquery per figure)."""
+    value, with the cases and broken promises of the 90 days before each loss (linked to the
+    record when it was made, `LossCause`), and the competitors named. Counted in the database
+    (one subquery per figure)."""
+    from ascolto.cases.models import LossCause
     from ascolto.customers.models import LostRecord
-    from ascolto.promises.models import PromiseCheck
 
-    lookback = timedelta(days=LOST_LOOKBACK_DAYS)
-    cases_before = (
-        Case.objects.filter(
-            customer=OuterRef("customer"),
-            opened_at__date__lte=OuterRef("lost_on"),
-            opened_at__date__gte=OuterRef("lost_on") - lookback,
+    def linked(field: str) -> Any:
+        return (
+            LossCause.objects.filter(record=OuterRef("pk"), **{f"{field}__isnull": False})
+            .order_by()
+            .values("record")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-        .order_by()
-        .values("customer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    broken_before = (
-        PromiseCheck.objects.filter(
-            customer=OuterRef("customer"),
-            outcome=PromiseCheck.Outcome.BROKEN,
-            occurred_at__date__lte=OuterRef("lost_on"),
-            occurred_at__date__gte=OuterRef("lost_on") - lookback,
-        )
-        .order_by()
-        .values("customer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+
+    cases_before = linked("case")
+    broken_before = linked("promise_check")
     value = (
         Contract.objects.filter(customer=OuterRef("customer"))
         .order_by()
@@ -353,7 +341,9 @@ def lost_customers_report(*, workspace: Workspace) -> dict[str, Any]:
         "by_reason": list(by_reason),
         "by_month": list(by_month),
         "competitors": list(competitors),
-        "records": records.select_related("customer", "reason").order_by("-lost_on", "-pk")[:100],
+        "records": records.select_related("customer", "reason")
+        .prefetch_related("causes__case__category")
+        .order_by("-lost_on", "-pk")[:100],
         "lookback_days": LOST_LOOKBACK_DAYS,
     }
 
@@ -397,3 +387,106 @@ def sla_compliance(*, workspace: Workspace, start: date, end: date) -> list[dict
 
 def _count_of(qs: QuerySet) -> QuerySet:
     return qs.order_by().values("case").annotate(n=Count("pk")).values("n")
+
+
+def ledger_remedies(
+    *,
+    workspace: Workspace,
+    start: date | None = None,
+    end: date | None = None,
+    member: Membership | None = None,
+    category: CaseCategory | None = None,
+    status: str = "",
+) -> QuerySet[Remedy]:
+    """The remedies of the ledger page, newest first: asked or decided from `start` to `end`
+    (days in the workspace's time zone, both included; the time of the decision, else of the
+    request), asked or decided by `member`, of one category, in one status."""
+    zone = ZoneInfo(workspace.time_zone)
+    qs = remedy_list(workspace=workspace).annotate(at=Coalesce("decided_at", "requested_at"))
+    if start is not None:
+        qs = qs.filter(at__gte=datetime.combine(start, datetime.min.time(), tzinfo=zone))
+    if end is not None:
+        upper = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        qs = qs.filter(at__lt=upper)
+    if member is not None:
+        qs = qs.filter(Q(requested_by=member) | Q(decided_by=member))
+    if category is not None:
+        qs = qs.filter(case__category=category)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-at", "-pk")
+
+
+@dataclass(frozen=True)
+class MemberMonth:
+    """What one member granted in one month, beside their monthly budget (None: no limit)."""
+
+    month: date
+    member: Membership | None
+    total: Decimal
+    count: int
+    budget: Decimal | None
+
+    @property
+    def over(self) -> bool:
+        return self.budget is not None and self.total > self.budget
+
+
+def ledger_totals(*, workspace: Workspace, remedies: QuerySet[Remedy]) -> dict[str, Any]:
+    """Totals of the granted remedies among `remedies`, summed in the database: per month (the
+    workspace's time zone) and per member and month beside their monthly budget."""
+    from ascolto.cases.services.remedies import budget_for
+
+    zone = ZoneInfo(workspace.time_zone)
+    granted = remedies.filter(status=Remedy.Status.GRANTED).order_by()
+    months = (
+        granted.annotate(month=TruncMonth("decided_at", tzinfo=zone))
+        .values("month")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+        .order_by("-month")
+    )
+    per_member = (
+        granted.annotate(month=TruncMonth("decided_at", tzinfo=zone))
+        .values("month", "decided_by")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+        .order_by("-month", "decided_by")
+    )
+    members = {
+        m.pk: m
+        for m in Membership.objects.filter(
+            workspace=workspace, pk__in={row["decided_by"] for row in per_member}
+        ).select_related("user")
+    }
+    budgets = {pk: budget_for(m) for pk, m in members.items()}
+    rows = []
+    for row in per_member:
+        member = members.get(row["decided_by"])
+        budget = budgets.get(row["decided_by"])
+        if member is not None and budget is None and member.role != Role.OWNER:
+            limit: Decimal | None = Decimal(0)
+        else:
+            limit = budget.per_month if budget is not None else None
+        rows.append(
+            MemberMonth(
+                month=_as_date(row["month"]),
+                member=member,
+                total=row["total"],
+                count=row["n"],
+                budget=limit,
+            )
+        )
+    return {
+        "by_month": [
+            {"month": _as_date(r["month"]), "total": r["total"], "count": r["n"]} for r in months
+        ],
+        "by_member": rows,
+        "total": granted.aggregate(t=Sum("amount"))["t"] or Decimal(0),
+        "pending": remedies.filter(status=Remedy.Status.PENDING)
+        .order_by()
+        .aggregate(t=Sum("amount"))["t"]
+        or Decimal(0),
+    }
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value

@@ -15,4 +15,10 @@ urlpatterns = [
     path("remedies/<int:pk>/decide/", views.remedy_decide, name="remedy-decide"),
     path("new/<int:customer_pk>/", views.case_open, name="case-open"),
     path("lost/", views.lost_report, name="lost-report"),
+    path("settings/", views.case_settings, name="settings"),
+    path("settings/<slug:section>/", views.case_settings_save, name="settings-save"),
+    path("replies/", views.reply_templates, name="reply-templates"),
+    path("replies/save/", views.reply_template_save, name="reply-template-save"),
+    path("replies/<int:pk>/remove/", views.reply_template_remove, name="reply-template-remove"),
+    path("ledger/", views.remedy_ledger, name="ledger"),
 ]

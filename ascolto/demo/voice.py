@@ -91,7 +91,7 @@ def voice_step(ctx: DemoContext) -> None:
     )
     items_by_source = []
     for platform, name, share in PLATFORMS:
-        source, _token = source_create(
+        source = source_create(
             workspace=workspace, by=manager, name=name, kind=Source.Kind.FILE, platform=platform
         )
         items = []

@@ -20,6 +20,10 @@ BAND_LABELS = {
     "level_watch": _("To watch from (score)"),
     "level_at_risk": _("At risk from (score; below: critical)"),
     "min_weight": _("Not enough data below (points with data)"),
+    "payments_poor": _("Payments: poor from (missed in the window)"),
+    "rhythm_concerning_pct": _("Own rhythm: concerning from (percent of their usual interval)"),
+    "rhythm_poor_pct": _("Own rhythm: poor from (percent of their usual interval)"),
+    "tenure_new_days": _("Time as a customer: new under (days)"),
 }
 
 

@@ -32,15 +32,19 @@ BAND_LABELS = {
 # Weights of the measures (points out of 100). A workspace may change them; they are
 # re-normalised to 100 whatever they add up to.
 DEFAULT_WEIGHTS: dict[str, int] = {
-    "feedback": 20,
-    "trend": 10,
-    "silence": 15,
+    "feedback": 15,
+    "trend": 8,
+    "silence": 10,
     "promises": 10,
-    "cases": 10,
-    "voice": 10,
-    "staff": 10,
+    "cases": 8,
+    "voice": 8,
+    "staff": 7,
     "complaints": 5,
-    "renewal": 10,
+    "renewal": 8,
+    "deeds": 6,
+    "payments": 6,
+    "rhythm": 6,
+    "tenure": 3,
 }
 
 # Bands: days and counts where a measure turns concerning or poor; level limits on the score.
@@ -56,7 +60,11 @@ DEFAULT_BANDS: dict[str, int] = {
     "level_healthy": 75,  # score at or above: healthy
     "level_watch": 50,  # at or above: to watch
     "level_at_risk": 25,  # at or above: at risk; below: critical
-    "min_weight": 40,  # less weight than this with data: "not enough data"
+    "min_weight": 30,  # less weight than this with data: "not enough data"
+    "payments_poor": 2,  # missed payments in the window: poor from
+    "rhythm_concerning_pct": 200,  # gap since the last contact, % of their usual interval
+    "rhythm_poor_pct": 300,
+    "tenure_new_days": 90,  # a customer for fewer days than this: poor (new)
 }
 
 MEASURE_LABELS = {
@@ -69,6 +77,10 @@ MEASURE_LABELS = {
     "complaints": gettext_lazy("Complaints"),
     "renewal": gettext_lazy("Renewal"),
     "cases": gettext_lazy("Open cases"),
+    "deeds": gettext_lazy("Words against deeds"),
+    "payments": gettext_lazy("Payments"),
+    "rhythm": gettext_lazy("Their own rhythm"),
+    "tenure": gettext_lazy("Time as a customer"),
 }
 
 Result = tuple[str, dict[str, Any]] | None
@@ -173,8 +185,8 @@ def staff(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result
 
 
 def complaints(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
-    """Complaints, errors, delays and missed payments (negative touchpoints) in the window.
-    No interaction in a year: no data."""
+    """Complaints, errors and delays (negative touchpoints; missed payments have their own
+    measure) in the window. No interaction in a year: no data."""
     if not row.get("interactions_year"):
         return None
     count = row.get("negative_events") or 0
@@ -217,6 +229,97 @@ def cases(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result
     return HEALTHY, params
 
 
+DEED_FALLS = ("rhythm", "payments", "problems", "value")
+
+
+def deeds(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
+    """Words against deeds: a customer who says all is well (a promoter's score, "nothing to
+    improve", or "everything is fine" to the staff) while their deeds fall: contacts in the
+    window less than half of the window before, a missed payment, problems still open (a case,
+    a broken promise being handled), a renewed contract worth less than the one before. One
+    falling deed concerning, two or more poor. Nobody saying all is well: no data (there are
+    no words to weigh the deeds against)."""
+    says_fine = (row.get("nps_last") or 0) >= 9 or row.get("nps_last_all_good") or row.get("fine")
+    if not says_fine:
+        return None
+    falls = []
+    before, now = row.get("interactions_before") or 0, row.get("interactions_window") or 0
+    if before >= 2 and now * 2 < before:
+        falls.append("rhythm")
+    if row.get("missed_payments"):
+        falls.append("payments")
+    if row.get("cases_open") or row.get("open_crises"):
+        falls.append("problems")
+    last, previous = row.get("contract_value_last"), row.get("contract_value_previous")
+    if last is not None and previous is not None and last < previous:
+        falls.append("value")
+    params = {"falls": falls, "before": before, "now": now}
+    if len(falls) >= 2:
+        return POOR, params
+    if falls:
+        return CONCERNING, params
+    return HEALTHY, params
+
+
+def payments(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
+    """Missed payments (interactions "missed payment") in the window: `payments_poor` or more
+    poor, one concerning, none healthy; and more missed than in the window before is never
+    healthy. No payment recorded in a year (paid or missed): no data."""
+    if not row.get("payments_year"):
+        return None
+    missed, before = row.get("missed_payments") or 0, row.get("missed_payments_before") or 0
+    params = {"missed": missed, "before": before}
+    if missed >= bands["payments_poor"]:
+        return POOR, params
+    if missed:
+        return CONCERNING, params
+    return HEALTHY, params
+
+
+def rhythm(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
+    """Their own rhythm: days since the last interaction against the customer's usual interval
+    over the past year (first to last contact divided by the gaps between them), not one limit
+    for everybody: a weekly customer silent for a month is poor, a yearly one is not. At least
+    three contacts in a year are needed (two intervals): fewer, no data."""
+    count = row.get("interactions_year") or 0
+    first, last = row.get("first_interaction_year"), row.get("last_interaction_at")
+    if count < 3 or first is None or last is None:
+        return None
+    usual = max(1.0, (last - first).total_seconds() / 86400 / (count - 1))
+    gap = max(0, _days(last, day) or 0)
+    params = {"usual": max(1, round(usual)), "gap": gap}
+    ratio = gap * 100 / usual
+    if ratio >= bands["rhythm_poor_pct"] and gap >= 14:
+        return POOR, params
+    if ratio >= bands["rhythm_concerning_pct"] and gap >= 7:
+        return CONCERNING, params
+    return HEALTHY, params
+
+
+def tenure(row: Mapping[str, Any], bands: Mapping[str, int], day: date) -> Result:
+    """How long they have been a customer: since the earliest of their first contract, their
+    first interaction and the day they were added. Under `tenure_new_days` poor (new customers
+    decide in the first months), under a year concerning (the first renewal is ahead)."""
+    starts = [
+        v
+        for v in (
+            row.get("contract_first_start"),
+            row.get("first_interaction_at"),
+            row.get("created_at"),
+        )
+        if v is not None
+    ]
+    days = max((_days(v, day) or 0) for v in starts) if starts else None
+    if days is None:
+        return None
+    params = {"days": max(0, days)}
+    if days < bands["tenure_new_days"]:
+        return POOR, params
+    if days < 365:
+        return CONCERNING, params
+    return HEALTHY, params
+
+
 MEASURES: dict[str, Callable[[Mapping[str, Any], Mapping[str, int], date], Result]] = {
     "feedback": feedback,
     "trend": trend,
@@ -227,6 +330,10 @@ MEASURES: dict[str, Callable[[Mapping[str, Any], Mapping[str, int], date], Resul
     "staff": staff,
     "complaints": complaints,
     "renewal": renewal,
+    "deeds": deeds,
+    "payments": payments,
+    "rhythm": rhythm,
+    "tenure": tenure,
 }
 
 
@@ -465,8 +572,8 @@ def sentence(measure: str, band: str, params: Mapping[str, Any]) -> str:
         if p.get("count"):
             return (
                 ngettext(
-                    "%(count)s complaint, error, delay or missed payment in 90 days.",
-                    "%(count)s complaints, errors, delays or missed payments in 90 days.",
+                    "%(count)s complaint, error or delay in 90 days.",
+                    "%(count)s complaints, errors or delays in 90 days.",
                     p["count"],
                 )
                 % p
@@ -502,6 +609,60 @@ def sentence(measure: str, band: str, params: Mapping[str, Any]) -> str:
         if p.get("open"):
             return ngettext("%(open)s open case.", "%(open)s open cases.", p["open"]) % p
         return _("No open cases.")
+    if measure == "deeds":
+        if band == HEALTHY:
+            return _("They say all is well, and their deeds agree.")
+        what = {
+            "rhythm": _("their contacts fell from %(before)s to %(now)s in 90 days") % p,
+            "payments": _("a payment was missed"),
+            "problems": _("problems are still open"),
+            "value": _("their contract is worth less than before"),
+        }
+        return _("They say all is well, but %(deeds)s.") % {
+            "deeds": _(", ").join(str(what[f]) for f in p.get("falls", []) if f in what)
+        }
+    if measure == "payments":
+        if p.get("missed"):
+            return (
+                ngettext(
+                    "%(missed)s missed payment in 90 days.",
+                    "%(missed)s missed payments in 90 days.",
+                    p["missed"],
+                )
+                % p
+            )
+        return _("No missed payment in 90 days.")
+    if measure == "rhythm":
+        if band == HEALTHY:
+            return (
+                ngettext(
+                    "In touch at their usual rhythm (about every %(usual)s day).",
+                    "In touch at their usual rhythm (about every %(usual)s days).",
+                    p["usual"],
+                )
+                % p
+            )
+        return (
+            ngettext(
+                "Usually in touch about every %(usual)s day; nothing for %(gap)s days.",
+                "Usually in touch about every %(usual)s days; nothing for %(gap)s days.",
+                p["usual"],
+            )
+            % p
+        )
+    if measure == "tenure":
+        if band == POOR:
+            return (
+                ngettext(
+                    "A new customer (%(days)s day): the first months decide.",
+                    "A new customer (%(days)s days): the first months decide.",
+                    p["days"],
+                )
+                % p
+            )
+        if band == CONCERNING:
+            return _("A customer for less than a year: the first renewal is ahead.")
+        return _("A customer for more than a year.")
     return str(MEASURE_LABELS.get(measure, measure))
 
 
@@ -516,6 +677,10 @@ ACTIONS = {
     "staff": gettext_lazy("Ask the colleague who noticed, then call them."),
     "renewal": gettext_lazy("Meet them before the renewal."),
     "cases": gettext_lazy("Close the open case."),
+    "deeds": gettext_lazy("Ask them openly: what they say and what they do disagree."),
+    "payments": gettext_lazy("Call about the payment before it turns into a dispute."),
+    "rhythm": gettext_lazy("Get in touch: they are quieter than usual for them."),
+    "tenure": gettext_lazy("Check in: new customers decide in the first months."),
 }
 
 

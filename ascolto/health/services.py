@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from ascolto.core.emails import LeasedEmail, leased_email_send
 from ascolto.core.leases import lease_dispatched, lease_sweep
 from ascolto.customers.models import Customer
-from ascolto.health import measures, signals
+from ascolto.health import hooks, measures, signals
 from ascolto.health.models import (
     LEVEL_RANK,
     HealthAlert,
@@ -242,6 +242,7 @@ def health_alerts_raise(
                     from_level=s.previous_level,
                     to_level=s.level,
                 )
+                hooks.health_level_dropped.call(score=s, from_level=s.previous_level)
         except IntegrityError:
             continue  # another run alerted this customer today
         created.append(s)
@@ -260,7 +261,55 @@ def health_alerts_raise(
         if fresh:
             created_flags.append((s, fresh))
     _notify(workspace, created, created_flags)
+    for s in created:
+        risk_case_open(workspace=workspace, score=s)
     return len(created) + sum(len(f) for _s, f in created_flags)
+
+
+# The work queue: a customer who enters the poor band (at risk or critical) from a better level
+# gets one "call back" case for their account owner, named by the alert that saw the fall.
+POOR_LEVELS = frozenset({Level.AT_RISK, Level.CRITICAL})
+RISK_CASE_PREFIX = signals.RISK_CASE_PREFIX
+
+
+def risk_case_open(*, workspace: Workspace, score: HealthScore):
+    """Open the "call back" case of a customer who fell into the poor band, with the top
+    reasons and the next step, unless they already have an open call-back case. Once per fall:
+    the case's source key is the day's alert, and a fall from at risk to critical (already in
+    the poor band) opens nothing new. Returns the case or None."""
+    from ascolto.cases.selectors import case_list_open
+    from ascolto.cases.services.cases import CALL_BACK, case_open_for_system
+
+    if score.level not in POOR_LEVELS or score.previous_level in POOR_LEVELS:
+        return None
+    customer = score.customer
+    if (
+        case_list_open(workspace=workspace, customer=customer)
+        .filter(category__code=CALL_BACK)
+        .exists()
+    ):
+        return None
+    with translation.override(workspace.language):
+        reasons = [
+            f"−{c['points']}: {measures.sentence(c['measure'], c['band'], c['params'])}"
+            for c in score.contributions[:3]
+            if c["points"]
+        ]
+        description = "\n".join(
+            [
+                _("Health score %(score)s/100, now “%(level)s”.")
+                % {"score": score.score, "level": Level(score.level).label},
+                *reasons,
+                measures.next_action(score.contributions),
+            ]
+        ).strip()
+    return case_open_for_system(
+        customer=customer,
+        category_code=CALL_BACK,
+        source_key=f"{RISK_CASE_PREFIX}{score.customer_id}:{score.day.isoformat()}",
+        severity="high" if score.level == Level.CRITICAL else "medium",
+        description=description,
+    )
 
 
 def _recipients(workspace: Workspace, customer: Customer) -> list[Membership]:
@@ -290,7 +339,7 @@ def _notify(
     url = reverse("health:at-risk")
     fallen_ids = {s.customer_id for s in fallen}
     for member, entries in items.values():
-        with translation.override(workspace.language):
+        with translation.override(member.language or workspace.language):
             if len(entries) == 1:
                 score, flags = entries[0]
                 if score.customer_id in fallen_ids:
@@ -441,7 +490,8 @@ def _digest_email(claimed: HealthDigest) -> LeasedEmail | None:
     digest = HealthDigest.objects.select_related("workspace", "recipient__user").get(pk=claimed.pk)
     if not digest.recipient.user.email:
         return None
-    with translation.override(digest.workspace.language):
+    # In the recipient's own language (the last one they picked), else the workspace's.
+    with translation.override(digest.recipient.language or digest.workspace.language):
         context = health_digest_context(digest=digest)
         subject = render_to_string("emails/health_digest_subject.txt", context)
         body = render_to_string("emails/health_digest_body.txt", context)

@@ -32,6 +32,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -49,6 +50,7 @@ from ascolto.textanalysis.models import Emotion, Sentiment, TextAnalysis
 from ascolto.workspaces.models import Workspace
 
 MISSED_PAYMENT_CODE = "pagamento-mancato"
+PAYMENT_CODES = ("pagamento", MISSED_PAYMENT_CODE)
 LEAVING_WORDS = (
     "disdetta",
     "disdire",
@@ -63,6 +65,7 @@ LEAVING_WORDS = (
 )
 FINE_WORDS = ("tutto bene", "tutto ok", "tutto a posto", "everything is fine", "all good")
 LEAVING_DAYS = 30
+RISK_CASE_PREFIX = "health:"  # source key of the cases the score itself opens
 
 
 def _count(qs: QuerySet) -> Coalesce:
@@ -89,6 +92,17 @@ def _max(qs: QuerySet, field: str) -> Subquery:
         .order_by()
         .values("customer")
         .annotate(m=Max(field))
+        .values("m")
+    )
+    return Subquery(sub)
+
+
+def _min(qs: QuerySet, field: str) -> Subquery:
+    sub = (
+        qs.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(m=Min(field))
         .values("m")
     )
     return Subquery(sub)
@@ -146,6 +160,9 @@ def signal_rows(
     signals = StaffSignal.objects.filter(created_at__lt=at)
     checks = PromiseCheck.objects.filter(occurred_at__lt=at)
     texts = TextAnalysis.objects.filter(occurred_at__lt=at, occurred_at__gt=window)
+    # The score's own "call back" cases (opened when a customer falls into the poor band) do not
+    # count against the customer again.
+    cases = Case.objects.filter(opened_at__lt=at).exclude(source_key__startswith=RISK_CASE_PREFIX)
     leaving = list(LEAVING_WORDS) + competitor_names(workspace=workspace)
     leaving_since = at - timedelta(days=LEAVING_DAYS)
     answers_leaving = Answer.objects.filter(
@@ -168,8 +185,33 @@ def signal_rows(
             ).filter(Q(answered_at__isnull=True) | Q(answered_at__gte=at))
         ),
         interactions_year=_count(interactions.filter(occurred_at__gt=year)),
+        # Their own rhythm: the first contact of the year, with the count and the last one.
+        first_interaction_year=_min(interactions.filter(occurred_at__gt=year), "occurred_at"),
+        first_interaction_at=_min(interactions, "occurred_at"),
+        # Words against deeds: contacts in the window against the window before it.
+        interactions_window=_count(interactions.filter(occurred_at__gt=window)),
+        interactions_before=_count(
+            interactions.filter(
+                occurred_at__gt=window - timedelta(days=window_days), occurred_at__lte=window
+            )
+        ),
         negative_events=_count(
-            interactions.filter(occurred_at__gt=window, touchpoint__is_negative=True)
+            interactions.filter(occurred_at__gt=window, touchpoint__is_negative=True).exclude(
+                touchpoint__code=MISSED_PAYMENT_CODE
+            )
+        ),
+        payments_year=_count(
+            interactions.filter(occurred_at__gt=year, touchpoint__code__in=PAYMENT_CODES)
+        ),
+        missed_payments=_count(
+            interactions.filter(occurred_at__gt=window, touchpoint__code=MISSED_PAYMENT_CODE)
+        ),
+        missed_payments_before=_count(
+            interactions.filter(
+                occurred_at__gt=window - timedelta(days=window_days),
+                occurred_at__lte=window,
+                touchpoint__code=MISSED_PAYMENT_CODE,
+            )
         ),
         broken=_count(checks.filter(occurred_at__gt=window, outcome=PromiseCheck.Outcome.BROKEN)),
         broken_30=_count(
@@ -187,12 +229,8 @@ def signal_rows(
                 Q(closed_at__isnull=True) | Q(closed_at__gte=at)
             )
         ),
-        cases_ever=_count(Case.objects.filter(opened_at__lt=at)),
-        cases_open=_count(
-            Case.objects.filter(opened_at__lt=at).filter(
-                Q(resolved_at__isnull=True) | Q(resolved_at__gte=at)
-            )
-        ),
+        cases_ever=_count(cases),
+        cases_open=_count(cases.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=at))),
         sla_breaches=Coalesce(
             Subquery(
                 SlaAlert.objects.filter(
@@ -202,6 +240,7 @@ def signal_rows(
                     created_at__lt=at,
                     created_at__gt=window,
                 )
+                .exclude(case__source_key__startswith=RISK_CASE_PREFIX)
                 .order_by()
                 .values("case__customer")
                 .annotate(n=Count("pk"))
@@ -224,6 +263,16 @@ def signal_rows(
             Contract.objects.filter(renewal_date__gte=at.date()).filter(start_date__lte=at.date()),
             "renewal_date",
             "renewal_date",  # the nearest renewal
+        ),
+        contract_first_start=_min(Contract.objects.filter(start_date__lte=at.date()), "start_date"),
+        contract_value_last=_latest(
+            Contract.objects.filter(start_date__lte=at.date()), "yearly_value", "-start_date"
+        ),
+        contract_value_previous=_latest(
+            Contract.objects.filter(start_date__lte=at.date()),
+            "yearly_value",
+            "-start_date",
+            offset=1,
         ),
         renewal_auto=_latest(
             Contract.objects.filter(renewal_date__gte=at.date()).filter(start_date__lte=at.date()),

@@ -70,7 +70,7 @@ def _build_email(notification: Notification) -> EmailMultiAlternatives:
         "recipient": notification.recipient,
         "link": settings.SITE_URL + notification.url if notification.url.startswith("/") else "",
     }
-    with translation.override(workspace.language):
+    with translation.override(notification.recipient.language or workspace.language):
         subject = render_to_string("emails/notification_subject.txt", context)
         body = render_to_string("emails/notification_body.txt", context)
         html = render_to_string("emails/notification_body.html", context)

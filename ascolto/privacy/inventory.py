@@ -234,6 +234,16 @@ FIELDS: dict[str, dict[str, Kind]] = {
     "cases.RemedyOption": {"kind": N},
     "cases.SpendingBudget": {"role": N},
     "cases.Remedy": {"kind": N, "why": F, "status": N, "decision_reason": F},
+    "cases.ReplyTemplate": {"emotion": N, "language": N, "subject": N, "body": N},
+    # The greeting as sent: the template filled in with the customer's name.
+    "cases.CaseEmail": {
+        **_LEASED,
+        "kind": N,
+        "to_email": S,
+        "language": N,
+        "subject": G,
+        "body": G,
+    },
     "dashboards.MonthlyReport": {**_LEASED},
     "dashboards.DailyScore": {"kind": N},
     "dashboards.LastHeard": {"status": N},
@@ -275,6 +285,8 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "url": N,
     },
     "voice.ReviewAspect": {"name": N},
+    # The business's own reply drafts, with placeholders instead of names.
+    "voice.ReplyTemplate": {"kind": N, "language": N, "text": N},
     "voice.Source": {
         "etag": N,
         "feed_url": N,
@@ -312,6 +324,7 @@ CUSTOMER_PATHS: dict[str, str] = {
     "cases.Case": "customer",
     "cases.CaseEvent": "customer",
     "cases.Remedy": "case__customer",
+    "cases.CaseEmail": "case__customer",
     "dashboards.LastHeard": "customer",
     "cases.SlaAlert": "case__customer",
     "health.HealthScore": "customer",

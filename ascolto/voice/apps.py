@@ -8,9 +8,13 @@ class VoiceConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect to the lower apps' registries (docs/architecture.md): matched reviews on
-        the customer's timeline."""
+        the customer's timeline; a new workspace's reply templates."""
         from ascolto.interactions.timeline import TimelineSource, timeline_sources
+        from ascolto.voice.drafts import reply_templates_install_defaults
         from ascolto.voice.selectors import review_list_for_customer
+        from ascolto.workspaces import hooks as workspaces_hooks
+
+        workspaces_hooks.workspace_created.register(reply_templates_install_defaults)
 
         timeline_sources.register(
             TimelineSource(

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ascolto.voice.formats import FORMATS
-from ascolto.voice.models import Platform, Source
+from ascolto.voice.models import Platform, ReplyTemplate, Source
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -75,3 +75,16 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is too big; the limit is 20 MB."))
         return upload
+
+
+class ReplyTemplateForm(forms.Form):
+    text = forms.CharField(
+        label=_("Draft"),
+        required=False,
+        max_length=3_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args, template: ReplyTemplate, **kwargs):
+        super().__init__(*args, prefix=f"t{template.pk}", **kwargs)
+        self.template = template

@@ -1,4 +1,6 @@
-"""What another tool sends to the inbound endpoint, read into `ReviewIn` rows.
+"""What another tool sends, read into `ReviewIn` rows: through the REST API
+(`POST /api/v1/reviews` with a workspace's API token, docs/api.md) or, for the tools that were
+given a source token before the API existed, the older endpoint:
 
     POST /voice/inbound/   Authorization: Bearer <the source's token>
     {"reviews": [{"id": "...", "platform": "google", "url": "...", "author": "...",
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
@@ -40,10 +43,10 @@ def _text(record: dict[str, Any], name: str, limit: int) -> str:
     return str(value).strip()[:limit]
 
 
-def _review(record: Any, source: Source) -> ReviewIn:
+def _review(record: Any, *, platform_default: str, zone: ZoneInfo) -> ReviewIn:
     if not isinstance(record, dict):
         raise ValueError(_("This record is not a review."))
-    platform = _text(record, "platform", 12) or source.platform
+    platform = _text(record, "platform", 12) or platform_default
     if platform not in Platform.values:
         raise ValueError(_("Unknown platform: %(value)s.") % {"value": platform})
     scale = record.get("rating_scale", 5)
@@ -58,7 +61,7 @@ def _review(record: Any, source: Source) -> ReviewIn:
         raise ValueError(_("The date is missing."))
     return ReviewIn(
         platform=platform,
-        published_at=date_parse(published, workspace_zone(source.workspace)),
+        published_at=date_parse(published, zone),
         text=text,
         title=title,
         author=_text(record, "author", 200),
@@ -86,10 +89,20 @@ def inbound_items(body: bytes, *, source: Source) -> tuple[list[ReviewIn], list[
         raise InboundError(
             _("Send at most %(limit)s reviews at a time.") % {"limit": MAX_REVIEWS}, status=413
         )
+    return records_read(
+        records, platform_default=source.platform, zone=workspace_zone(source.workspace)
+    )
+
+
+def records_read(
+    records: list[Any], *, platform_default: str, zone: ZoneInfo
+) -> tuple[list[ReviewIn], list[tuple[int, str]]]:
+    """Each record as a `ReviewIn` (its `line` its position from 1), or an error at its
+    position: the others are still read."""
     items, errors = [], []
     for index, record in enumerate(records, start=1):
         try:
-            item = _review(record, source)
+            item = _review(record, platform_default=platform_default, zone=zone)
         except ValueError as error:
             errors.append((index, str(error)))
         else:

@@ -210,3 +210,49 @@ class ReviewAspect(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReplyKind(models.TextChoices):
+    """What a review feels, as the reply drafts see it (text analysis' emotion, or the rating
+    when there is none)."""
+
+    ANGER = "anger", _("Anger")
+    FEAR = "fear", _("Worry")
+    SADNESS = "sadness", _("Sadness")
+    JOY = "joy", _("Joy")
+    TRUST = "trust", _("Trust")
+    NEUTRAL = "neutral", _("No clear emotion")
+
+
+class ReplyLanguage(models.TextChoices):
+    ITALIAN = "it", _("Italian")
+    ENGLISH = "en", _("English")
+
+
+class ReplyTemplate(models.Model):
+    """A workspace's reply draft for one kind of review in one language. Managers edit them;
+    a new workspace gets the shipped ones (`drafts.reply_templates_install_defaults`)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("emotion"), max_length=8, choices=ReplyKind.choices)
+    language = models.CharField(_("language"), max_length=2, choices=ReplyLanguage.choices)
+    text = models.TextField(_("text"), max_length=3_000)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["language", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "language"], name="voice_replytemplate_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.language}"

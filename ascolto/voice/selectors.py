@@ -15,8 +15,30 @@ from django.utils.translation import gettext_lazy
 from ascolto.customers.models import Customer
 from ascolto.lib.businesshours import business_minutes_between
 from ascolto.lib.periods import Bucket, Period, period_buckets, workspace_zone
-from ascolto.voice.models import MatchState, Platform, Review, ReviewAspect, Source
+from ascolto.voice.models import (
+    MatchState,
+    Platform,
+    ReplyKind,
+    ReplyLanguage,
+    ReplyTemplate,
+    Review,
+    ReviewAspect,
+    Source,
+)
 from ascolto.workspaces.models import Workspace
+
+
+def reply_template_list(*, workspace: Workspace) -> list[ReplyTemplate]:
+    """The workspace's reply templates, by language then in the order of `ReplyKind`."""
+    languages, kinds = list(ReplyLanguage.values), list(ReplyKind.values)
+    rows = ReplyTemplate.objects.filter(workspace=workspace).select_related("updated_by__user")
+    return sorted(
+        rows,
+        key=lambda t: (
+            languages.index(t.language) if t.language in languages else 99,
+            kinds.index(t.kind) if t.kind in kinds else 99,
+        ),
+    )
 
 
 def source_list(*, workspace: Workspace) -> QuerySet[Source]:

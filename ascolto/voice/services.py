@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,9 +28,18 @@ from ascolto.lib.businesshours import business_deadline, business_minutes_betwee
 from ascolto.lib.periods import workspace_zone
 from ascolto.lib.text import clean_text
 from ascolto.voice import hooks
+from ascolto.voice.drafts import DEFAULT_TEMPLATES, template_check
 from ascolto.voice.formats import FORMATS
 from ascolto.voice.imports import ImportFileError, file_rows, review_in
-from ascolto.voice.models import MatchState, Platform, Review, ReviewAspect, Source
+from ascolto.voice.inbound import records_read
+from ascolto.voice.models import (
+    MatchState,
+    Platform,
+    ReplyTemplate,
+    Review,
+    ReviewAspect,
+    Source,
+)
 from ascolto.voice.normalise import Identity, ReviewIn, dedupe_key
 from ascolto.workspaces.guards import require_member
 from ascolto.workspaces.models import Membership, Role, Workspace
@@ -61,9 +69,10 @@ def source_create(
     kind: str,
     platform: str = Platform.OTHER,
     feed_url: str = "",
-) -> tuple[Source, str]:
-    """A new source; returns it and, for an inbound source, its token (shown once, stored
-    hashed; "" otherwise)."""
+) -> Source:
+    """A new source. An inbound source is where the reviews another tool sends through the
+    REST API are filed (`source_id`); it gets no token of its own any more: the tool uses a
+    workspace API token (docs/voice.md, "Inbound")."""
     require_member(by, workspace, Role.MANAGER)
     source = Source(
         workspace=workspace,
@@ -72,17 +81,13 @@ def source_create(
         platform=platform,
         feed_url=feed_url.strip(),
     )
-    token = ""
-    if kind == Source.Kind.INBOUND:
-        token = secrets.token_urlsafe(32)
-        source.token_hash = token_hash(token)
     if kind == Source.Kind.FEED:
         source.next_poll_at = timezone.now()
         if not source.feed_url:
             raise ValidationError({"feed_url": _("A feed needs its address.")})
     source.full_clean()
     source.save()
-    return source, token
+    return source
 
 
 def token_hash(token: str) -> str:
@@ -90,7 +95,9 @@ def token_hash(token: str) -> str:
 
 
 def source_for_token(token: str) -> Source | None:
-    """The inbound source whose token this is (compared by hash)."""
+    """The inbound source whose older per-source token this is (compared by hash): still
+    accepted at /voice/inbound/ for the tools set up before the REST API, until a manager
+    stops it (`source_token_revoke`)."""
     if not token or len(token) > 200:
         return None
     return (
@@ -98,6 +105,15 @@ def source_for_token(token: str) -> Source | None:
         .filter(kind=Source.Kind.INBOUND, token_hash=token_hash(token))
         .first()
     )
+
+
+@transaction.atomic
+def source_token_revoke(*, source: Source, by: Membership) -> Source:
+    """Stop accepting a source's older token (managers): the tool must use an API token."""
+    require_member(by, source.workspace_id, Role.MANAGER)
+    Source.objects.filter(pk=source.pk).update(token_hash="")
+    source.token_hash = ""
+    return source
 
 
 @transaction.atomic
@@ -206,6 +222,41 @@ def reviews_ingest(
     with_text = [r.pk for r in created if r.text.strip() or r.title.strip()]
     if with_text:
         hooks.review_texts_saved.call(workspace_id=workspace.pk, review_ids=with_text)
+    return result
+
+
+def reviews_receive(
+    *,
+    workspace: Workspace,
+    by: Membership,
+    records: list,
+    source: Source | None = None,
+    platform: str = "",
+) -> IngestResult:
+    """Reviews another tool sends (the REST API, as the member its token acts as; managers,
+    like file imports). `records` are dicts as in `inbound.py`; one that cannot be read is an
+    error at its position (from 1) and the others are stored. `source`, if given, must be an
+    inbound source of the workspace; `platform` is the default for records that name none
+    (else the source's, else "other")."""
+    require_member(by, workspace, Role.MANAGER)
+    if source is not None and (
+        source.workspace_id != workspace.pk or source.kind != Source.Kind.INBOUND
+    ):
+        raise ValidationError(
+            {
+                "source_id": _(
+                    "Name a source of this workspace of the kind “sent in by another tool”."
+                )
+            }
+        )
+    if platform and platform not in Platform.values:
+        raise ValidationError({"platform": _("Unknown platform: %(value)s.") % {"value": platform}})
+    default = platform or (source.platform if source is not None else Platform.OTHER)
+    items, errors = records_read(records, platform_default=default, zone=workspace_zone(workspace))
+    result = reviews_ingest(workspace=workspace, items=items, source=source)
+    result.errors = sorted(errors + result.errors)
+    if source is not None:
+        Source.objects.filter(pk=source.pk).update(last_polled_at=timezone.now())
     return result
 
 
@@ -554,3 +605,24 @@ def review_reply_undo(*, review: Review, by: Membership) -> Review:
     review.reply_business_minutes = None
     review.save(update_fields=["replied_at", "replied_by", "reply_text", "reply_business_minutes"])
     return review
+
+
+# --- Reply templates -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply_template_update(
+    *, template: ReplyTemplate, by: Membership, text: str = "", restore: bool = False
+) -> ReplyTemplate:
+    """A manager rewrites one of the workspace's reply templates, or `restore`s the shipped
+    one. An unknown placeholder is refused with its name (`drafts.template_check`)."""
+    require_member(by, template.workspace_id, Role.MANAGER)
+    template = ReplyTemplate.objects.select_for_update().get(pk=template.pk)
+    if restore:
+        template.text = DEFAULT_TEMPLATES[template.language][template.kind]
+    else:
+        template.text = template_check(text)
+    template.updated_at = timezone.now()
+    template.updated_by = by
+    template.save(update_fields=["text", "updated_at", "updated_by"])
+    return template

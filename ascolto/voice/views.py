@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,10 +20,17 @@ from ascolto.customers.models import Customer
 from ascolto.lib.periods import default_period
 from ascolto.voice import selectors, services
 from ascolto.voice.charts import rating_trend_svg
-from ascolto.voice.drafts import reply_draft
-from ascolto.voice.forms import ImportForm, MatchForm, ReplyForm, ReviewFilterForm, SourceForm
+from ascolto.voice.drafts import PLACEHOLDERS, reply_draft
+from ascolto.voice.forms import (
+    ImportForm,
+    MatchForm,
+    ReplyForm,
+    ReplyTemplateForm,
+    ReviewFilterForm,
+    SourceForm,
+)
 from ascolto.voice.inbound import InboundError, inbound_items
-from ascolto.voice.models import Review, Source
+from ascolto.voice.models import ReplyTemplate, Review, Source
 from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import get_for_workspace, member_required
 
@@ -92,9 +100,7 @@ def _review(request: HttpRequest, pk: int) -> Review:
 @member_required(Role.AGENT)
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    draft = reply_draft(
-        review, business_name=request.workspace.name, fallback_language=request.workspace.language
-    )
+    draft = reply_draft(review, workspace=request.workspace)
     return render(
         request,
         "voice/review_detail.html",
@@ -193,27 +199,79 @@ def review_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(Role.AGENT)
+def reply_template_list(request: HttpRequest) -> HttpResponse:
+    """The workspace's reply drafts, one per emotion and language: managers edit them, the
+    others read them."""
+    return _reply_templates_page(request)
+
+
+def _reply_templates_page(
+    request: HttpRequest, bound: ReplyTemplateForm | None = None, status: int = 200
+) -> HttpResponse:
+    can_manage = request.member.has_role(Role.MANAGER)
+    rows = []
+    for template in selectors.reply_template_list(workspace=request.workspace):
+        if bound is not None and bound.template.pk == template.pk:
+            form = bound
+        else:
+            form = ReplyTemplateForm(template=template, initial={"text": template.text})
+        rows.append({"template": template, "form": form})
+    return render(
+        request,
+        "voice/reply_templates.html",
+        {"rows": rows, "can_manage": can_manage, "placeholders": PLACEHOLDERS},
+        status=status,
+    )
+
+
+@member_required(Role.MANAGER)
+def reply_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    template = get_for_workspace(request, ReplyTemplate, pk)
+    form = ReplyTemplateForm(request.POST, template=template)
+    if form.is_valid():
+        try:
+            services.reply_template_update(
+                template=template,
+                by=request.member,
+                text=form.cleaned_data["text"],
+                restore=bool(request.POST.get("restore")),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)  # {"text": ...} goes to the text box
+        else:
+            messages.success(
+                request,
+                _("Template saved: the drafts of %(kind)s in %(language)s use it now.")
+                % {
+                    "kind": template.get_kind_display(),
+                    "language": template.get_language_display(),
+                },
+            )
+            return redirect(f"{reverse('voice:reply-template-list')}#template-{template.pk}")
+    return _reply_templates_page(request, bound=form, status=400)
+
+
+@member_required(Role.AGENT)
 def source_list(request: HttpRequest) -> HttpResponse:
     can_manage = request.member.has_role(Role.MANAGER)
     form = SourceForm(request.POST or None)
-    token = ""
     status = 200
     if request.method == "POST":
         if not can_manage:
             return render(request, "403.html", status=403)
         if form.is_valid():
             try:
-                source, token = services.source_create(
+                services.source_create(
                     workspace=request.workspace, by=request.member, **form.cleaned_data
                 )
             except ValidationError as error:
                 form.add_error(None, error)
                 status = 400
             else:
-                if not token:
-                    messages.success(request, _("Source added."))
-                    return redirect("voice:source-list")
-                form = SourceForm()
+                messages.success(request, _("Source added."))
+                return redirect("voice:source-list")
         else:
             status = 400
     return render(
@@ -223,8 +281,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
             "sources": selectors.source_list(workspace=request.workspace),
             "form": form,
             "import_form": ImportForm(),
-            "token": token,
             "can_manage": can_manage,
+            "can_own": request.member.has_role(Role.OWNER),
         },
         status=status,
     )
@@ -268,11 +326,33 @@ def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("voice:source-list")
 
 
+@member_required(Role.MANAGER)
+def source_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    source = get_for_workspace(request, Source, pk, kind=Source.Kind.INBOUND)
+    services.source_token_revoke(source=source, by=request.member)
+    messages.success(request, _("The old token no longer works: the tool must use an API token."))
+    return redirect("voice:source-list")
+
+
+def _deprecated(response: HttpResponse) -> HttpResponse:
+    """The older endpoint says it is retiring and where its successor is (RFC 8594, 9745)."""
+    response["Deprecation"] = "true"
+    response["Link"] = '</api/v1/reviews>; rel="successor-version"'
+    return response
+
+
 @csrf_exempt
 def inbound(request: HttpRequest) -> HttpResponse:
-    """Another tool sends reviews: `POST` JSON `{"reviews": [...]}` with the source's token as
-    `Authorization: Bearer <token>`. Answers what was created, what was there already, and the
+    """The older way in for another tool, kept for the source tokens given out before the REST
+    API (`POST /api/v1/reviews` with an API token replaces it; no new source tokens are made):
+    `POST` JSON `{"reviews": [...]}` with the source's token as `Authorization: Bearer <token>`. Answers what was created, what was there already, and the
     errors by position; never a 500 for bad input."""
+    return _deprecated(_inbound(request))
+
+
+def _inbound(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return JsonResponse({"detail": _("Send reviews with POST.")}, status=405)
     header = request.headers.get("Authorization", "")

@@ -135,6 +135,11 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
+    # The language this person reads the app and their emails in (the last one they picked
+    # with the language switch); blank: the workspace's.
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("joined"), default=timezone.now)
 
     class Meta:
@@ -154,6 +159,11 @@ class Membership(models.Model):
     def display_name(self) -> str:
         full = self.user.get_full_name().strip()
         return full or self.user.email or self.user.get_username()
+
+    @property
+    def own_language(self) -> str:
+        """The language of this person's emails: their own choice, else the workspace's."""
+        return self.language or self.workspace.language
 
     def has_role(self, role: str) -> bool:
         """True when this member's role is `role` or a more powerful one."""

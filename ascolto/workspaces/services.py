@@ -401,7 +401,16 @@ def user_language(user: User) -> str:
         .order_by("created_at", "pk")
         .first()
     )
-    return membership.workspace.language if membership else settings.LANGUAGE_CODE
+    return membership.own_language if membership else settings.LANGUAGE_CODE
+
+
+def user_language_remember(*, user: User, language: str) -> int:
+    """The language a signed-in person picked with the language switch becomes the language of
+    their emails (digests, notifications) in every workspace they belong to. An unknown code
+    changes nothing. Returns the memberships changed."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return 0
+    return Membership.objects.filter(user=user).exclude(language=language).update(language=language)
 
 
 def _enqueue_reset_send(reset_id: int) -> None:

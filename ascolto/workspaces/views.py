@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from ascolto.core.ratelimit import rate_limit_hit, too_many_requests
 from ascolto.workspaces import selectors, services
@@ -302,3 +303,15 @@ def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 def _invitation_invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "workspaces/invitation_invalid.html", status=404)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice of a signed-in person for
+    their emails (`user_language_remember`)."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_remember(
+            user=request.user,  # type: ignore[arg-type]
+            language=request.POST.get("language", ""),
+        )
+    return response

@@ -10,6 +10,7 @@ from ascolto.cases.services.cases import (
     CaseRefused,
     case_assign,
     case_categories_install_defaults,
+    case_category_save,
     case_link,
     case_note_add,
     case_open,
@@ -27,12 +28,14 @@ from ascolto.cases.services.remedies import (
     remedy_option_set,
     spending_budget_set,
 )
+from ascolto.cases.services.replies import reply_template_delete, reply_template_set
 from ascolto.cases.services.sla import case_clocks_check, sla_policy_set
 
 __all__ = [
     "CaseRefused",
     "case_assign",
     "case_categories_install_defaults",
+    "case_category_save",
     "case_clocks_check",
     "case_defaults_install",
     "case_link",
@@ -47,6 +50,8 @@ __all__ = [
     "case_status_change",
     "case_update",
     "remedy_option_set",
+    "reply_template_delete",
+    "reply_template_set",
     "sla_policy_set",
     "spending_budget_set",
 ]

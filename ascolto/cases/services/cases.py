@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ascolto.cases import hooks
 from ascolto.cases.models import (
     TRANSITIONS,
     Case,
@@ -95,7 +96,7 @@ def _event(
     note: str = "",
     **data: Any,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         workspace_id=case.workspace_id,
         case=case,
         customer_id=case.customer_id,
@@ -107,6 +108,9 @@ def _event(
         note=note[:5_000],
         data=data,
     )
+    if kind in (CaseEvent.Kind.OPENED, CaseEvent.Kind.STATUS, CaseEvent.Kind.REOPENED):
+        hooks.case_changed.call(case=case, event=event)
+    return event
 
 
 def _check_links(
@@ -166,6 +170,9 @@ def _create(
     if responses:
         case.responses.add(*responses)
     _event(case, CaseEvent.Kind.OPENED, by, at=case.opened_at, to_status=case.status)
+    from ascolto.cases.services.replies import case_acknowledgement_queue
+
+    case_acknowledgement_queue(case=case)
     return case
 
 
@@ -379,11 +386,21 @@ def _resolved(case: Case, now: datetime) -> None:
     rules, whether they are satisfied with how it was handled (once per resolution)."""
     from ascolto.feedback.services.cadence import cadence_trigger_complaint_resolved
 
-    cadence_trigger_complaint_resolved(
+    invitations = cadence_trigger_complaint_resolved(
         customer=case.customer,
         source_key=f"case-{case.pk}-{case.reopened_count}",
         now=now,
     )
+    for invitation in invitations:
+        _event(
+            case,
+            CaseEvent.Kind.EMAIL,
+            None,
+            at=now,
+            email="follow_up",
+            invitation=invitation.pk,
+            survey=invitation.survey_id,
+        )
 
 
 @transaction.atomic
@@ -479,5 +496,41 @@ def case_settings_update(*, workspace: Workspace, by: Membership, **fields: Any)
     """Change the workspace's case settings (owners, like every workspace setting)."""
     require_member(by, workspace, Role.OWNER)
     settings, _created = CaseSettings.objects.get_or_create(workspace=workspace)
-    model_update(settings, fields, ("detractor_callback",))
+    model_update(settings, fields, ("detractor_callback", "acknowledge_email", "win_back_days"))
     return settings
+
+
+@transaction.atomic
+def case_category_save(
+    *,
+    workspace: Workspace,
+    by: Membership,
+    name_it: str,
+    name_en: str = "",
+    active: bool = True,
+    category: CaseCategory | None = None,
+) -> CaseCategory:
+    """Rename, switch off or add a category of the workspace's list (managers and owners). A
+    category in use is never deleted: switched off, it is no longer offered for new cases."""
+    from django.utils.text import slugify
+
+    require_member(by, workspace, Role.MANAGER)
+    name_it = (name_it or "").strip()
+    if not name_it:
+        raise CaseRefused(_("Give the category a name."), field="name_it")
+    if category is None:
+        base = slugify(name_it)[:40] or "categoria"
+        code, n = base, 1
+        while CaseCategory.objects.filter(workspace=workspace, code=code).exists():
+            n += 1
+            code = f"{base}-{n}"
+        position = CaseCategory.objects.filter(workspace=workspace).count()
+        category = CaseCategory(workspace=workspace, code=code, position=position)
+    elif category.workspace_id != workspace.pk:
+        raise CaseRefused(str(CaseCategory.other_workspace_message), field="category")
+    category.name_it = name_it[:100]
+    category.name_en = (name_en or "").strip()[:100]
+    category.active = active
+    category.full_clean()
+    category.save()
+    return category

@@ -82,9 +82,11 @@ def cases_for_crises(*, crises: Sequence[Crisis]) -> None:
 
 def case_for_detractor(*, response: Response) -> None:
     """The `detractor_answered` hook: a "call back" case for the account owner."""
+    from ascolto.cases.services.loop import is_follow_up
+
     customer = response.customer
-    if customer is None:
-        return
+    if customer is None or is_follow_up(response):
+        return  # a follow-up's unhappy answer reopens its own case (services.loop)
     settings = CaseSettings.objects.filter(workspace_id=response.workspace_id).first()
     if settings is not None and not settings.detractor_callback:
         return

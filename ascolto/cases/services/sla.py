@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ascolto.cases import hooks
 from ascolto.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -228,6 +229,7 @@ def _alert(case: Case, state: ClockState, level: str, zone: ZoneInfo) -> bool:
                     kind=CaseEvent.Kind.SLA,
                     data={"clock": state.clock, "level": level},
                 )
+                hooks.case_clock_missed.call(case=case, clock=state.clock, due_at=state.due_at)
     except IntegrityError:
         return False
     return True

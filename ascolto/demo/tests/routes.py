@@ -16,8 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ascolto.api.models import ApiToken, WebhookDelivery, WebhookSubscription
 from ascolto.api.services.tokens import api_token_create
 from ascolto.api.services.webhooks import webhook_event_emit, webhook_subscription_create
-from ascolto.cases.models import Case, CaseCategory, Remedy
-from ascolto.cases.services import case_open, case_remedy_grant
+from ascolto.cases.models import Case, CaseCategory, Remedy, ReplyTemplate
+from ascolto.cases.services import case_open, case_remedy_grant, reply_template_set
 from ascolto.customers.models import Contract, Customer
 from ascolto.dashboards.tables import EXPORTS
 from ascolto.feedback.models import (
@@ -35,7 +35,8 @@ from ascolto.notifications.models import Notification
 from ascolto.promises.models import Crisis, Expectation, Promise, PromiseCheck
 from ascolto.promises.services import expectation_create
 from ascolto.textanalysis.models import TextAnalysis
-from ascolto.voice.models import Review, Source
+from ascolto.voice.models import ReplyTemplate, Review, Source
+from ascolto.voice.services import source_create
 from ascolto.workspaces.models import MemberInvitation, Membership, Workspace
 from ascolto.workspaces.services import member_invite
 
@@ -78,6 +79,8 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "voice:review-match": lambda ws: [{"pk": _first(Review, ws)}],
     "voice:source-import": lambda ws: [{"pk": _first(Source, ws)}],
     "voice:source-delete": lambda ws: [{"pk": _first(Source, ws)}],
+    "voice:source-token-revoke": lambda ws: [{"pk": _first(Source, ws, kind="inbound")}],
+    "voice:reply-template-edit": lambda ws: [{"pk": _first(ReplyTemplate, ws)}],
     "feedback:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-update": lambda ws: [{"pk": _first(Survey, ws)}],
     "feedback:survey-preview": lambda ws: [{"pk": _first(Survey, ws)}],
@@ -116,6 +119,10 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "cases:case-acknowledge": lambda ws: [{"pk": _first(Case, ws)}],
     "cases:case-remedy": lambda ws: [{"pk": _first(Case, ws)}],
     "cases:remedy-decide": lambda ws: [{"pk": _first(Remedy, ws)}],
+    "cases:settings-save": lambda ws: [
+        {"section": section} for section in ("categories", "sla", "remedies", "budgets", "general")
+    ],
+    "cases:reply-template-remove": lambda ws: [{"pk": _first(ReplyTemplate, ws)}],
     "dashboards:survey-detail": lambda ws: [{"pk": _first(Survey, ws)}],
     "dashboards:export": lambda ws: [
         # One form filters every table: three of them are enough (and one is the full list).
@@ -154,6 +161,8 @@ ARGS: dict[str, Callable[[Workspace], list[dict]]] = {
     "api-v1:remedy_list": lambda ws: [{"case_id": _first(Case, ws)}],
     "api-v1:remedy_grant": lambda ws: [{"case_id": _first(Case, ws)}],
     "api-v1:customer_health": lambda ws: [{"customer_id": _first(Customer, ws)}],
+    "api-v1:review_get": lambda ws: [{"review_id": _first(Review, ws)}],
+    "api-v1:review_reply": lambda ws: [{"review_id": _first(Review, ws)}],
     "feedback:bulk-detail": lambda ws: [{"pk": _bulk_send(ws).pk}],
 }
 
@@ -207,7 +216,7 @@ def admin_url(name: str, pattern: URLPattern) -> str:
 
 def demo_workspace_complete() -> Workspace:
     """The demo business, plus the few kinds of object the demo does not make (an open link,
-    a prospect's need, a pending member invitation, a case, an API token, a webhook and one
+    a prospect's need, a pending member invitation, a case, an API token, an inbound review source, a webhook and one
     delivery), so every route has a real object."""
     call_command("demo", "--customers", "12", "--years", "1", "--today", "2025-06-16", verbosity=0)
     workspace = Workspace.objects.get()
@@ -231,6 +240,7 @@ def demo_workspace_complete() -> Workspace:
         description="Il tecnico è arrivato con due giorni di ritardo",
     )
     api_token_create(workspace=workspace, by=owner, name="Gestionale")
+    source_create(workspace=workspace, by=owner, name="CRM", kind="inbound")
     webhook_subscription_create(
         workspace=workspace,
         by=owner,
@@ -241,4 +251,7 @@ def demo_workspace_complete() -> Workspace:
     webhook_event_emit(workspace_id=workspace.pk, event="customer.lost", data={})
     agent = workspace.memberships.filter(role="agent").order_by("pk").first()
     case_remedy_grant(case=case, by=agent, kind="refund", amount="500", why="Da approvare")
+    reply_template_set(
+        workspace=workspace, by=owner, language="it", subject="Ci scusi", body="Gentile {name}"
+    )
     return workspace

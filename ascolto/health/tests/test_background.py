@@ -56,14 +56,20 @@ def test_an_interaction_recomputes_the_customer_s_score_in_the_background(worksp
 
 @pytest.mark.django_db(transaction=True)
 def test_weekly_digest_through_a_real_smtp_server(
-    workspace_a, workspace_b, alice, bob, carol, mallory, smtp_server
+    workspace_a, workspace_b, alice, bob, carol, mallory, smtp_server, client
 ):
     """
-    GIVEN workspace A with a critical customer owned by bob (an agent) and a healthy one
+    GIVEN workspace A (Italian) with a critical customer owned by bob (an agent) and a healthy
+          one; carol picked English with the language switch
     WHEN the digest job runs twice in the same week and the worker sends
     THEN alice (owner), carol (manager) and bob (owns a customer) each get one digest naming
-         the critical customer and why; mallory's workspace B says nothing of A's customers.
+         the critical customer and why, each in their own language (carol's in English, the
+         others in the workspace's Italian); mallory's workspace B says nothing of A's customers.
     """
+    client.force_login(carol.user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    carol.refresh_from_db()
+    assert carol.language == "en"
     now = timezone.now()
     risky = CustomerFactory(
         workspace=workspace_a,
@@ -100,6 +106,9 @@ def test_weekly_digest_through_a_real_smtp_server(
         assert "Rossi & Figli" in text and "Bianchi Srl" not in text
         assert "Segreto" not in text
         assert "1" in to[member.user.email]["Subject"]
+    assert "customer at risk this week" in to[carol.user.email]["Subject"]
+    for member in (alice, bob):
+        assert "cliente a rischio questa settimana" in to[member.user.email]["Subject"]
     mallory_text = smtp_server.text(to[mallory.user.email])
     assert "Segreto Spa" in mallory_text and "Rossi" not in mallory_text
     html = smtp_server.html(to[alice.user.email])

@@ -173,7 +173,10 @@ def test_contributions_add_up_exactly_to_the_score():
         "nps_last": 7,
         "nps_previous": 9,
         "last_interaction_at": AT - timedelta(70),
-        "created_at": AT - timedelta(900),
+        "first_interaction_year": AT - timedelta(160),  # 4 contacts: every 30 days; 70 silent
+        "created_at": AT - timedelta(200),  # under a year
+        "payments_year": 3,
+        "missed_payments": 1,  # one missed payment; and a "fine" signal: words against deeds
         "checks": 3,
         "broken": 1,
         "texts": 3,
@@ -183,10 +186,13 @@ def test_contributions_add_up_exactly_to_the_score():
         "interactions_year": 4,
         "negative_events": 1,
         "renewal_date": DAY + timedelta(45),
+        "cases_ever": 1,
+        "sla_breaches": 1,
     }
     scored = score_row(row, day=DAY, weights=DEFAULT_WEIGHTS, bands=B)
     assert scored.score == 100 - sum(c.points for c in scored.contributions)
     assert scored.score == 50  # every measure concerning: half of every point
+    assert not scored.missing and len(scored.contributions) == len(DEFAULT_WEIGHTS)
     assert scored.level == "watch"
 
 
@@ -197,3 +203,128 @@ def test_sentences_in_both_languages():
         )
     with translation.override("it"):
         assert "130" in measures.sentence("silence", POOR, {"days": 130, "unanswered": 0})
+
+
+def test_the_default_weights_add_up_to_100():
+    assert sum(DEFAULT_WEIGHTS.values()) == 100
+    assert set(DEFAULT_WEIGHTS) == set(measures.MEASURES) == set(measures.MEASURE_LABELS)
+    assert set(DEFAULT_WEIGHTS) == set(measures.ACTIONS)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected", "falls"),
+    [
+        # Nobody says all is well: nothing to weigh the deeds against.
+        ({"nps_last": 7, "interactions_before": 6, "interactions_window": 1}, None, None),
+        ({"nps_last": 10, "interactions_before": 6, "interactions_window": 4}, HEALTHY, []),
+        (
+            {"nps_last": 10, "interactions_before": 6, "interactions_window": 2},
+            CONCERNING,
+            ["rhythm"],
+        ),
+        ({"nps_last": 9, "missed_payments": 1}, CONCERNING, ["payments"]),
+        ({"fine": 1, "cases_open": 1}, CONCERNING, ["problems"]),  # "tutto bene", case open
+        ({"nps_last": 3, "fine": 1, "open_crises": 1}, CONCERNING, ["problems"]),
+        (
+            {
+                "nps_last_all_good": True,
+                "nps_last": 10,
+                "missed_payments": 1,
+                "contract_value_last": 800,
+                "contract_value_previous": 1200,
+            },
+            POOR,
+            ["payments", "value"],
+        ),
+    ],
+)
+def test_words_against_deeds(row, expected, falls):
+    result = measures.deeds(row, B, DAY)
+    assert band(result) == expected
+    if result is not None:
+        assert result[1]["falls"] == falls
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"interactions_year": 5}, None),  # no payment on record: no data
+        ({"payments_year": 4}, HEALTHY),
+        ({"payments_year": 4, "missed_payments": 1}, CONCERNING),
+        ({"payments_year": 4, "missed_payments": 2}, POOR),
+        ({"payments_year": 4, "missed_payments_before": 2}, HEALTHY),  # paid since
+    ],
+)
+def test_payments_bands(row, expected):
+    assert band(measures.payments(row, B, DAY)) == expected
+
+
+@pytest.mark.parametrize(
+    ("usual_days", "gap_days", "expected"),
+    [
+        (7, 10, HEALTHY),  # weekly customer, 10 days: under twice their rhythm
+        (7, 15, CONCERNING),  # over twice
+        (7, 30, POOR),  # over three times
+        (60, 100, HEALTHY),  # the same 100 days are nothing for a customer seen every 60
+        (60, 130, CONCERNING),
+        (60, 190, POOR),
+        (2, 8, CONCERNING),  # never poor under 14 days
+    ],
+)
+def test_rhythm_is_measured_against_the_customer_s_own_interval(usual_days, gap_days, expected):
+    last = AT - timedelta(days=gap_days)
+    row = {
+        "interactions_year": 4,
+        "last_interaction_at": last,
+        "first_interaction_year": last - timedelta(days=3 * usual_days),
+    }
+    result = measures.rhythm(row, B, DAY)
+    assert band(result) == expected
+    assert result[1]["usual"] == usual_days
+
+
+def test_rhythm_needs_three_contacts():
+    row = {"interactions_year": 2, "last_interaction_at": AT, "first_interaction_year": AT}
+    assert measures.rhythm(row, B, DAY) is None
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"created_at": AT - timedelta(30)}, POOR),
+        ({"created_at": AT - timedelta(200)}, CONCERNING),
+        ({"created_at": AT - timedelta(400)}, HEALTHY),
+        # Imported last month, but their first contract is three years old: the earliest counts.
+        (
+            {"created_at": AT - timedelta(30), "contract_first_start": DAY - timedelta(1100)},
+            HEALTHY,
+        ),
+        (
+            {"created_at": AT - timedelta(30), "first_interaction_at": AT - timedelta(200)},
+            CONCERNING,
+        ),
+    ],
+)
+def test_tenure_bands(row, expected):
+    assert band(measures.tenure(row, B, DAY)) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_new_measures_speak_in_both_languages(language):
+    with translation.override(language):
+        texts = [
+            measures.sentence(
+                "deeds", CONCERNING, {"falls": ["rhythm", "payments"], "before": 6, "now": 2}
+            ),
+            measures.sentence("payments", POOR, {"missed": 2}),
+            measures.sentence("rhythm", POOR, {"usual": 7, "gap": 30}),
+            measures.sentence("tenure", POOR, {"days": 20}),
+            measures.sentence("tenure", CONCERNING, {"days": 200}),
+        ]
+    for text in texts:
+        assert text and "%(" not in text
+    if language == "it":
+        assert "pagament" in texts[1] and "7" in texts[2] and "20" in texts[3]
+        assert texts[0] != measures.sentence(
+            "deeds", CONCERNING, {"falls": [], "before": 0, "now": 0}
+        )

@@ -60,27 +60,32 @@ def test_scores_match_a_hand_count(world, workspace_a):
     assert stored == 3
     scores = by_customer(workspace_a)
     anna, bruno, carla = scores["Anna"], scores["Bruno"], scores["Carla"]
-    # Anna: feedback 20 healthy, trend 10 healthy, silence 15 healthy, promises 15 healthy,
-    # complaints 10 healthy (interactions this year, none negative): 100.
+    # Anna: every measure with data healthy (feedback, trend, silence, promises, complaints,
+    # words against deeds: a promoter whose deeds hold, tenure: a year): 100.
     assert anna.score == 100 and anna.level == "healthy"
-    assert set(anna.missing) == {"voice", "staff", "renewal", "cases"}
-    # Bruno has no case (that measure is left out: 90 points have data). Heard from 2 days
-    # ago (silence healthy), one complaint (concerning: loses 2.5 of 5), every other measure
-    # poor: 72.5 of 90 points lost, 80.56 of 100, 81 in whole points (largest remainder:
-    # complaints 2.78 -> 3, feedback 22.22 -> 23, the 11.11s stay 11): score 19.
-    assert bruno.score == 19 and bruno.level == "critical"
-    assert "cases" in bruno.missing
+    assert set(anna.missing) == {"voice", "staff", "renewal", "cases", "payments", "rhythm"}
+    # Bruno has no case, no payment on record, and says nothing is fine (cases, payments and
+    # words against deeds are left out: 80 points have data). Heard from 4 days ago (silence
+    # healthy), three contacts in 16 days and the last 4 days ago (his own rhythm healthy), a
+    # customer for a year (tenure healthy), one complaint (concerning: loses 2.5 of 5), every
+    # other measure poor: 58.5 of 80 points lost, 73.125 of 100, 73 in whole points (largest
+    # remainder: feedback 18.75 -> 19, staff 8.75 -> 9, promises 12.5 stays 12, complaints
+    # 3.125 stays 3): score 27.
+    assert bruno.score == 27 and bruno.level == "at_risk"
+    assert {"cases", "payments", "deeds"} <= set(bruno.missing)
     losses = {c["measure"]: c["points"] for c in bruno.contributions}
-    assert sum(losses.values()) == 81
+    assert sum(losses.values()) == 73
     assert losses == {
-        "feedback": 23,
-        "trend": 11,
+        "feedback": 19,
+        "trend": 10,
         "silence": 0,
-        "promises": 11,
-        "voice": 11,
-        "staff": 11,
+        "promises": 12,
+        "voice": 10,
+        "staff": 9,
         "complaints": 3,
-        "renewal": 11,
+        "renewal": 10,
+        "rhythm": 0,
+        "tenure": 0,
     }
     assert set(bruno.flags) == {
         "complaint",
@@ -89,7 +94,7 @@ def test_scores_match_a_hand_count(world, workspace_a):
         "staff_negative",
         "leaving_words",
     }
-    # Carla: only silence (15 of 100) has data: not enough.
+    # Carla: only silence and tenure (13 of 100) have data: not enough.
     assert carla.score is None and carla.level == "unknown"
     assert anna.day == date(2026, 6, 15)
 
@@ -118,6 +123,16 @@ def test_a_score_as_of_a_date_ignores_every_later_event(world, workspace_a):
     f.interaction(anna, later, code="reclamo", text="disdetta")
     f.check(f.promise(workspace_a), anna, later)
     ContractFactory(customer=anna, start_date=date(2026, 6, 14), renewal_date=date(2026, 7, 1))
+    # (the measures added later: payments, their own rhythm, words against deeds, tenure)
+    f.interaction(anna, later, code="pagamento-mancato")
+    f.interaction(anna, later + timedelta(hours=1), code="pagamento")
+    f.interaction(bruno, later, code="pagamento-mancato")
+    ContractFactory(
+        customer=bruno,
+        start_date=date(2026, 6, 1),  # a cheaper contract starting after the cut-off
+        renewal_date=date(2027, 6, 1),
+        yearly_value=1,
+    )
     # THEN the score as of the cut-off is the same
     assert snapshot() == before
 
@@ -249,3 +264,44 @@ def test_signal_values_reads_every_row_in_whole_chunks(workspace_a):
     # The first chunk is in hand: a write now is not inside an open read.
     Customer.objects.filter(pk=made[4]).update(name="Scritto in mezzo")
     assert [first["pk"], *(row["pk"] for row in values)] == sorted(made)
+
+
+def test_a_customer_who_falls_into_the_poor_band_joins_the_work_queue_once(
+    world, workspace_a, alice
+):
+    """
+    GIVEN Anna scored healthy yesterday, her account owner alice
+    WHEN she falls to at risk or critical today and the score runs three times, then the next day
+    THEN one "call back" case for her, in alice's queue, with the reasons in words; it does not
+         count against her own "open cases" measure; a customer already in the poor band
+         yesterday (Bruno, critical both days) gets none.
+    """
+    from ascolto.cases.models import Case
+    from ascolto.cases.selectors import case_queue
+
+    anna, bruno, _carla = world
+    anna.account_owner = alice
+    anna.save()
+    health_scores_compute(workspace=workspace_a, now=NOW - timedelta(days=1))
+    f.nps(anna, 2, NOW - timedelta(hours=2))
+    f.interaction(anna, NOW - timedelta(hours=3), code="reclamo", text="Rotto di nuovo")
+    f.interaction(anna, NOW - timedelta(hours=4), code="errore")
+    f.signal(anna, NOW - timedelta(hours=5))
+    f.signal(anna, NOW - timedelta(hours=6))
+    for now in (NOW, NOW + timedelta(hours=1), NOW + timedelta(days=1)):
+        health_scores_compute(workspace=workspace_a, now=now)
+    score = HealthScore.objects.get(customer=anna, day=NOW.date())
+    assert score.level in ("at_risk", "critical")
+    risk = Case.objects.filter(customer=anna, source_key__startswith="health:")
+    assert risk.count() == 1
+    case = risk.get()
+    assert case.category.code == "richiamare" and case.owner == alice
+    assert "Ultimo voto di raccomandazione: 2 su 10." in case.description
+    assert case in case_queue(workspace=workspace_a, member=alice, scope="mine")
+    assert not Case.objects.filter(customer=bruno, source_key__startswith="health:").exists()
+    # The risk case is not one of the customer's problems: "open cases" counts only the
+    # complaint's own case.
+    opened = Case.objects.filter(customer=anna).exclude(source_key__startswith="health:").count()
+    next_day = HealthScore.objects.get(customer=anna, day=(NOW + timedelta(days=1)).date())
+    cases_band = {c["measure"]: c["params"] for c in next_day.contributions}.get("cases", {})
+    assert cases_band.get("open", 0) == opened

@@ -150,10 +150,10 @@ def _settings_post(**changes):
 def test_manager_changes_weights_and_the_history_marks_it(carol_client, workspace_a):
     from ascolto.health.selectors import health_config
 
-    response = carol_client.post(SETTINGS, _settings_post(w_feedback=30, w_renewal=0))
+    response = carol_client.post(SETTINGS, _settings_post(w_feedback=23, w_renewal=0))
     assert response.status_code == 302
     config = health_config(workspace=workspace_a)
-    assert config.weights["feedback"] == 30 and config.weights["renewal"] == 0
+    assert config.weights["feedback"] == 23 and config.weights["renewal"] == 0
     assert config.version == 2
 
 

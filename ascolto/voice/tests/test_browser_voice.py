@@ -126,3 +126,69 @@ def test_owner_replies_to_the_angry_review_first(page, workspace_a, alice, artif
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     page.screenshot(path=str(artifacts_dir / "voice-overview-phone.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_rewrites_the_apology_and_the_next_reply_uses_it(
+    page, workspace_a, carol, artifacts_dir
+):
+    """
+    GIVEN an angry 1★ review in Italian waiting for a reply, and the shipped templates
+    WHEN a manager opens the review, follows "Modelli di risposta", rewrites the Italian
+    apology with the author's name and the business's name (trying first an unknown
+    placeholder), goes back to the review and marks it replied with the new draft
+    THEN the unknown placeholder is refused with its name, the saved template is the draft of
+    the review (the author's name filled in, escaped), and the reply is recorded with it.
+    """
+    now = timezone.now()
+    angry = ReviewFactory(
+        workspace=workspace_a,
+        author="Marco <b>Gallo</b>",
+        rating=Decimal(1),
+        rating_original="1",
+        text="Due ore di ritardo e nessuno ha avvisato.",
+        is_negative=True,
+        sentiment="negative",
+        emotion="anger",
+        language="it",
+        published_at=now - timedelta(hours=5),
+        reply_due_at=now + timedelta(hours=19),
+    )
+    page.set_extra_http_headers({"Accept-Language": "it-IT,it;q=0.9"})
+    login(page, carol)
+    page.goto(f"/voice/reviews/{angry.pk}/")
+    expect(page.locator("#reply-form textarea")).to_have_value(
+        re.compile(r"^Gentile Marco,\n\nci dispiace")
+    )
+    page.locator("#templates-link").click()
+    expect(page.locator("h1")).to_have_text("Modelli di risposta")
+    card = page.locator(".reply-template[data-kind=anger][data-language=it]")
+    expect(card.locator("h2")).to_have_text("Rabbia · Italiano")
+    card.locator("textarea").fill("Gentile {nome}, ci scusi.")
+    card.locator("button", has_text="Salva").click()
+    card = page.locator(".reply-template[data-kind=anger][data-language=it]")
+    expect(card.locator(".errorlist")).to_contain_text("Segnaposto sconosciuto {nome}")
+    # the refused form answers 400 by design: the browser logs it, it is not a fault
+    page.console_errors[:] = [e for e in page.console_errors if "400 (Bad Request)" not in e]
+    card.locator("textarea").fill(
+        "Gentile {author},\n\nci scusi per il ritardo: La richiamiamo oggi.\n\n{business}"
+    )
+    page.screenshot(path=str(artifacts_dir / "voice-reply-template-edit.png"), full_page=True)
+    card.locator("button", has_text="Salva").click()
+    expect(page.locator(".messages, [role=status]").first).to_contain_text("Modello salvato")
+    page.screenshot(path=str(artifacts_dir / "voice-reply-templates.png"), full_page=True)
+
+    page.goto(f"/voice/reviews/{angry.pk}/")
+    draft = page.locator("#reply-form textarea")
+    expect(draft).to_have_value(
+        "Gentile Marco <b>Gallo</b>,\n\nci scusi per il ritardo: La richiamiamo oggi."
+        "\n\nNoleggi Rossi"
+    )
+    expect(page.locator("#reply-form b")).to_have_count(0)
+    page.screenshot(path=str(artifacts_dir / "voice-reply-with-template.png"), full_page=True)
+    page.locator("#reply-form button[type=submit]").click()
+    expect(page.locator("#reply-done")).to_contain_text("Risposta il")
+    angry.refresh_from_db()
+    assert angry.replied_by == carol
+    assert angry.reply_text.startswith("Gentile Marco <b>Gallo</b>,\n\nci scusi per il ritardo")

@@ -205,18 +205,35 @@ def test_a_feed_without_an_address_is_refused_with_a_message(workspace_a, carol_
     assert not Source.objects.exists()
 
 
-def test_an_inbound_source_shows_its_token_once_and_takes_reviews(
-    workspace_a, carol_client, client
-):
+LEGACY = "legacy-source-token-made-before-the-api-0123456789"
+
+
+def legacy_source(workspace):
+    """An inbound source whose token was given out before the REST API existed."""
+    return SourceFactory(
+        workspace=workspace,
+        kind="inbound",
+        platform="other",
+        token_hash=services.token_hash(LEGACY),
+    )
+
+
+def test_a_new_inbound_source_gets_no_token_and_points_to_the_api(workspace_a, carol_client):
     response = carol_client.post(
         reverse("voice:source-list"), {"name": "CRM", "kind": "inbound", "platform": "other"}
     )
-    html = response.content.decode()
-    start = html.index('<code class="token">') + len('<code class="token">')
-    token = html[start : html.index("</code>", start)]
-    assert Source.objects.get().token_hash == services.token_hash(token)
-    assert token not in carol_client.get(reverse("voice:source-list")).content.decode()
+    assert response.status_code == 302
+    source = Source.objects.get()
+    assert source.token_hash == ""
+    html = carol_client.get(reverse("voice:source-list")).content.decode()
+    assert 'class="token"' not in html
+    assert "/api/v1/reviews" in html and f"source_id = {source.pk}" in html
 
+
+def test_an_old_source_token_still_works_says_it_is_retiring_and_can_be_stopped(
+    workspace_a, carol_client, bob_client, client
+):
+    source = legacy_source(workspace_a)
     body = {
         "reviews": [
             {"id": "a1", "rating": "2", "text": "Lenti.", "published_at": "2026-03-01T10:00:00Z"},
@@ -225,24 +242,38 @@ def test_an_inbound_source_shows_its_token_once_and_takes_reviews(
             "nonsense",
         ]
     }
-    answer = client.post(
-        reverse("voice:inbound"),
-        json.dumps(body),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+
+    def send():
+        return client.post(
+            reverse("voice:inbound"),
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {LEGACY}"},
+        )
+
+    answer = send()
     assert answer.status_code == 200
+    assert answer["Deprecation"] == "true" and "/api/v1/reviews" in answer["Link"]
     data = answer.json()
     assert (data["created"], data["duplicates"]) == (2, 0)
     assert [e["index"] for e in data["errors"]] == [3, 4]
     assert Review.objects.get(platform_id="a2").rating == Decimal("4.60")
-    again = client.post(
-        reverse("voice:inbound"),
-        json.dumps(body),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert again.json()["duplicates"] == 2
+    assert send().json()["duplicates"] == 2
+
+    html = carol_client.get(reverse("voice:source-list")).content.decode()
+    assert "data-old-token" in html
+    revoke = reverse("voice:source-token-revoke", args=[source.pk])
+    assert bob_client.post(revoke).status_code == 403
+    assert carol_client.post(revoke).status_code == 302
+    assert send().status_code == 401
+    assert "data-old-token" not in carol_client.get(reverse("voice:source-list")).content.decode()
+
+
+def test_stopping_another_workspace_s_old_token_is_404(workspace_a, workspace_b, carol_client):
+    theirs = legacy_source(workspace_b)
+    response = carol_client.post(reverse("voice:source-token-revoke", args=[theirs.pk]))
+    assert response.status_code == 404
+    assert Source.objects.get(pk=theirs.pk).token_hash
 
 
 @pytest.mark.parametrize(
@@ -255,12 +286,10 @@ def test_an_inbound_source_shows_its_token_once_and_takes_reviews(
         ("token", b"x" * (2 * 1024 * 1024 + 1), 413),
     ],
 )
-def test_inbound_refuses_with_a_reason(workspace_a, carol, client, headers, body, status):
-    _source, token = services.source_create(
-        workspace=workspace_a, by=carol, name="CRM", kind="inbound"
-    )
+def test_inbound_refuses_with_a_reason(workspace_a, client, headers, body, status):
+    legacy_source(workspace_a)
     if headers == "token":
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {LEGACY}"}
     answer = client.post(
         reverse("voice:inbound"), body, content_type="application/json", headers=headers
     )
@@ -287,3 +316,143 @@ def test_the_comparison_counts_nps_answers_of_the_same_month(workspace_a):
     assert this_month.nps == 50 and this_month.nps_n == 4
     assert this_month.rating.mean == 3 and this_month.rating.n == 2
     assert this_month.rating.margin == pytest.approx(1.96 * (2**0.5) / (2**0.5))
+
+
+# --- Reply templates ------------------------------------------------------------------------------
+
+
+def _template(workspace, kind="anger", language="it"):
+    from ascolto.voice.models import ReplyTemplate
+
+    return ReplyTemplate.objects.get(workspace=workspace, kind=kind, language=language)
+
+
+def test_a_manager_edits_a_template_and_the_review_page_drafts_with_it(workspace_a, carol_client):
+    review = negative(workspace_a, author="Anna Bianchi", language="it")
+    template = _template(workspace_a)
+    page = carol_client.get(reverse("voice:reply-template-list"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('class="card reply-template"') == 12
+    assert f'name="t{template.pk}-text"' in html
+    response = carol_client.post(
+        reverse("voice:reply-template-edit", args=[template.pk]),
+        {f"t{template.pk}-text": "Gentile {name},\r\nci scusi davvero.\r\n\r\n{business}"},
+    )
+    assert response.status_code == 302
+    detail = carol_client.get(reverse("voice:review-detail", args=[review.pk])).content.decode()
+    assert "Gentile Anna,\nci scusi davvero.\n\nNoleggi Rossi</textarea>" in detail
+
+
+def test_an_unknown_placeholder_is_answered_on_the_page(workspace_a, carol_client):
+    template = _template(workspace_a)
+    response = carol_client.post(
+        reverse("voice:reply-template-edit", args=[template.pk]),
+        {f"t{template.pk}-text": "Gentile {nome},"},
+    )
+    assert response.status_code == 400
+    assert "Segnaposto sconosciuto {nome}" in response.content.decode()
+    assert _template(workspace_a).text.startswith("Gentile {name},")
+
+
+def test_an_agent_reads_the_templates_but_cannot_edit_them(workspace_a, bob_client):
+    template = _template(workspace_a)
+    page = bob_client.get(reverse("voice:reply-template-list")).content.decode()
+    assert 'id="templates-read-only"' in page and "<textarea" not in page
+    response = bob_client.post(
+        reverse("voice:reply-template-edit", args=[template.pk]),
+        {f"t{template.pk}-text": "Ciao {name}"},
+    )
+    assert response.status_code == 403
+    assert _template(workspace_a).text == template.text
+
+
+def test_another_workspace_s_template_is_404_and_each_page_shows_its_own(
+    workspace_a, workspace_b, carol_client, mallory_client
+):
+    theirs = _template(workspace_b)
+    response = carol_client.post(
+        reverse("voice:reply-template-edit", args=[theirs.pk]), {f"t{theirs.pk}-text": "x {name}"}
+    )
+    assert response.status_code == 404
+    assert _template(workspace_b).text == theirs.text
+    mine = _template(workspace_a)
+    carol_client.post(
+        reverse("voice:reply-template-edit", args=[mine.pk]),
+        {f"t{mine.pk}-text": "Solo di Rossi {name}"},
+    )
+    assert (
+        "Solo di Rossi"
+        not in mallory_client.get(reverse("voice:reply-template-list")).content.decode()
+    )
+
+
+def test_the_author_s_name_in_a_draft_is_escaped_and_never_read_as_a_placeholder(
+    workspace_a, carol_client
+):
+    review = negative(workspace_a, author='<script>alert("x")</script> {business}', language="it")
+    html = carol_client.get(reverse("voice:review-detail", args=[review.pk])).content.decode()
+    assert "<script>alert" not in html
+    assert "Gentile &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;," in html
+    template = _template(workspace_a)
+    carol_client.post(
+        reverse("voice:reply-template-edit", args=[template.pk]),
+        {f"t{template.pk}-text": "{author} <b>grazie</b>"},
+    )
+    html = carol_client.get(reverse("voice:review-detail", args=[review.pk])).content.decode()
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; {business} &lt;b&gt;grazie&lt;/b&gt;"
+        in html
+    )
+    listing = carol_client.get(reverse("voice:reply-template-list")).content.decode()
+    assert "<b>grazie</b>" not in listing and "&lt;b&gt;grazie&lt;/b&gt;" in listing
+
+
+def test_restoring_a_template_brings_back_the_shipped_text(workspace_a, carol_client):
+    from ascolto.voice.drafts import DEFAULT_TEMPLATES
+
+    template = _template(workspace_a, "joy", "en")
+    url = reverse("voice:reply-template-edit", args=[template.pk])
+    carol_client.post(url, {f"t{template.pk}-text": "Thanks {name}!"})
+    assert _template(workspace_a, "joy", "en").text == "Thanks {name}!"
+    carol_client.post(url, {f"t{template.pk}-text": "", "restore": "1"})
+    assert _template(workspace_a, "joy", "en").text == DEFAULT_TEMPLATES["en"]["joy"]
+
+
+def test_every_voice_page_keeps_to_its_workspace(workspace_a, mallory_client):
+    """Each voice route, walked from the URL list: a member of B gets 404 for every object of
+    A (GET and POST, nothing changes), and B's lists and overview show nothing of A."""
+    from django.urls import get_resolver
+
+    from ascolto.voice import urls as voice_urls
+    from ascolto.voice.models import ReplyTemplate
+
+    review = negative(workspace_a, author="Segreto di Rossi", text="Testo segreto di Rossi")
+    file_source = SourceFactory(workspace=workspace_a, name="Fonte segreta di Rossi")
+    inbound_source = legacy_source(workspace_a)
+    template = ReplyTemplate.objects.filter(workspace=workspace_a).first()
+    objects = {
+        "review-detail": review,
+        "review-reply": review,
+        "review-match": review,
+        "source-import": file_source,
+        "source-delete": file_source,
+        "source-token-revoke": inbound_source,
+        "reply-template-edit": template,
+    }
+    names = {p.name for p in voice_urls.urlpatterns}
+    with_pk = {p.name for p in voice_urls.urlpatterns if "pk" in p.pattern.converters}
+    assert with_pk == set(objects), "a new voice route with an id needs its object here"
+    for name, obj in objects.items():
+        url = reverse(f"voice:{name}", args=[obj.pk])
+        assert mallory_client.get(url).status_code in (404, 405), name
+        assert mallory_client.post(url, {"undo": "1", "restore": "1"}).status_code == 404, name
+    review.refresh_from_db()
+    assert review.replied_at is None and review.match_state == MatchState.NONE
+    assert Source.objects.filter(workspace=workspace_a).count() == 2
+    assert Source.objects.get(pk=inbound_source.pk).token_hash
+    assert ReplyTemplate.objects.get(pk=template.pk).text == template.text
+    for name in names - with_pk - {"inbound"}:
+        html = mallory_client.get(reverse(f"voice:{name}")).content.decode()
+        assert "Rossi" not in html, name
+    assert get_resolver()
