@@ -45,7 +45,12 @@ JOBS: list[Job] = [
     Job("case-clocks", "ascolto.cases.services.sla.case_clocks_check", every=timedelta(minutes=5)),
     Job("win-back", "ascolto.cases.services.losses.win_back_reminders_run", daily="08:00"),
     # Every customer's health score for the day, batched per workspace; then the week's digests.
-    Job("health-scores", "ascolto.health.services.health_scores_nightly", daily="03:30"),
+    Job(
+        "health-scores",
+        "ascolto.health.services.health_scores_nightly",
+        daily="03:30",
+        fan_out="ascolto.workspaces.selectors.workspace_ids_all",
+    ),
     Job("health-digests", "ascolto.health.services.health_digests_schedule", daily="07:30"),
     # What each kind's retention period has let expire is emptied, erased or deleted.
     Job("privacy-retention", "ascolto.privacy.retention.retention_run", daily="03:30"),

@@ -36,6 +36,11 @@ class Job:
     monthly: tuple[int, str] | None = None
     inline: bool = False
     queue: str = "default"
+    fan_out: str | None = None
+    """Dotted path of `func(*, now) -> list[int]`: the workspaces the job works for. The
+    period's run then only creates one run per workspace (`<period>@w<id>`), each leased and
+    run by a worker on its own, calling the job's function with `workspace_id=`; a large
+    workspace does not hold up the others, and the runs spread over every worker."""
 
     def __post_init__(self) -> None:
         given = [x for x in (self.every, self.daily, self.monthly) if x is not None]
@@ -54,6 +59,10 @@ class Job:
     @property
     def function(self) -> Callable[..., Any]:
         return import_string(self.func)
+
+    @property
+    def fan_out_function(self) -> Callable[..., list[int]] | None:
+        return import_string(self.fan_out) if self.fan_out else None
 
     def latest_period(self, now: datetime) -> tuple[str, datetime]:
         """The period that started most recently at or before `now`: (key, start)."""
@@ -98,6 +107,10 @@ class WorkerLoop:
     @property
     def function(self) -> Callable[..., Any]:
         return import_string(self.func)
+
+    @property
+    def fan_out_function(self) -> Callable[..., list[int]] | None:
+        return import_string(self.fan_out) if self.fan_out else None
 
     @property
     def batch_function(self) -> Callable[[], Any]:

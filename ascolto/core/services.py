@@ -86,7 +86,7 @@ def scheduled_run_execute(
         return run
     ScheduledRun.objects.filter(pk=run.pk).update(started_at=timezone.now())
     try:
-        job.function(now=run.created_at)
+        _run_job(job, run)
     except Exception:
         logger.exception("Job %s (%s) failed", run.job, run.period_key)
         # A manual run reports its failure to whoever started it, and an inline job simply runs
@@ -96,6 +96,60 @@ def scheduled_run_execute(
     else:
         lease_complete(run, owner=owner, finished_at=timezone.now())
     return run
+
+
+WORKSPACE_MARK = "@w"
+
+
+def _run_job(job: Job, run: ScheduledRun) -> None:
+    """The job's work for this run: all of it; or, for a job that fans out, one workspace's
+    part (a run `<period>@w<id>`), or the creation of those runs (the period's own run). A
+    manual run does every workspace's part here, one after the other."""
+    fan_out = job.fan_out_function
+    if fan_out is None:
+        job.function(now=run.created_at)
+        return
+    period, mark, workspace = run.period_key.partition(WORKSPACE_MARK)
+    if mark:
+        job.function(now=run.created_at, workspace_id=int(workspace))
+    elif period.startswith(MANUAL_PREFIX):
+        for workspace_id in fan_out(now=run.created_at):
+            job.function(now=run.created_at, workspace_id=workspace_id)
+    else:
+        scheduled_runs_fan_out(job=job, run=run, workspace_ids=fan_out(now=run.created_at))
+
+
+def scheduled_runs_fan_out(*, job: Job, run: ScheduledRun, workspace_ids: list[int]) -> int:
+    """One run per workspace for `run`'s period, inserted in bulk (those already there are
+    left: a retried fan-out creates nothing twice) and enqueued; the sweeper re-enqueues any
+    whose task is lost and retries any whose worker died, like every scheduled run."""
+    from ascolto.core.tasks import scheduled_run_execute_task
+
+    now = timezone.now()
+    keys = [f"{run.period_key}{WORKSPACE_MARK}{pk}" for pk in workspace_ids]
+    for start in range(0, len(keys), 500):
+        ScheduledRun.objects.bulk_create(
+            [
+                ScheduledRun(
+                    job=job.name,
+                    period_key=key,
+                    scheduled_for=run.scheduled_for,
+                    created_at=run.created_at,
+                    next_attempt_at=now,
+                    dispatched_at=now,
+                )
+                for key in keys[start : start + 500]
+            ],
+            ignore_conflicts=True,
+        )
+    pending = ScheduledRun.objects.filter(
+        job=job.name, period_key__startswith=f"{run.period_key}{WORKSPACE_MARK}", state="pending"
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in pending:
+        scheduled_run_execute_task.using(queue_name=job.queue).enqueue(pk)
+        count += 1
+    return count
 
 
 def job_run_now(*, job: Job, now: datetime | None = None) -> ScheduledRun:

@@ -160,29 +160,8 @@ class DemoContext:
         PostgreSQL. The first row of every batch is turned into a model instance and
         `full_clean()`-ed, as `bulk_insert()` does.
         """
-        if not rows:
-            return
-        meta = model._meta
-        sample = dict(zip(fields, rows[0], strict=True))
-        for name in fields:  # JSON columns travel as JSON text
-            if isinstance(_model_field(meta, name), models.JSONField):
-                sample[name] = json.loads(sample[name])
-        model(**sample).full_clean()
-        quote = connection.ops.quote_name
-        table = quote(meta.db_table)
-        column_list = ", ".join(quote(_model_field(meta, name).column) for name in fields)
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
-                with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                placeholders = ", ".join(["%s"] * len(fields))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
-                    rows,
-                )
-        self.counts[meta.model_name] += len(rows)
+        write_rows(model, fields, rows)
+        self.counts[model._meta.model_name] += len(rows)
 
     def bulk_insert_stream(self, model: type[models.Model], rows: Iterable[models.Model]) -> None:
         """Insert an iterable of any length, holding at most one batch in memory."""
@@ -193,6 +172,32 @@ class DemoContext:
                 self.bulk_insert(model, batch)
                 batch = []
         self.bulk_insert(model, batch)
+
+
+def write_rows(model: type[models.Model], fields: tuple[str, ...], rows: list) -> None:
+    """`DemoContext.write_rows` without a context (the many-workspaces loader uses it)."""
+    if not rows:
+        return
+    meta = model._meta
+    sample = dict(zip(fields, rows[0], strict=True))
+    for name in fields:  # JSON columns travel as JSON text
+        if isinstance(_model_field(meta, name), models.JSONField):
+            sample[name] = json.loads(sample[name])
+    model(**sample).full_clean()
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    column_list = ", ".join(quote(_model_field(meta, name).column) for name in fields)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
+            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
+                rows,
+            )
 
 
 DemoStep = Callable[[DemoContext], None]

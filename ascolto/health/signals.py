@@ -313,9 +313,19 @@ def signal_rows(
 
 
 def signal_values(rows: QuerySet[Customer], *, chunk: int = 2000) -> Iterator[dict[str, Any]]:
-    """The annotated rows as dicts, streamed in chunks, ordered by id."""
+    """The annotated rows as dicts, in chunks read whole one after the other (by id), ordered
+    by id. No statement stays open between two chunks: on SQLite an open read keeps its
+    snapshot, and a caller that writes between chunks (the nightly job stores each batch) could
+    not start its write once another process has committed ("database is locked")."""
     fields = ["pk", "created_at", "account_owner_id", *rows.query.annotations]
-    return rows.order_by("pk").values(*fields).iterator(chunk_size=chunk)
+    ordered = rows.order_by("pk").values(*fields)
+    last = None
+    while True:
+        page = list((ordered if last is None else ordered.filter(pk__gt=last))[:chunk])
+        yield from page
+        if len(page) < chunk:
+            return
+        last = page[-1]["pk"]
 
 
 COUNTS = (

@@ -20,3 +20,8 @@ def invitation_pending_list(*, workspace: Workspace) -> QuerySet[MemberInvitatio
     return MemberInvitation.objects.filter(workspace=workspace, accepted_at__isnull=True).order_by(
         "-created_at"
     )
+
+
+def workspace_ids_all(*, now=None) -> list[int]:
+    """Every workspace's id: the scheduled jobs that run once per workspace fan out over it."""
+    return list(Workspace.objects.order_by("pk").values_list("pk", flat=True))

@@ -91,7 +91,8 @@ def test_weekly_digest_through_a_real_smtp_server(
     )
     f.nps(other, 0, now - timedelta(days=1))
     f.interaction(other, now - timedelta(days=1), code="reclamo")
-    services.health_scores_nightly(now=now)
+    for workspace in (workspace_a, workspace_b):
+        services.health_scores_nightly(now=now, workspace_id=workspace.pk)
 
     created = services.health_digests_schedule(now=now)
     assert services.health_digests_schedule(now=now + timedelta(hours=1)) == 0
@@ -114,3 +115,37 @@ def test_weekly_digest_through_a_real_smtp_server(
     assert "Rossi &amp; Figli" in html
     assert len(smtp_server.messages) == 4
     assert HealthDigest.objects.get(recipient=alice).week <= date.today()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_scores_run_once_per_workspace_each_on_its_own(workspace_a, workspace_b):
+    """GIVEN two workspaces with customers
+    WHEN the scheduler claims the health-scores period and a worker runs what it queued
+    THEN the period's run only created one run per workspace (none twice when retried), and
+         each workspace's run stored that workspace's scores."""
+    from ascolto.core.models import ScheduledRun
+    from ascolto.core.services import scheduled_runs_fan_out, scheduler_tick
+
+    now = timezone.now()
+    for workspace in (workspace_a, workspace_b):
+        customer = CustomerFactory(workspace=workspace, created_at=now - timedelta(400))
+        f.nps(customer, 9, now - timedelta(days=3))
+    tick = scheduler_tick(now=now)
+    parent = next(run for run in tick.claimed if run.job == "health-scores")
+    run_pending_tasks()
+    runs = dict(ScheduledRun.objects.filter(job="health-scores").values_list("period_key", "state"))
+    assert runs == {
+        parent.period_key: WorkState.DONE,
+        f"{parent.period_key}@w{workspace_a.pk}": WorkState.DONE,
+        f"{parent.period_key}@w{workspace_b.pk}": WorkState.DONE,
+    }
+    assert set(HealthScore.objects.values_list("workspace_id", flat=True)) == {
+        workspace_a.pk,
+        workspace_b.pk,
+    }
+    # A retried fan-out finds every workspace's run there already: nothing is queued again.
+    job = job_get("health-scores")
+    assert (
+        scheduled_runs_fan_out(job=job, run=parent, workspace_ids=[workspace_a.pk, workspace_b.pk])
+        == 0
+    )

@@ -265,6 +265,23 @@ def test_a_new_risk_indicator_alerts_once_whatever_the_score(workspace_a, alice)
     assert HealthFlagAlert.objects.count() == 2
 
 
+@pytest.mark.django_db
+def test_signal_values_reads_every_row_in_whole_chunks(workspace_a):
+    """The nightly job writes between chunks: each chunk is read whole (no statement left open,
+    whose snapshot SQLite would refuse to turn into a write), all rows once, by id."""
+    from ascolto.customers.models import Customer
+    from ascolto.customers.tests.factories import CustomerFactory
+    from ascolto.health import signals as health_signals
+
+    made = [CustomerFactory(workspace=workspace_a).pk for _ in range(5)]
+    rows = Customer.objects.filter(workspace=workspace_a)
+    values = health_signals.signal_values(rows, chunk=2)
+    first = next(values)
+    # The first chunk is in hand: a write now is not inside an open read.
+    Customer.objects.filter(pk=made[4]).update(name="Scritto in mezzo")
+    assert [first["pk"], *(row["pk"] for row in values)] == sorted(made)
+
+
 def test_a_customer_who_falls_into_the_poor_band_joins_the_work_queue_once(
     world, workspace_a, alice
 ):

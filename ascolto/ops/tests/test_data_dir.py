@@ -93,3 +93,35 @@ def test_collecting_static_files_waits_for_another_serve_doing_it(tmp_path):
     _out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err[-1500:]
     assert (data_dir / "static" / "staticfiles.json").exists()
+
+
+def test_static_files_are_collected_once_until_they_change(tmp_path):
+    """A second `ascolto serve` (or a restart) on the same data folder does not collect the
+    same static files again; a changed source file is collected again."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    code = (
+        "import django, time; django.setup()\n"
+        "from ascolto.ops.management.commands.serve import collect_static\n"
+        "started = time.monotonic(); collect_static(); print(time.monotonic() - started)\n"
+    )
+
+    def collect() -> float:
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code],
+            env=_env(data_dir),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-1500:]
+        return float(done.stdout.strip().splitlines()[-1])
+
+    collect()
+    manifest = data_dir / "static" / "staticfiles.json"
+    written = manifest.stat().st_mtime_ns
+    collect()
+    assert manifest.stat().st_mtime_ns == written  # nothing collected the second time
+    (data_dir / "static" / ".collected").write_text("another release")
+    collect()
+    assert manifest.stat().st_mtime_ns > written

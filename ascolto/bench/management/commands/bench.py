@@ -70,12 +70,26 @@ class Command(BaseCommand):
         from ascolto.bench.importing import add_import_parser
 
         add_import_parser(sub)
+        from ascolto.bench.soak import add_soak_parser
+
+        add_soak_parser(sub)
+        from ascolto.bench.tenants import add_tenants_parser
+
+        add_tenants_parser(sub)
 
     def handle(self, *args, **options):
         if options["target"] == "text":
             from ascolto.bench.text import handle_text
 
             return handle_text(self, options)
+        if options["target"] == "tenants":
+            from ascolto.bench.tenants import handle_tenants
+
+            return handle_tenants(self, options)
+        if options["target"] == "soak":
+            from ascolto.bench.soak import handle_soak
+
+            return handle_soak(self, options)
         if options["target"] == "churn":
             from ascolto.bench.churn import handle_churn
 

@@ -66,6 +66,19 @@ class Command(BaseCommand):
             "--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, help="Rows per insert."
         )
         parser.add_argument(
+            "--workspaces",
+            type=_positive,
+            default=0,
+            help="Instead of the demo business: this many small businesses (50-500 customers "
+            "each, bulk-inserted) on one installation.",
+        )
+        parser.add_argument(
+            "--big",
+            type=_positive,
+            default=0,
+            help="With --workspaces: one more workspace of this many customers.",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing if the database already has a workspace.",
@@ -79,6 +92,10 @@ class Command(BaseCommand):
         if options["if_empty"] and Workspace.objects.exists():
             self.stdout.write(_("A workspace already exists: the demo data was not loaded."))
             self._print_logins(options["password"], existing=True)
+            return
+
+        if options["workspaces"]:
+            self._tenants(options)
             return
 
         demo_options = DemoOptions(
@@ -146,6 +163,39 @@ class Command(BaseCommand):
             label = capfirst(model._meta.verbose_name_plural) if model is not None else key
             self.stdout.write(f"  {label}: {counts[key]}")
         self._print_logins(options["password"], existing=False)
+
+    def _tenants(self, options) -> None:
+        from ascolto.demo.tenants import tenants_generate
+
+        bars: dict[str, tqdm] = {}
+
+        def progress(label: str, advance: int, total: int) -> None:
+            if label not in bars:
+                bars[label] = tqdm(
+                    total=total,
+                    desc=label,
+                    disable=options["verbosity"] == 0,
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                )
+            bars[label].update(advance)
+
+        try:
+            counts = tenants_generate(
+                workspaces=options["workspaces"],
+                big=options["big"],
+                seed=options["seed"],
+                password=options["password"],
+                progress=progress,
+            )
+        finally:
+            for bar in bars.values():
+                bar.close()
+        self.stdout.write(
+            self.style.SUCCESS(_("%(workspaces)s workspaces created in %(seconds)s s.") % counts)
+        )
+        for key in ("customers", "interactions", "responses"):
+            self.stdout.write(f"  {key}: {counts[key]}")
 
     def _print_logins(self, password: str, *, existing: bool) -> None:
         if existing:

@@ -7,6 +7,7 @@ single `ascolto serve` is a complete install; each can also run on its own.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import signal
@@ -35,19 +36,48 @@ def metrics_folder() -> Path:
     return folder
 
 
+# django-ninja ships two API viewers; Ascolto serves Swagger UI only (/api/v1/docs), so
+# ReDoc's 4 MB bundle and map are neither copied nor compressed.
+STATIC_IGNORE = ["ninja/redoc.*"]
+STATIC_STAMP = ".collected"
+
+
+def static_fingerprint() -> str:
+    """What the static files to collect are: every source file's path, size and time, as the
+    finders see them. Reading it takes a fraction of a second; collecting takes minutes."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list(STATIC_IGNORE):
+            stat = os.stat(storage.path(path))
+            entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    for entry in sorted(entries):
+        digest.update(entry.encode())
+    return digest.hexdigest()
+
+
 def collect_static() -> None:
     """Copy the static files into STATIC_ROOT (the web server serves them itself, WhiteNoise,
     from their hashed copies). Under a lock on a file in the data folder, so two `ascolto serve`
-    started at once on one data folder take turns instead of writing the same files together."""
+    started at once on one data folder take turns instead of writing the same files together;
+    skipped when the files collected last time are the same ones (a stamp of their
+    fingerprint), so the second web process, and every restart, starts at once."""
     lock_path = Path(settings.DATA_DIR) / "collectstatic.lock"
+    stamp = Path(settings.STATIC_ROOT) / STATIC_STAMP
     with open(lock_path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            # django-ninja ships two API viewers; Ascolto serves Swagger UI only (/api/v1/docs),
-            # so ReDoc's 4 MB bundle and map are neither copied nor compressed.
+            fingerprint = static_fingerprint()
+            manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+            if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+                return
+            stamp.unlink(missing_ok=True)
             call_command(
-                "collectstatic", interactive=False, verbosity=0, ignore_patterns=["ninja/redoc.*"]
+                "collectstatic", interactive=False, verbosity=0, ignore_patterns=STATIC_IGNORE
             )
+            stamp.write_text(fingerprint)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -66,8 +96,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--web-only", action="store_true", help="Do not start the worker and scheduler."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Start the scheduler beside the web server, not the worker (workers run on "
+            "their own). Several such processes may run at once: each job runs once.",
+        )
 
-    def handle(self, *args, bind: str, workers: int, threads: int, web_only: bool, **options):
+    def handle(
+        self,
+        *args,
+        bind: str,
+        workers: int,
+        threads: int,
+        web_only: bool,
+        no_worker: bool,
+        **options,
+    ):
         collect_static()
         host = bind.rsplit(":", 1)[0]
         self.stdout.write(
@@ -96,7 +141,9 @@ class Command(BaseCommand):
         children = [subprocess.Popen(gunicorn, env=web_env)]  # noqa: S603 (fixed argv, no shell)
         if not web_only:
             ascolto = [sys.executable, "-m", "ascolto"]
-            for _name, argv in BACKGROUND_PROCESSES:
+            for name, argv in BACKGROUND_PROCESSES:
+                if no_worker and name == "worker":
+                    continue
                 children.append(subprocess.Popen([*ascolto, *argv]))  # noqa: S603
 
         def stop(signum, frame):
