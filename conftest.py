@@ -36,6 +36,10 @@ ALLOWED_SKIPS: dict[str, str] = {
         "rebuilding the shipped model needs the EmoITA data set, which is not redistributed"
         " with Ascolto; it runs where ../shared/benchmarks is present"
     ),
+    "the 3-minute soak runs when ASCOLTO_SOAK_IN_TESTS=1": (
+        "it starts a whole deployment for ten minutes with its settling; not yet shown to pass"
+        " within CI's time on a shared machine, so CI leaves it out until it is"
+    ),
     "shared benchmarks not present": (
         "the external benchmark data (ATE_ABSITA, EmoITA) are not redistributed with Ascolto;"
         " it runs where ../shared/benchmarks is present"

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from ascolto.cases import selectors, services
@@ -48,7 +49,7 @@ from ascolto.cases.services.remedies import allowance
 from ascolto.cases.services.replies import case_reply
 from ascolto.customers.models import Customer
 from ascolto.workspaces.guards import require_member
-from ascolto.workspaces.models import Language, Role
+from ascolto.workspaces.models import Role
 from ascolto.workspaces.tenancy import MemberRequest, get_for_workspace, member_required
 
 
@@ -437,7 +438,7 @@ def _replies_context(request: MemberRequest, form: Any) -> dict[str, Any]:
     workspace = request.workspace
     builtin = [
         (
-            Language(language).label,
+            pgettext("language name", "English" if language == "en" else "Italian"),
             CaseEmotion(emotion).label,
             builtin_reply(workspace=workspace, emotion=emotion, language=language),
         )

@@ -166,7 +166,7 @@ def test_an_alert_once_per_fall_grouped_per_recipient(world, workspace_a, alice)
     assert HealthAlert.objects.filter(workspace=workspace_a).count() == 2
     notes = Notification.objects.filter(recipient=alice)
     assert notes.count() == 1
-    assert "Anna" in notes.get().body and "Bruno" in notes.get().body
+    assert "Anna" in notes.get().body_it and "Bruno" in notes.get().body_it
     # AND the next day, still at the same level, nothing new
     health_scores_compute(workspace=workspace_a, now=NOW + timedelta(days=1))
     assert HealthAlert.objects.filter(workspace=workspace_a).count() == 2
@@ -192,7 +192,7 @@ def test_workspaces_are_kept_apart(world, workspace_a, workspace_b, mallory):
     assert HealthAlert.objects.filter(workspace=workspace_b).count() == 1
     assert not HealthAlert.objects.filter(workspace=workspace_a, customer=other).exists()
     assert not HealthFlagAlert.objects.filter(workspace=workspace_a, customer=other).exists()
-    notes = Notification.objects.filter(body__contains="Zeta")
+    notes = Notification.objects.filter(body_it__contains="Zeta")
     assert notes.exists() and set(notes.values_list("workspace", flat=True)) == {workspace_b.pk}
     assert (
         not Notification.objects.filter(recipient=mallory).exclude(workspace=workspace_b).exists()

@@ -17,6 +17,7 @@ def test_the_apps_install_their_catalogues_in_a_new_workspace():
     assert [f.__module__ for f in hooks.workspace_created] == [
         "ascolto.customers.services",
         "ascolto.interactions.services",
+        "ascolto.voice.drafts",
         "ascolto.cases.services.defaults",
     ]
     workspace = workspace_create(name="Studio Verdi", owner=UserFactory())
