@@ -164,7 +164,7 @@ def test_a_manager_rewrites_the_apology_and_the_next_reply_uses_it(
     page.locator("#templates-link").click()
     expect(page.locator("h1")).to_have_text("Modelli di risposta")
     card = page.locator(".reply-template[data-kind=anger][data-language=it]")
-    expect(card.locator("h2")).to_have_text("Rabbia · Italiano")
+    expect(card.locator("h2")).to_have_text("Rabbia · italiano")
     card.locator("textarea").fill("Gentile {nome}, ci scusi.")
     card.locator("button", has_text="Salva").click()
     card = page.locator(".reply-template[data-kind=anger][data-language=it]")
