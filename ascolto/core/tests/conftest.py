@@ -71,7 +71,8 @@ class ExternalDb:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
-            return conn.execute(sql, params).fetchall()
+            cursor = conn.execute(sql, params)
+            return cursor.fetchall() if cursor.description is not None else []
 
     def wait_for(self, predicate, *, timeout: float = 60, what: str = "condition") -> None:
         deadline = time.monotonic() + timeout
